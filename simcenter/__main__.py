@@ -1,0 +1,7 @@
+"""``python -m simcenter``: the command line."""
+
+import sys
+
+from simcenter.cli import main
+
+sys.exit(main())

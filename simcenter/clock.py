@@ -1,0 +1,44 @@
+"""Calendar time <-> simulation seconds, in the scenario's time zone.
+
+Arrival profiles and staffing plans are written in wall-clock time of day
+("08:00") and by weekday; the simulation runs in elapsed seconds from the
+scenario ``start``. Conversions go through UTC, so days with a daylight-saving
+change have 23 or 25 hours, as they do for the people working them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+class ScenarioClock:
+    """Maps local calendar days and times of day to simulation seconds.
+
+    Args:
+        start: Timezone-aware calendar time of simulation time 0.
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self._start_utc = start.astimezone(timezone.utc)
+        self._zone = start.tzinfo
+        self._first_day = start.replace(tzinfo=None).date()
+
+    def seconds_at(self, day: int, time_of_day_s: float) -> float:
+        """Simulation seconds at wall-clock ``time_of_day_s`` on local day ``day``.
+
+        Args:
+            day: Days after the start's local date (0 = the start's date).
+            time_of_day_s: Seconds since local midnight (may exceed one day).
+        """
+        local = datetime.combine(self._first_day + timedelta(days=day), datetime.min.time())
+        moment = (local + timedelta(seconds=time_of_day_s)).replace(tzinfo=self._zone)
+        return (moment.astimezone(timezone.utc) - self._start_utc).total_seconds()
+
+    def weekday(self, day: int) -> int:
+        """Weekday of local day ``day`` (0 = Monday)."""
+        return (self._first_day + timedelta(days=day)).weekday()
+
+    def day_of(self, seconds: float) -> int:
+        """The local day (as in :meth:`seconds_at`) that contains simulation time ``seconds``."""
+        moment = (self._start_utc + timedelta(seconds=seconds)).astimezone(self._zone)
+        return (moment.replace(tzinfo=None).date() - self._first_day).days

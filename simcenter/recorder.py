@@ -1,0 +1,130 @@
+"""Flat column buffers filled while a replication runs.
+
+One call per step of a contact's story; each appends to typed ``array``
+columns (8 bytes or less per value, no Python objects kept per contact).
+Contacts that arrived during the warm-up are not recorded. The buffers become
+the numpy columns of a :class:`~simcenter.records.ReplicationRecord`.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simcenter.records import CONTACT_COLUMNS, OUTCOME_CODE, PRESENCE_COLUMNS
+
+if TYPE_CHECKING:
+    from simcenter.agents import Agent
+    from simcenter.contact import Contact
+
+_TYPECODES = {"int64": "q", "int32": "i", "int16": "h", "int8": "b", "float64": "d"}
+_ANSWERED = OUTCOME_CODE["answered"]
+_ABANDONED = OUTCOME_CODE["abandoned"]
+_DISCONNECTED = OUTCOME_CODE["disconnected"]
+_IN_SYSTEM = OUTCOME_CODE["in_system"]
+
+
+def _buffers(columns: dict[str, str]) -> dict[str, array]:
+    return {name: array(_TYPECODES[dtype]) for name, dtype in columns.items()}
+
+
+class Recorder:
+    """Collects per-contact facts and agents' on-duty periods.
+
+    Args:
+        warmup_s: Contacts arriving before this time (seconds) are not recorded.
+    """
+
+    def __init__(self, warmup_s: float) -> None:
+        self.warmup_s = warmup_s
+        self.contacts = _buffers(CONTACT_COLUMNS)
+        self.presence = _buffers(PRESENCE_COLUMNS)
+        self.last_change_s = 0.0
+        self._appends = [self.contacts[name].append for name in CONTACT_COLUMNS]
+
+    def answered(self, contact: Contact, end_s: float) -> None:
+        """``contact`` was answered and its talk ended at ``end_s``."""
+        self._add(
+            contact, _ANSWERED, end_s, contact.answered_s - contact.arrival_s, contact.handle_s
+        )
+
+    def abandoned(self, contact: Contact, now: float) -> None:
+        """``contact`` gave up waiting at ``now``."""
+        self._add(contact, _ABANDONED, now, now - contact.arrival_s, math.nan)
+
+    def disconnected(self, contact: Contact, now: float) -> None:
+        """``contact`` was still waiting when the centre closed (``closing: clear``)."""
+        self._add(contact, _DISCONNECTED, now, now - contact.arrival_s, math.nan)
+
+    def in_system(self, contact: Contact, end_of_run_s: float) -> None:
+        """``contact`` was still waiting or talking when the run ended.
+
+        Its wait (if still waiting) and talk time (if talking) are truncated
+        at the end of the run.
+        """
+        if math.isnan(contact.answered_s):
+            self._add(contact, _IN_SYSTEM, math.nan, end_of_run_s - contact.arrival_s, math.nan)
+        else:
+            talk = end_of_run_s - contact.answered_s
+            self._add(
+                contact, _IN_SYSTEM, math.nan, contact.answered_s - contact.arrival_s, talk, 0.0
+            )
+
+    def _add(
+        self,
+        contact: Contact,
+        outcome: int,
+        end_s: float,
+        wait_s: float,
+        handle_s: float,
+        wrap_s: float | None = None,
+    ) -> None:
+        self.last_change_s = end_s if end_s == end_s else self.last_change_s
+        if contact.arrival_s < self.warmup_s:
+            return
+        agent = contact.agent
+        values = (
+            contact.contact_id,
+            contact.customer_id,
+            contact.queue.index,
+            contact.arrival_s,
+            contact.answered_s,
+            end_s,
+            wait_s,
+            handle_s,
+            (contact.wrap_s if agent is not None else math.nan) if wrap_s is None else wrap_s,
+            outcome,
+            -1 if agent is None else agent.index,
+            -1 if agent is None else agent.group.index,
+            contact.attempt,
+        )
+        for append, value in zip(self._appends, values, strict=True):
+            append(value)
+
+    def on_duty(self, agent: Agent, start_s: float, end_s: float) -> None:
+        """``agent`` was on duty from ``start_s`` to ``end_s``."""
+        self.last_change_s = max(self.last_change_s, end_s)
+        for name, value in (
+            ("agent", agent.index),
+            ("group", agent.group.index),
+            ("start_s", start_s),
+            ("end_s", end_s),
+        ):
+            self.presence[name].append(value)
+
+    def contact_columns(self) -> dict[str, np.ndarray]:
+        """The recorded contacts as numpy columns, in the order they left."""
+        return {
+            name: np.frombuffer(buffer, dtype=CONTACT_COLUMNS[name]).copy()
+            for name, buffer in self.contacts.items()
+        }
+
+    def presence_columns(self) -> dict[str, np.ndarray]:
+        """The recorded on-duty periods as numpy columns."""
+        return {
+            name: np.frombuffer(buffer, dtype=PRESENCE_COLUMNS[name]).copy()
+            for name, buffer in self.presence.items()
+        }
