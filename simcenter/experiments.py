@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from simcenter._version import __version__
 from simcenter.engine import run_meta, run_replication
 from simcenter.records import ReplicationRecord
 from simcenter.results import Results
@@ -51,7 +50,7 @@ def simulate(
     records = _run_all(scenario, count, base_seed, jobs, progress)
     resolved = scenario.to_dict() | {"seed": base_seed, "replications": count}
     return Results.from_records(
-        run_meta(scenario), records, resolved, keep_contacts=keep_contacts, version=__version__
+        run_meta(scenario), records, resolved, keep_contacts=keep_contacts
     )
 
 

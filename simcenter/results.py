@@ -1,0 +1,284 @@
+"""Results of a simulated run: the output tables, their files and their plots.
+
+:class:`Results` holds the DataFrames of DESIGN.md §4 built by
+:mod:`simcenter.reports` from the engine's records, writes them atomically to an
+output directory with :meth:`Results.save`, and draws them through the
+:attr:`Results.plot` accessor (:mod:`simcenter.plotting`). docs/outputs.md
+defines every file and column.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simcenter import plotting, reports
+from simcenter._version import __version__
+from simcenter.records import ReplicationRecord, RunMeta
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+QUEUE_LENGTH_POINTS = 1440
+"""Grid points of the queue-length curve over the horizon (one a minute for a day)."""
+
+WAIT_DISTRIBUTION_POINTS = 201
+"""Grid points of the waiting-time distribution, from 0 to the longest wait."""
+
+INTERVAL_KEYS = ("interval", "start", "start_s", "queue")
+AGENT_INTERVAL_KEYS = ("interval", "start_s", "group")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Results:
+    """The output tables of a run, combined over its replications.
+
+    Combined tables hold the mean over replications of each figure and, with at
+    least two replications, a ``<figure>_ci95`` Student-t half-width
+    (:func:`simcenter.reports.combine`).
+
+    Attributes:
+        meta: The run description.
+        scenario: The resolved scenario (written to ``scenario.yaml``).
+        summary: One row per queue plus ``ALL`` (combined).
+        replications: The summary rows of every replication, with a leading
+            ``replication`` column.
+        intervals: One row per reporting interval and queue plus ``ALL`` (combined).
+        agents: One row per agent group (combined).
+        agent_intervals: One row per reporting interval and agent group (combined).
+        queue_length: Contacts waiting per queue over the horizon (combined).
+        wait_distribution: Fraction of offered contacts waiting at most
+            ``wait_s``, per queue (combined).
+        contacts: Every contact of every replication, or None when the
+            contact log was not kept.
+    """
+
+    meta: RunMeta
+    scenario: dict[str, Any]
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    intervals: pd.DataFrame
+    agents: pd.DataFrame
+    agent_intervals: pd.DataFrame
+    queue_length: pd.DataFrame
+    wait_distribution: pd.DataFrame
+    contacts: pd.DataFrame | None
+
+    @classmethod
+    def from_records(
+        cls,
+        meta: RunMeta,
+        records: Sequence[ReplicationRecord],
+        resolved_scenario: dict[str, Any],
+        keep_contacts: bool = True,
+    ) -> Results:
+        """Build the tables from the engine's records.
+
+        Args:
+            meta: The run description.
+            records: One record per replication, in replication order.
+            resolved_scenario: The resolved scenario, as written to ``scenario.yaml``.
+            keep_contacts: Whether to keep the per-contact log (memory grows with
+                the number of contacts).
+
+        Returns:
+            The results.
+
+        Raises:
+            ValueError: If there is no record.
+        """
+        if not records:
+            raise ValueError("Results need at least one replication record")
+        summaries = [reports.replication_summary(meta, record) for record in records]
+        return cls(
+            meta=meta,
+            scenario=resolved_scenario,
+            summary=reports.combine(summaries, ["queue"]),
+            replications=_stack_replications(records, summaries),
+            intervals=_combined(meta, records, reports.replication_intervals, INTERVAL_KEYS),
+            agents=_combined(meta, records, reports.replication_agents, ("group",)),
+            agent_intervals=_combined(
+                meta, records, reports.replication_agent_intervals, AGENT_INTERVAL_KEYS
+            ),
+            queue_length=_queue_length(meta, records),
+            wait_distribution=_wait_distribution(meta, records),
+            contacts=_contacts(meta, records) if keep_contacts else None,
+        )
+
+    @property
+    def replication_count(self) -> int:
+        """Number of replications."""
+        return int(self.replications["replication"].nunique())
+
+    @property
+    def plot(self) -> ResultsPlots:
+        """Figures of these results: ``results.plot.service_level()`` and so on."""
+        return ResultsPlots(self)
+
+    def save(self, outdir: str | os.PathLike[str], plots: bool = True) -> Path:
+        """Write every output file to ``outdir``, atomically.
+
+        The files (docs/outputs.md) are written to a fresh temporary directory
+        next to ``outdir`` that then replaces ``outdir`` by renaming; an existing
+        ``outdir`` is renamed aside first and deleted afterwards. If anything
+        fails, the temporary directory is removed and an existing ``outdir`` is
+        left as it was.
+
+        Args:
+            outdir: The output directory; its parent is created if needed.
+            plots: Also draw ``plots/*.png``.
+
+        Returns:
+            The absolute path of the output directory.
+
+        Raises:
+            NotADirectoryError: If ``outdir`` exists and is not a directory.
+        """
+        target = Path(outdir).absolute()
+        if target.exists() and not target.is_dir():
+            raise NotADirectoryError(f"{target} exists and is not a directory")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent)
+        )
+        try:
+            self._write(staging, plots)
+            _move_into_place(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    def _write(self, directory: Path, plots: bool) -> None:
+        """Write every output file into an existing, empty directory."""
+        with (directory / "scenario.yaml").open("w", encoding="utf-8") as file:
+            file.write(
+                f"# Resolved scenario, written by simcenter {__version__}.\n"
+                "# Running it again reproduces these results exactly.\n"
+            )
+            yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
+        for name in ("summary", "replications", "intervals", "agents"):
+            # Floats are written with Python's shortest round-trip repr: full precision.
+            getattr(self, name).to_csv(directory / f"{name}.csv", index=False)
+        if self.contacts is not None:
+            self.contacts.to_parquet(directory / "contacts.parquet", index=False)
+        if not plots:
+            return
+        folder = directory / "plots"
+        folder.mkdir()
+        for name, draw in self.plot.figures().items():
+            draw().savefig(folder / f"{name}.png", dpi=100)
+
+    def __repr__(self) -> str:
+        """A one-line description: scenario name and table sizes."""
+        name = self.scenario.get("name", "?")
+        return (
+            f"<Results {name!r}: {len(self.meta.queues)} queues, {len(self.meta.groups)} groups, "
+            f"{self.replication_count} replications, "
+            f"{self.intervals['interval'].nunique()} intervals>"
+        )
+
+
+class ResultsPlots:
+    """The ``Results.plot`` accessor: each method returns a matplotlib Figure."""
+
+    def __init__(self, results: Results) -> None:
+        """Plots of ``results``."""
+        self._results = results
+
+    def service_level(self) -> Figure:
+        """Service level per interval and queue against its target."""
+        return plotting.service_level_figure(self._results.intervals, self._results.meta)
+
+    def queue_length(self) -> Figure:
+        """Contacts waiting per queue over time (mean over replications)."""
+        return plotting.queue_length_figure(self._results.queue_length, self._results.meta)
+
+    def waiting_times(self) -> Figure:
+        """Waiting-time distribution per queue with its service-level threshold."""
+        return plotting.waiting_times_figure(self._results.wait_distribution, self._results.meta)
+
+    def occupancy(self) -> Figure:
+        """Occupancy per interval and agent group."""
+        return plotting.occupancy_figure(self._results.agent_intervals, self._results.meta)
+
+    def figures(self) -> dict[str, Callable[[], Figure]]:
+        """Every plot, by the name of its file in ``plots/`` (without ``.png``)."""
+        return {
+            "service_level": self.service_level,
+            "queue_length": self.queue_length,
+            "waiting_times": self.waiting_times,
+            "occupancy": self.occupancy,
+        }
+
+
+def _combined(
+    meta: RunMeta,
+    records: Sequence[ReplicationRecord],
+    table: Callable[[RunMeta, ReplicationRecord], pd.DataFrame],
+    keys: Sequence[str],
+) -> pd.DataFrame:
+    """One table per replication, combined over replications."""
+    return reports.combine([table(meta, record) for record in records], keys)
+
+
+def _stack_replications(
+    records: Sequence[ReplicationRecord], summaries: Sequence[pd.DataFrame]
+) -> pd.DataFrame:
+    """The per-replication summaries stacked, with a leading ``replication`` column."""
+    frames = [
+        summary.assign(replication=record.replication)
+        for record, summary in zip(records, summaries, strict=True)
+    ]
+    stacked = pd.concat(frames, ignore_index=True)
+    return stacked[["replication", *summaries[0].columns]]
+
+
+def _queue_length(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """Queue length on a grid of :data:`QUEUE_LENGTH_POINTS` points, combined."""
+    step_s = meta.horizon_s / QUEUE_LENGTH_POINTS
+    frames = [reports.queue_length(meta, record, step_s) for record in records]
+    return reports.combine(frames, ["time_s", "queue"])
+
+
+def _wait_distribution(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """Waiting-time distribution from 0 to the longest wait (or threshold), combined."""
+    longest = max(
+        [
+            *meta.sl_threshold_s,
+            *(np.max(record.contacts["wait_s"], initial=0.0) for record in records),
+        ]
+    )
+    grid = np.linspace(0.0, max(longest, 1.0), WAIT_DISTRIBUTION_POINTS)
+    frames = [reports.wait_distribution(meta, record, grid) for record in records]
+    return reports.combine(frames, ["wait_s", "queue"])
+
+
+def _contacts(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """The contact logs of every replication, stacked."""
+    frames = [reports.replication_contacts(meta, record) for record in records]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename ``staging`` to ``target``, replacing an existing ``target`` directory."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    aside = staging.with_name(f"{staging.name}.old")
+    target.rename(aside)
+    try:
+        staging.rename(target)
+    except BaseException:
+        aside.rename(target)
+        raise
+    shutil.rmtree(aside)
