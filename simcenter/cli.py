@@ -186,12 +186,16 @@ def _erlang(args: argparse.Namespace) -> int:
         patience = None if args.patience is None else parse_duration(args.patience)
     except UnitError as error:
         raise ScenarioError([Problem((), str(error))]) from None
-    if args.patience is None:
-        result = erlang.erlang_c(rate, aht, args.agents, threshold)
-        print(f"Erlang C: M/M/{args.agents}, offered load {rate * aht:.4g} Erlangs")
-    else:
-        result = erlang.erlang_a(rate, aht, patience, args.agents, threshold)
-        print(f"Erlang A: M/M/{args.agents}+M, offered load {rate * aht:.4g} Erlangs")
+    try:
+        if patience is None:
+            result = erlang.erlang_c(rate, aht, args.agents, threshold)
+            title = f"Erlang C: M/M/{args.agents}"
+        else:
+            result = erlang.erlang_a(rate, aht, patience, args.agents, threshold)
+            title = f"Erlang A: M/M/{args.agents}+M"
+    except ValueError as error:
+        raise ScenarioError([Problem((), str(error))]) from None
+    print(f"{title}, offered load {rate * aht:.4g} Erlangs")
     for name in ("p_wait", "asa", "mean_wait", "service_level", "p_abandon", "occupancy"):
         unit = " s" if name in ("asa", "mean_wait") else ""
         print(f"  {name:<14}{getattr(result, name):.4f}{unit}")
