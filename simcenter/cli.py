@@ -72,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SimcenterError as error:
         print(error, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `simcenter schema | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

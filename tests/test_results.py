@@ -15,6 +15,7 @@ from scipy import stats
 # Record builders shared with the reports tests (tests/ is on sys.path under pytest).
 from test_reports import random_meta, random_record, scripted_meta, scripted_record
 
+import simcenter
 from simcenter import plotting, reports
 from simcenter.records import ReplicationRecord, RunMeta
 from simcenter.results import Results
@@ -205,7 +206,9 @@ def test_saved_tables_round_trip_exactly(results: Results, tmp_path: Path) -> No
     pd.testing.assert_frame_equal(contacts, results.contacts)
     with (outdir / "scenario.yaml").open(encoding="utf-8") as file:
         assert yaml.safe_load(file) == SCENARIO
-    assert (outdir / "scenario.yaml").read_text(encoding="utf-8").startswith("name: Retail support")
+    text = (outdir / "scenario.yaml").read_text(encoding="utf-8")
+    assert text.startswith(f"# Resolved scenario, written by simcenter {simcenter.__version__}.")
+    assert "\nname: Retail support" in text  # the keys in the scenario's own order
 
 
 def test_save_without_the_contact_log_writes_no_parquet(

@@ -1,0 +1,589 @@
+"""Bad scenario files: every rule reports its exact message, file, line and key path.
+
+Each case is a small YAML file written to a temporary folder and loaded by its
+relative name, so messages read ``scenario.yaml:LINE key.path: message`` as a
+planner would see them. The command-line tests check that ``simcenter
+validate`` prints the same lines, exits 2 and shows no traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from simcenter.errors import ScenarioError
+from simcenter.loading import load_scenario
+
+VALID = """\
+name: Retail support
+queues:
+  - name: billing
+    arrivals: {rate: 360/h}
+    handle_time: {distribution: exponential, mean: 240s}
+agents:
+  - name: tier1
+    count: 30
+    skills: [billing]
+"""
+
+# (id, YAML text, the exact error message lines)
+CASES = [
+    (
+        "bad duration unit",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time:
+              distribution: exponential
+              mean: 4 minutes
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ['scenario.yaml:7 queues[0].handle_time.mean: "4 minutes" is not a duration'],
+    ),
+    (
+        "bad rate",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals:
+              rate: 360 per hour
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ['scenario.yaml:5 queues[0].arrivals.rate: "360 per hour" is not a rate'],
+    ),
+    (
+        "negative count",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            count: 30
+            skills: [billing]
+          - name: tier2
+            count: -3
+            skills: [billing]
+        """,
+        ["scenario.yaml:11 agents[1].count: must be a non-negative integer (got -3)"],
+    ),
+    (
+        "unknown key (typo)",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals:
+              rat: 360/h
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ['scenario.yaml:5 queues[0].arrivals.rat: unknown key (did you mean "rate"?)'],
+    ),
+    (
+        "unknown key with no near match",
+        """\
+        name: Retail support
+        colour: blue
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            "scenario.yaml:2 colour: unknown key (allowed: name, description, seed, start, "
+            "timezone, horizon, warmup, interval, replications, service_level, closing, "
+            "queues, agents)"
+        ],
+    ),
+    (
+        "unknown skill queue",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+        agents:
+          - name: tier1
+            count: 30
+            skills:
+              - tech
+              - biling
+        """,
+        [
+            'scenario.yaml:3 queues[0].name: no agent group has the skill "billing"',
+            'scenario.yaml:14 agents[0].skills[1]: unknown queue "biling" (queues: billing, tech)',
+        ],
+    ),
+    (
+        "unknown skill queue in a level mapping",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            count: 30
+            skills:
+              billing: 1
+              tec: 2
+        """,
+        ['scenario.yaml:11 agents[0].skills.tec: unknown queue "tec" (queues: billing)'],
+    ),
+    (
+        "text where an integer is expected",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            count: thirty
+            skills: [billing]
+        """,
+        ['scenario.yaml:8 agents[0].count: must be a non-negative integer (got "thirty")'],
+    ),
+    (
+        "empty queues list",
+        """\
+        name: Retail support
+        queues: []
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ["scenario.yaml:2 queues: must not be empty"],
+    ),
+    (
+        "missing required keys",
+        """\
+        agents:
+          - name: tier1
+            count: 30
+            skills: [billing, tech]
+        queues:
+          - arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+          - name: tech
+            arrivals: {rate: 60/h}
+        """,
+        [
+            "scenario.yaml:1 name: required key is missing",
+            "scenario.yaml:6 queues[0].name: required key is missing",
+            "scenario.yaml:8 queues[1].handle_time: required key is missing",
+        ],
+    ),
+    (
+        "duplicate queue names",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+          - name: billing
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ['scenario.yaml:6 queues[1].name: duplicate name "billing" (also queues[0])'],
+    ),
+    (
+        "unknown distribution",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time:
+              distribution: normal
+              mean: 240s
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            'scenario.yaml:6 queues[0].handle_time.distribution: unknown distribution "normal" '
+            "(expected one of exponential, constant, lognormal, gamma, weibull, uniform, "
+            "empirical, mixture)"
+        ],
+    ),
+    (
+        "duration where a distribution is expected",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: 240s
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            "scenario.yaml:5 queues[0].handle_time: must be a mapping such as "
+            '{distribution: exponential, ...} (got "240s")'
+        ],
+    ),
+    (
+        "lognormal with both cv and sd",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: lognormal, mean: 240s, cv: 0.5, sd: 2min}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ["scenario.yaml:5 queues[0].handle_time: needs exactly one of cv, sd (got both)"],
+    ),
+    (
+        "key of another distribution",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time:
+              distribution: exponential
+              mean: 240s
+              cv: 0.5
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ["scenario.yaml:8 queues[0].handle_time.cv: unknown key (allowed: distribution, mean)"],
+    ),
+    (
+        "profile past midnight",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals:
+              profile:
+                interval: 2h
+                start: "20:00"
+                volumes: [40, 30, 20]
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            "scenario.yaml:5 queues[0].arrivals.profile: must end by midnight "
+            "(got 3 volumes of 2h from 20:00, ending at 26:00)"
+        ],
+    ),
+    (
+        "bad time zone",
+        """\
+        name: Retail support
+        timezone: Europe/Berln
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            'scenario.yaml:2 timezone: unknown time zone "Europe/Berln"; '
+            'did you mean "Europe/Berlin"?'
+        ],
+    ),
+    (
+        "queue that no group serves",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ['scenario.yaml:6 queues[1].name: no agent group has the skill "tech"'],
+    ),
+    (
+        "service-level target outside [0, 1]",
+        """\
+        name: Retail support
+        service_level: {threshold: 20s, target: 80}
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            service_level:
+              target: -0.1
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            "scenario.yaml:2 service_level.target: must be a number from 0 to 1 (got 80)",
+            "scenario.yaml:8 queues[0].service_level.target: must be a number from 0 to 1 "
+            "(got -0.1)",
+        ],
+    ),
+    (
+        "duplicate YAML key",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            name: tech
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        ['scenario.yaml:6 queues[0]: duplicate key "name" (first on line 3)'],
+    ),
+    (
+        "count and staffing both given",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            count: 30
+            staffing: {interval: 1h, counts: [10, 20]}
+            skills: [billing]
+        """,
+        ["scenario.yaml:7 agents[0]: needs exactly one of count, staffing (got both)"],
+    ),
+    (
+        "missing empirical file",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: empirical, file: handle_times.csv}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            'scenario.yaml:5 queues[0].handle_time.file: no such file "handle_times.csv" '
+            "(looked for {folder}/handle_times.csv)"
+        ],
+    ),
+    (
+        "a top-level list",
+        """\
+        - name: Retail support
+        """,
+        ["scenario.yaml:1: the scenario must be a mapping of keys (got a list)"],
+    ),
+    (
+        "several problems at once, in line order",
+        """\
+        name: Retail support
+        horizon: 1 week
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h, weekdays: {sat: 0.5, sunday: 0.2}}
+            handle_time: {distribution: exponential, mean: 240s}
+            priorty: 2
+        agents:
+          - name: tier1
+            count: 30
+            skills: [billing, sales]
+            cost_per_hour: -20
+        """,
+        [
+            'scenario.yaml:2 horizon: "1 week" is not a duration',
+            "scenario.yaml:5 queues[0].arrivals.weekdays.sunday: must be one of mon, tue, "
+            'wed, thu, fri, sat, sun (got "sunday")',
+            'scenario.yaml:7 queues[0].priorty: unknown key (did you mean "priority"?)',
+            'scenario.yaml:11 agents[0].skills[1]: unknown queue "sales" (queues: billing)',
+            "scenario.yaml:12 agents[0].cost_per_hour: must be a non-negative number (got -20)",
+        ],
+    ),
+]
+
+
+def _write(folder: Path, text: str, name: str = "scenario.yaml") -> None:
+    (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def _problems_of(name: str) -> list[str]:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(name)
+    return str(caught.value).splitlines()
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary working folder, so that messages name ``scenario.yaml`` as given."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_valid_base_scenario_loads(folder: Path) -> None:
+    _write(folder, VALID)
+    assert load_scenario("scenario.yaml").name == "Retail support"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_bad_scenario_reports_exact_messages(folder: Path, text: str, expected: list[str]) -> None:
+    _write(folder, text)
+    expected = [line.replace("{folder}", str(folder.resolve())) for line in expected]
+    assert _problems_of("scenario.yaml") == expected
+
+
+def test_problems_carry_file_line_and_key_path(folder: Path) -> None:
+    _write(folder, CASES[0][1])
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario("scenario.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.loc) == (
+        "scenario.yaml",
+        7,
+        ("queues", 0, "handle_time", "mean"),
+    )
+
+
+def test_missing_file(folder: Path) -> None:
+    assert _problems_of("scenario.yaml") == ["scenario.yaml: file not found"]
+
+
+def test_missing_file_is_named_as_given(folder: Path) -> None:
+    assert _problems_of("scenarios/../nowhere.yaml") == [
+        "scenarios/../nowhere.yaml: file not found"
+    ]
+
+
+def test_folder_instead_of_file(folder: Path) -> None:
+    (folder / "scenarios").mkdir()
+    assert _problems_of("scenarios") == ["scenarios: is a folder, not a scenario file"]
+
+
+def test_empty_file(folder: Path) -> None:
+    _write(folder, "# nothing here yet\n")
+    assert _problems_of("scenario.yaml") == ["scenario.yaml: file is empty (expected a scenario)"]
+
+
+def test_malformed_yaml(folder: Path) -> None:
+    _write(
+        folder,
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h
+            handle_time: {distribution: exponential, mean: 240s}
+        """,
+    )
+    assert _problems_of("scenario.yaml") == [
+        "scenario.yaml:5: invalid YAML: expected ',' or '}', but got ':' (column 16)"
+    ]
+
+
+def test_tab_indentation(folder: Path) -> None:
+    _write(folder, "name: Retail support\nqueues:\n\t- name: billing\n")
+    assert _problems_of("scenario.yaml") == [
+        "scenario.yaml:3: invalid YAML: found character '\\t' that cannot start any token; "
+        "indent with spaces, not tabs (column 1)"
+    ]
+
+
+def test_two_documents_in_one_file(folder: Path) -> None:
+    _write(folder, VALID + "---\n" + VALID)
+    assert _problems_of("scenario.yaml") == [
+        "scenario.yaml:10: invalid YAML: expected a single document in the stream, "
+        "but found another document (column 1)"
+    ]
+
+
+def test_control_character(folder: Path) -> None:
+    (folder / "scenario.yaml").write_text("name: Retail support\ndescription: a\x07b\n")
+    assert _problems_of("scenario.yaml") == [
+        "scenario.yaml:2: invalid YAML: unacceptable character #x0007: "
+        "special characters are not allowed"
+    ]
+
+
+def test_not_utf8(folder: Path) -> None:
+    (folder / "scenario.yaml").write_bytes(b"name: caf\xe9\n")
+    assert _problems_of("scenario.yaml") == [
+        "scenario.yaml: is not UTF-8 text (invalid byte at position 9)"
+    ]
+
+
+# --- the command line ------------------------------------------------------------
+
+
+def _validate(folder: Path, *names: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simcenter", "validate", *names],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "case", [CASES[0], CASES[3], CASES[-1]], ids=[CASES[0][0], CASES[3][0], CASES[-1][0]]
+)
+def test_validate_prints_every_problem_and_exits_2(
+    folder: Path, case: tuple[str, str, list[str]]
+) -> None:
+    _, text, expected = case
+    _write(folder, text)
+    finished = _validate(folder, "scenario.yaml")
+    assert finished.returncode == 2
+    assert finished.stderr.splitlines() == expected
+    assert "Traceback" not in finished.stdout + finished.stderr
+
+
+def test_validate_reports_a_missing_file_without_traceback(folder: Path) -> None:
+    finished = _validate(folder, "missing.yaml")
+    assert (finished.returncode, finished.stderr) == (2, "missing.yaml: file not found\n")
+    assert "Traceback" not in finished.stdout
+
+
+def test_validate_accepts_a_valid_file(folder: Path) -> None:
+    _write(folder, VALID)
+    finished = _validate(folder, "scenario.yaml")
+    assert (finished.returncode, finished.stdout, finished.stderr) == (0, "scenario.yaml: ok\n", "")
+
+
+def test_validate_checks_every_file(folder: Path) -> None:
+    _write(folder, VALID, "good.yaml")
+    _write(folder, "name: [\n", "bad.yaml")
+    finished = _validate(folder, "bad.yaml", "good.yaml")
+    assert finished.returncode == 2
+    assert finished.stdout == "good.yaml: ok\n"
+    assert finished.stderr.startswith("bad.yaml:2: invalid YAML: ")
+    assert "Traceback" not in finished.stderr
