@@ -9,13 +9,12 @@ agents. How many agents a group has on duty over time comes from
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from simcenter.clock import ScenarioClock
-from simcenter.scenario import AgentGroupSpec
+from simcenter.scenario import AgentGroupSpec, StaffingSpec
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
@@ -100,31 +99,37 @@ def staffing_changes(
     """Times (seconds, increasing, from 0, before ``end_s``) and new on-duty counts of a group.
 
     A constant ``count`` yields one change at time 0. A staffing plan yields
-    its count at time 0 and then at each interval boundary where it changes,
-    following the plan's wall-clock times in the scenario time zone.
+    the count in force at time 0 (a run may start in the middle of a plan,
+    even one that began the day before) and then every later change, at the
+    plan's wall-clock times in the scenario time zone. Changes that fall on
+    the same instant (a skipped daylight-saving hour) count as one.
     """
     if spec.staffing is None:
         yield (0.0, spec.count or 0)
         return
-    plan = spec.staffing
+    current, pending, pending_time = None, 0, 0.0
+    for time, count in _plan_boundaries(spec.staffing, clock):
+        if time >= end_s:
+            break
+        if time > pending_time and pending != current:
+            current = pending
+            yield (pending_time, pending)
+        pending, pending_time = count, max(time, pending_time)
+    if pending != current:
+        yield (pending_time, pending)
+
+
+def _plan_boundaries(plan: StaffingSpec, clock: ScenarioClock) -> Iterator[tuple[float, int]]:
+    """Every (time, count) boundary of a repeating plan, from the repetition before time 0 on.
+
+    Each repetition sets ``counts[k]`` at ``start + k * interval`` and 0 at the
+    plan's end; repetitions begin every ``period_s`` (whole days), so they
+    never overlap.
+    """
     days = round(plan.period_s / 86_400)
-    current = None
-    first_day = clock.day_of(0.0)
-    for cycle in range(math.ceil((end_s + 1) / plan.period_s) + 1):
-        day = first_day + cycle * days
-        for time, count in _plan_cycle(plan.start, plan.interval, plan.counts, clock, day, days):
-            if time >= end_s:
-                return
-            if count != current:
-                current = count
-                yield (max(time, 0.0), count)
-
-
-def _plan_cycle(
-    start_s: float, interval_s: float, counts: list[int], clock: ScenarioClock, day: int, days: int
-) -> Iterator[tuple[float, int]]:
-    """One repetition of a staffing plan: (time, count) at every boundary, zero outside the plan."""
-    yield (clock.seconds_at(day, 0.0), 0)
-    for index, count in enumerate(counts):
-        yield (clock.seconds_at(day, start_s + index * interval_s), count)
-    yield (clock.seconds_at(day, start_s + len(counts) * interval_s), 0)
+    day = clock.day_of(0.0) - days
+    while True:
+        for index, count in enumerate(plan.counts):
+            yield (clock.seconds_at(day, plan.start + index * plan.interval), count)
+        yield (clock.seconds_at(day, plan.start + len(plan.counts) * plan.interval), 0)
+        day += days

@@ -31,8 +31,28 @@ class ScenarioClock:
             time_of_day_s: Seconds since local midnight (may exceed one day).
         """
         local = datetime.combine(self._first_day + timedelta(days=day), datetime.min.time())
-        moment = (local + timedelta(seconds=time_of_day_s)).replace(tzinfo=self._zone)
-        return (moment.astimezone(timezone.utc) - self._start_utc).total_seconds()
+        wall = local + timedelta(seconds=time_of_day_s)
+        return (self._to_utc(wall) - self._start_utc).total_seconds()
+
+    def _to_utc(self, wall: datetime) -> datetime:
+        """UTC instant of a local wall-clock time.
+
+        A time repeated when clocks go back means its first occurrence. A time
+        skipped when clocks go forward does not exist; it means the instant of
+        the change, so that later wall-clock times are never earlier instants.
+        """
+        first = wall.replace(tzinfo=self._zone, fold=0).astimezone(timezone.utc)
+        second = wall.replace(tzinfo=self._zone, fold=1).astimezone(timezone.utc)
+        if first <= second:  # an ordinary or a repeated time
+            return min(first, second)
+        low, high = second, first  # skipped: the change lies between the two readings
+        while high - low > timedelta(microseconds=1):
+            middle = low + (high - low) / 2
+            if middle.astimezone(self._zone).utcoffset() == low.astimezone(self._zone).utcoffset():
+                low = middle
+            else:
+                high = middle
+        return high
 
     def weekday(self, day: int) -> int:
         """Weekday of local day ``day`` (0 = Monday)."""

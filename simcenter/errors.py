@@ -218,6 +218,10 @@ def _message(detail: Mapping[str, Any], parent: Any, expected: Any) -> str:
         return f"must be {'one of ' if ',' in options else ''}{options} (got {got})"
     if kind.startswith("datetime"):
         return f"must be a date and time such as 2026-01-05T08:00 (got {got})"
+    if kind == "too_short" and context.get("min_length", 1) > 1:
+        return (
+            f"must have at least {context['min_length']} entries (got {context['actual_length']})"
+        )
     return _MESSAGES.get(kind, "{msg} (got {got})").format(msg=detail["msg"], got=got)
 
 
@@ -233,8 +237,16 @@ _MESSAGES = {
 
 
 def _unknown_key(key: Any, parent: Any) -> str:
+    """``unknown key``, with where it belongs, the nearest allowed key, or the allowed keys.
+
+    A model may name keys that belong elsewhere in a ``key_hints`` class
+    attribute (key -> explanation); their message gives the explanation.
+    """
     if not _is_model(parent):
         return "unknown key"
+    hint = getattr(parent, "key_hints", {}).get(key)
+    if hint is not None:
+        return f"unknown key here ({hint})"
     allowed = list(parent.model_fields)
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:

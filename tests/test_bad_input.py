@@ -108,7 +108,7 @@ CASES = [
         [
             "scenario.yaml:2 colour: unknown key (allowed: name, description, seed, start, "
             "timezone, horizon, warmup, interval, replications, service_level, closing, "
-            "queues, agents)"
+            "lines, routing, queues, agents)"
         ],
     ),
     (
@@ -392,6 +392,288 @@ CASES = [
         [
             'scenario.yaml:5 queues[0].handle_time.file: no such file "handle_times.csv" '
             "(looked for {folder}/handle_times.csv)"
+        ],
+    ),
+    # --- issue 3: routing features ---------------------------------------------------
+    (
+        "routing keys and lines",
+        """\
+        name: Retail support
+        lines: 0
+        routing:
+          agent_selection: fastest
+          contact_selection: newest
+          repeat_contacts: same_agent
+          affinity_wait: -1min
+          handover_factor: 0
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            routing:
+              contact_selection: oldest
+              agent_selection: slowest
+              affinity_wait: soon
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            "scenario.yaml:2 lines: must be a positive integer (got 0)",
+            "scenario.yaml:4 routing.agent_selection: must be one of longest_idle, random, "
+            'round_robin, fewest_skills, priority (got "fastest")',
+            "scenario.yaml:5 routing.contact_selection: must be one of oldest, priority, "
+            'sl_urgency (got "newest")',
+            "scenario.yaml:6 routing.repeat_contacts: must be one of any_agent, "
+            'prefer_last_agent, last_agent_only (got "same_agent")',
+            'scenario.yaml:7 routing.affinity_wait: must be a non-negative duration (got "-1min")',
+            "scenario.yaml:8 routing.handover_factor: must be a positive number (got 0)",
+            "scenario.yaml:14 queues[0].routing.contact_selection: unknown key here "
+            "(contact_selection belongs in the top-level routing: a freed agent chooses across "
+            "all of its queues)",
+            "scenario.yaml:15 queues[0].routing.agent_selection: must be one of longest_idle, "
+            'random, round_robin, fewest_skills, priority (got "slowest")',
+            'scenario.yaml:16 queues[0].routing.affinity_wait: "soon" is not a duration',
+        ],
+    ),
+    (
+        "overflow",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            overflow:
+              after: 1min
+              to: [tier2, tier3]
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            overflow: {to: []}
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+          - {name: tier2, count: 5, skills: [tech]}
+        """,
+        [
+            'scenario.yaml:8 queues[0].overflow.to[1]: unknown agent group "tier3" '
+            "(groups: tier1, tier2)",
+            "scenario.yaml:12 queues[1].overflow.after: required key is missing",
+            "scenario.yaml:12 queues[1].overflow.to: must not be empty",
+        ],
+    ),
+    (
+        "balking",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            balking: {}
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            balking:
+              probability: 0.1
+              max_expected_wait: 5min
+          - name: sales
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            balking:
+              max_queue: -1
+        agents:
+          - {name: tier1, count: 30, skills: [billing, tech, sales]}
+        """,
+        [
+            "scenario.yaml:6 queues[0].balking: needs exactly one of probability, max_queue, "
+            "max_expected_wait (got none)",
+            "scenario.yaml:10 queues[1].balking: needs exactly one of probability, max_queue, "
+            "max_expected_wait (got probability, max_expected_wait)",
+            "scenario.yaml:17 queues[2].balking.max_queue: must be a non-negative integer (got -1)",
+        ],
+    ),
+    (
+        "max_wait",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            max_wait:
+              after: 0s
+              outcome: hangup
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            max_wait: {after: 2min, outcome: voicemail, to: billing}
+          - name: sales
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            max_wait:
+              after: 2min
+              to: sales
+          - name: email
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            max_wait:
+              to: biling
+        agents:
+          - {name: tier1, count: 30, skills: [billing, tech, sales, email]}
+        """,
+        [
+            'scenario.yaml:7 queues[0].max_wait.after: must be a positive duration (got "0s")',
+            'scenario.yaml:8 queues[0].max_wait.outcome: must be voicemail (got "hangup")',
+            "scenario.yaml:12 queues[1].max_wait: needs exactly one of outcome, to (got both)",
+            "scenario.yaml:18 queues[2].max_wait.to: must name another queue, not this one "
+            '(got "sales")',
+            "scenario.yaml:22 queues[3].max_wait.after: required key is missing",
+            'scenario.yaml:23 queues[3].max_wait.to: unknown queue "biling" '
+            "(queues: billing, tech, sales, email)",
+        ],
+    ),
+    (
+        "transfer and repeat",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            transfer:
+              probability: 1.5
+              to: billing
+            repeat:
+              probability: 1
+              delay: 1d
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            transfer: {probability: 0.1, to: sales}
+            repeat: {probability: 0.2}
+        agents:
+          - {name: tier1, count: 30, skills: [billing, tech]}
+        """,
+        [
+            "scenario.yaml:7 queues[0].transfer.probability: must be a number from 0 to 1 "
+            "(got 1.5)",
+            "scenario.yaml:8 queues[0].transfer.to: must name another queue, not this one "
+            '(got "billing")',
+            "scenario.yaml:10 queues[0].repeat.probability: must be a number from 0 to less "
+            "than 1 (got 1)",
+            "scenario.yaml:11 queues[0].repeat.delay: must be a mapping such as "
+            '{distribution: exponential, ...} (got "1d")',
+            'scenario.yaml:15 queues[1].transfer.to: unknown queue "sales" (queues: billing, tech)',
+            "scenario.yaml:16 queues[1].repeat.delay: required key is missing",
+        ],
+    ),
+    (
+        "long-form skills",
+        """\
+        name: Retail support
+        queues:
+          - name: savings
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+          - name: checking
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+        agents:
+          - name: tier1
+            count: 30
+            skills:
+              savings: {priority: 0, handle_time_factor: 0}
+              checking:
+                level: 2
+          - name: tier2
+            count: 5
+            skills:
+              savings: primary
+              checking: 1.5
+        """,
+        [
+            "scenario.yaml:13 agents[0].skills.savings.priority: must be a positive integer "
+            "(got 0)",
+            "scenario.yaml:13 agents[0].skills.savings.handle_time_factor: must be a positive "
+            "number (got 0)",
+            "scenario.yaml:15 agents[0].skills.checking.level: unknown key here "
+            '(the long form calls the skill level "priority")',
+            "scenario.yaml:19 agents[1].skills.savings: must be a skill level (a positive "
+            'integer) or a mapping such as {priority: 1} (got "primary")',
+            "scenario.yaml:20 agents[1].skills.checking: must be a positive integer (got 1.5)",
+        ],
+    ),
+    (
+        "rotation",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+          - name: email
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+        agents:
+          - name: tier1
+            count: 30
+            skills: [billing, email]
+            rotation:
+              every: 0s
+              skill_sets: [[billing]]
+              stagger: yes
+          - name: tier2
+            count: 5
+            skills: [billing]
+            rotation:
+              every: 2h
+              skill_sets:
+                - [billing]
+                - []
+                - [email, billing]
+        """,
+        [
+            'scenario.yaml:14 agents[0].rotation.every: must be a positive duration (got "0s")',
+            "scenario.yaml:15 agents[0].rotation.skill_sets: must have at least 2 entries (got 1)",
+            'scenario.yaml:16 agents[0].rotation.stagger: must be true or false (got "yes")',
+            "scenario.yaml:24 agents[1].rotation.skill_sets[1]: must not be empty",
+            'scenario.yaml:25 agents[1].rotation.skill_sets[2][0]: "email" is not one of '
+            "the group's skills",
+        ],
+    ),
+    (
+        "a queue named ALL",
+        """\
+        name: Retail support
+        queues:
+          - name: ALL
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - {name: tier1, count: 30, skills: [ALL]}
+        """,
+        [
+            'scenario.yaml:3 queues[0].name: "ALL" is reserved for the total row of the '
+            "reports; choose another queue name"
+        ],
+    ),
+    (
+        "weibull shape without a finite variance",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time:
+              distribution: weibull
+              mean: 4min
+              shape: 0.01
+        agents:
+          - {name: tier1, count: 30, skills: [billing]}
+        """,
+        [
+            "scenario.yaml:8 queues[0].handle_time.shape: must be at least about 0.012, "
+            "for a finite variance (got 0.01)"
         ],
     ),
     (

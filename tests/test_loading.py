@@ -263,3 +263,24 @@ def test_overrides_apply_to_a_loaded_scenario() -> None:
 def test_the_global_yaml_safe_loader_is_left_alone() -> None:
     parse_yaml("start: 8:00\n")
     assert yaml.safe_load("start: 8:00\nopen: yes\n") == {"start": 480, "open": True}
+
+
+def test_overrides_set_the_routing_keys_of_a_loaded_scenario() -> None:
+    scenario = load_scenario(DATA / "retail.yaml")
+    changed = scenario.with_overrides(
+        load_overrides(
+            [
+                "routing.agent_selection=fewest_skills",
+                "queues.billing.overflow={after: 1min, to: [tier2]}",
+                "agents.tier1.skills.tech={priority: 2, handle_time_factor: 1.3}",
+                "agents.tier1.rotation={every: 2h, skill_sets: [[billing], [tech]], stagger: true}",
+            ]
+        )
+    )
+    assert changed.routing.agent_selection == "fewest_skills"
+    assert changed.queues[0].overflow is not None
+    assert (changed.queues[0].overflow.after, changed.queues[0].overflow.to) == (60.0, ["tier2"])
+    assert changed.agents[0].handle_time_factors == {"billing": 1.0, "tech": 1.3}
+    assert changed.agents[0].rotation is not None
+    assert changed.agents[0].rotation.stagger is True
+    assert load_scenario(changed.to_dict()) == changed

@@ -158,7 +158,8 @@ def test_weekday_factor() -> None:
     ("plan", "period"),
     [
         ({"interval": "1h", "start": "08:00", "counts": [1] * 10}, 86400.0),
-        ({"interval": "1h", "start": "20:00", "counts": [1] * 6}, 2 * 86400.0),
+        ({"interval": "1h", "start": "20:00", "counts": [1] * 6}, 86400.0),
+        ({"interval": "1h", "counts": [1] * 25}, 2 * 86400.0),
         ({"interval": "1d", "counts": [5, 5, 5, 5, 5, 2, 2]}, 7 * 86400.0),
     ],
 )
@@ -313,6 +314,37 @@ def _with_handle_time(spec: Any) -> dict[str, Any]:
 )
 def test_each_rule_has_its_message(data: Any, expected: str) -> None:
     assert problems_of(data) == expected.splitlines()
+
+
+def _weibull_accepts(shape: float) -> bool:
+    try:
+        dist.Weibull(240.0, shape)
+    except ValueError:
+        return False
+    return True
+
+
+@settings(max_examples=200, deadline=None)
+@given(shape=st.floats(0.005, 0.05) | st.floats(1e-6, 100.0))
+def test_weibull_spec_accepts_exactly_the_shapes_the_distribution_accepts(shape: float) -> None:
+    data = _with_handle_time({"distribution": "weibull", "mean": "4min", "shape": shape})
+    if _weibull_accepts(shape):
+        assert build_scenario(data).queues[0].handle_time.build() == dist.Weibull(240.0, shape)
+    else:
+        assert problems_of(data) == [
+            "queues[0].handle_time.shape: must be at least about 0.012, for a finite variance "
+            f"(got {shape!r})"
+        ]
+
+
+@pytest.mark.parametrize(("shape", "accepted"), [(0.0117, False), (0.012, True)])
+def test_the_weibull_shape_named_in_the_message_is_accepted(shape: float, accepted: bool) -> None:
+    assert _weibull_accepts(shape) is accepted
+    data = _with_handle_time({"distribution": "weibull", "mean": "4min", "shape": shape})
+    if accepted:
+        assert build_scenario(data).queues[0].handle_time.build() == dist.Weibull(240.0, shape)
+    else:
+        assert len(problems_of(data)) == 1
 
 
 def test_empirical_needs_values_or_a_file_not_both(tmp_path: Path) -> None:

@@ -1,0 +1,205 @@
+"""Checks across keys: names that must be unique, and names that must refer to something.
+
+The checks run on the raw data, before and independently of the schema, so
+that they report their problems together with the schema's even when other
+keys are invalid. A check that refers to another list runs only when that
+list is readable (every entry a mapping with a text ``name``), so that one
+broken key does not echo as a problem elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from simcenter.errors import Location, Problem
+
+_Entries = list[tuple[int, Mapping[str, Any]]]
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Every cross-reference problem of raw scenario data, each with its key path."""
+    queues = _mappings(data.get("queues"))
+    groups = _mappings(data.get("agents"))
+    queue_names = _readable_names(data.get("queues"), queues)
+    group_names = _readable_names(data.get("agents"), groups)
+    problems = _duplicate_names("queues", queues) + _duplicate_names("agents", groups)
+    for index, group in groups:
+        problems += _repeated_skills(index, group.get("skills"))
+    if queue_names is not None:
+        problems += _unknown_skills(groups, queue_names)
+    for index, group in groups:
+        problems += _rotation_problems(index, group)
+    for index, queue in queues:
+        problems += _overflow_problems(index, queue, group_names)
+        problems += _queue_target_problems(index, queue, "max_wait", queue_names)
+        problems += _queue_target_problems(index, queue, "transfer", queue_names)
+    if groups and len(groups) == len(data["agents"]):
+        problems += _unserved_queues(queues, groups)
+    return problems
+
+
+# --- reading raw data -------------------------------------------------------------------
+
+
+def _mappings(items: Any) -> _Entries:
+    """The entries of a list that are mappings, with their index."""
+    if not isinstance(items, list):
+        return []
+    return [(index, item) for index, item in enumerate(items) if isinstance(item, Mapping)]
+
+
+def _readable_names(items: Any, entries: _Entries) -> list[str] | None:
+    """The names of a list whose every entry is a mapping with a text name; else None."""
+    names = [name for _, entry in entries if isinstance(name := entry.get("name"), str)]
+    if not names or len(names) != len(items):
+        return None
+    return names
+
+
+def _skill_entries(skills: Any) -> list[tuple[str | int, str]]:
+    """(key in the data, queue name) of each skill written as text."""
+    if isinstance(skills, list):
+        return [(index, skill) for index, skill in enumerate(skills) if isinstance(skill, str)]
+    if isinstance(skills, Mapping):
+        return [(skill, skill) for skill in skills if isinstance(skill, str)]
+    return []
+
+
+def _section(entry: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """A nested mapping of an entry (``overflow``, ``rotation``, ...), or empty."""
+    value = entry.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _listing(kind: str, names: list[str]) -> str:
+    return f"({kind}: {', '.join(names)})"
+
+
+# --- names ------------------------------------------------------------------------------
+
+
+def _duplicate_names(key: str, items: _Entries) -> list[Problem]:
+    first: dict[str, int] = {}
+    problems = []
+    for index, item in items:
+        name = item.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in first:
+            problems.append(
+                Problem(
+                    (key, index, "name"), f'duplicate name "{name}" (also {key}[{first[name]}])'
+                )
+            )
+        else:
+            first[name] = index
+    return problems
+
+
+# --- agent groups -----------------------------------------------------------------------
+
+
+def _repeated_skills(group_index: int, skills: Any) -> list[Problem]:
+    if not isinstance(skills, list):
+        return []
+    return [
+        Problem(
+            ("agents", group_index, "skills", index),
+            f'duplicate queue "{skill}" (also skills[{skills.index(skill)}])',
+        )
+        for index, skill in enumerate(skills)
+        if isinstance(skill, str) and skills.index(skill) < index
+    ]
+
+
+def _unknown_skills(groups: _Entries, queue_names: list[str]) -> list[Problem]:
+    return [
+        Problem(
+            ("agents", index, "skills", key),
+            f'unknown queue "{skill}" {_listing("queues", queue_names)}',
+        )
+        for index, group in groups
+        for key, skill in _skill_entries(group.get("skills"))
+        if skill not in queue_names
+    ]
+
+
+def _rotation_problems(group_index: int, group: Mapping[str, Any]) -> list[Problem]:
+    """Every queue of a rotation's skill sets must be one of the group's skills."""
+    skill_sets = _section(group, "rotation").get("skill_sets")
+    skills = {skill for _, skill in _skill_entries(group.get("skills"))}
+    if not isinstance(skill_sets, list) or not skills:
+        return []
+    return [
+        Problem(
+            ("agents", group_index, "rotation", "skill_sets", set_index, index),
+            f'"{name}" is not one of the group\'s skills',
+        )
+        for set_index, skill_set in enumerate(skill_sets)
+        if isinstance(skill_set, list)
+        for index, name in enumerate(skill_set)
+        if isinstance(name, str) and name not in skills
+    ]
+
+
+# --- queues -----------------------------------------------------------------------------
+
+
+def _overflow_problems(
+    queue_index: int, queue: Mapping[str, Any], group_names: list[str] | None
+) -> list[Problem]:
+    """Every group an overflow names must exist."""
+    targets = _section(queue, "overflow").get("to")
+    if group_names is None or not isinstance(targets, list):
+        return []
+    return [
+        Problem(
+            ("queues", queue_index, "overflow", "to", index),
+            f'unknown agent group "{name}" {_listing("groups", group_names)}',
+        )
+        for index, name in enumerate(targets)
+        if isinstance(name, str) and name not in group_names
+    ]
+
+
+def _queue_target_problems(
+    queue_index: int, queue: Mapping[str, Any], key: str, queue_names: list[str] | None
+) -> list[Problem]:
+    """``queues[i].<key>.to`` must name another existing queue."""
+    target = _section(queue, key).get("to")
+    loc: Location = ("queues", queue_index, key, "to")
+    if not isinstance(target, str):
+        return []
+    if target == queue.get("name"):
+        return [Problem(loc, f'must name another queue, not this one (got "{target}")')]
+    if queue_names is not None and target not in queue_names:
+        return [Problem(loc, f'unknown queue "{target}" {_listing("queues", queue_names)}')]
+    return []
+
+
+def _unserved_queues(queues: _Entries, groups: _Entries) -> list[Problem]:
+    """Queues that no group serves, by skill or by overflow.
+
+    Runs only when every group is a mapping with readable skills, so that a
+    broken ``skills`` key is not echoed here.
+    """
+    skill_lists = [_skill_entries(group.get("skills")) for _, group in groups]
+    if not all(skill_lists):
+        return []
+    served = {skill for entries in skill_lists for _, skill in entries}
+    return [
+        Problem(("queues", index, "name"), f'no agent group has the skill "{queue["name"]}"')
+        for index, queue in queues
+        if isinstance(queue.get("name"), str)
+        and queue["name"] not in served
+        and not _overflow_targets(queue)
+    ]
+
+
+def _overflow_targets(queue: Mapping[str, Any]) -> list[str]:
+    """Names of the groups a queue overflows to (known or not: unknown ones are reported)."""
+    targets = _section(queue, "overflow").get("to")
+    if not isinstance(targets, list):
+        return []
+    return [name for name in targets if isinstance(name, str)]

@@ -1,0 +1,240 @@
+"""Queue specs: a type of contact, how it arrives, and how its callers behave.
+
+Besides arrivals, handle time and patience, a queue may say what happens to
+its contacts on the way (issue 3): they may balk at a long queue, leave a
+voicemail or move to another queue after a maximum wait, overflow to more
+agent groups, be transferred after service, or call again later. Names of
+other queues and groups are checked against the scenario in ``checks.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from simcenter.scenario.distributions import ConstantSpec, DistributionSpec
+from simcenter.scenario.routing import QueueRoutingSpec
+from simcenter.scenario.values import (
+    DAY_S,
+    WEEKDAYS,
+    ClockSeconds,
+    Count,
+    Fraction,
+    FractionBelowOne,
+    Integer,
+    Name,
+    NonNegativeNumber,
+    NonNegativeSeconds,
+    PositiveSeconds,
+    QueueName,
+    RatePerSecond,
+    Spec,
+    Weekday,
+    clock_text,
+    custom_error,
+    exactly_one,
+)
+from simcenter.units import format_duration
+
+SlDefinition = Literal["offered", "answered", "exclude_short_abandons"]
+
+
+class ServiceLevelSpec(Spec):
+    """Service-level objective.
+
+    Attributes:
+        threshold: Wait (seconds) within which an answer counts as in target.
+        target: Target fraction.
+        definition: ``offered``: answered within threshold / offered;
+            ``answered``: answered within threshold / answered;
+            ``exclude_short_abandons``: answered within threshold /
+            (offered - abandoned within threshold).
+    """
+
+    threshold: NonNegativeSeconds = 20.0
+    target: Fraction = 0.8
+    definition: SlDefinition = "offered"
+
+
+class ServiceLevelOverride(Spec):
+    """A queue's own service-level objective; unset keys inherit the scenario's."""
+
+    threshold: NonNegativeSeconds | None = None
+    target: Fraction | None = None
+    definition: SlDefinition | None = None
+
+
+# --- arrivals -----------------------------------------------------------------------
+
+
+class ProfileSpec(Spec):
+    """Expected contacts per interval over one day, repeated daily.
+
+    Attributes:
+        interval: Length of each volume's interval (seconds).
+        start: Time of day of the first volume (seconds since midnight);
+            volume is zero outside the covered part of the day.
+        volumes: Expected number of contacts in each interval.
+    """
+
+    interval: PositiveSeconds = 1800.0
+    start: ClockSeconds = 0.0
+    volumes: list[NonNegativeNumber] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _within_one_day(self) -> ProfileSpec:
+        end = self.start + self.interval * len(self.volumes)
+        if end > DAY_S + 1e-9:
+            raise custom_error(
+                "profile",
+                f"must end by midnight (got {len(self.volumes)} volumes of "
+                f"{format_duration(self.interval)} from {clock_text(self.start)}, "
+                f"ending at {clock_text(end)})",
+            )
+        return self
+
+
+class ArrivalsSpec(Spec):
+    """How contacts arrive: exactly one of ``rate`` (Poisson) or ``profile`` (NHPP).
+
+    Attributes:
+        rate: Homogeneous Poisson rate (per second).
+        profile: Piecewise-constant daily volume profile.
+        weekdays: Multipliers of the volume by calendar weekday (``mon`` ... ``sun``);
+            unlisted days have multiplier 1.
+    """
+
+    rate: RatePerSecond | None = None
+    profile: ProfileSpec | None = None
+    weekdays: dict[Weekday, NonNegativeNumber] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ArrivalsSpec:
+        exactly_one(self, ("rate", "profile"))
+        return self
+
+    def weekday_factor(self, weekday: int) -> float:
+        """Volume multiplier of a weekday (0 = Monday)."""
+        return self.weekdays.get(WEEKDAYS[weekday], 1.0)  # type: ignore[call-overload]
+
+
+# --- what happens to a contact on the way (issue 3) -------------------------------------
+
+
+class OverflowSpec(Spec):
+    """More agent groups that may answer a contact once it has waited long enough.
+
+    Attributes:
+        after: Wait (seconds) after which the groups in ``to`` may also answer.
+        to: Names of agent groups; they count as serving the queue.
+    """
+
+    after: NonNegativeSeconds
+    to: list[Name] = Field(min_length=1)
+
+
+class BalkingSpec(Spec):
+    """When an arriving contact leaves at once instead of joining the queue.
+
+    Give exactly one key.
+
+    Attributes:
+        probability: Chance of leaving when it would have to wait.
+        max_queue: Leaves when this many contacts are already waiting.
+        max_expected_wait: Leaves when the expected wait exceeds this (seconds).
+    """
+
+    probability: Fraction | None = None
+    max_queue: Count | None = None
+    max_expected_wait: NonNegativeSeconds | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> BalkingSpec:
+        exactly_one(self, ("probability", "max_queue", "max_expected_wait"))
+        return self
+
+
+class MaxWaitSpec(Spec):
+    """What happens to a contact still waiting after ``after``: exactly one of ``outcome``, ``to``.
+
+    Attributes:
+        after: Longest wait in this queue (seconds).
+        outcome: ``voicemail``: the contact leaves a message and is done.
+        to: Name of another queue that the contact moves to.
+    """
+
+    after: PositiveSeconds
+    outcome: Literal["voicemail"] | None = None
+    to: Name | None = None
+
+    @model_validator(mode="after")
+    def _one_ending(self) -> MaxWaitSpec:
+        exactly_one(self, ("outcome", "to"))
+        return self
+
+
+class TransferSpec(Spec):
+    """Escalation of answered contacts to another queue.
+
+    Attributes:
+        probability: Chance that an answered contact is transferred after its talk.
+        to: Name of the other queue.
+    """
+
+    probability: Fraction
+    to: Name
+
+
+class RepeatSpec(Spec):
+    """Unresolved contacts: the customer calls again later.
+
+    Attributes:
+        probability: Chance that a contact, once answered, is not resolved
+            and its customer calls again (less than 1, so that repeats end).
+        delay: Time from the end of the contact to the repeat call (seconds).
+    """
+
+    probability: FractionBelowOne
+    delay: DistributionSpec
+
+
+# --- the queue --------------------------------------------------------------------------
+
+
+class QueueSpec(Spec):
+    """One type of contact and its queue.
+
+    Attributes:
+        name: Unique queue name (not ``ALL``, the total row of the reports).
+        channel: Only ``voice`` in this version.
+        arrivals: Arrival process.
+        handle_time: Talk time distribution (seconds).
+        wrap_up: After-call work of the agent (seconds).
+        patience: Time a caller is willing to wait (seconds); omitted = never abandons.
+        priority: Higher is served first by an agent choosing among its queues.
+        service_level: Overrides of the scenario's service-level objective.
+        routing: Overrides of the scenario's routing rules.
+        overflow: More agent groups that may answer after a wait.
+        balking: When an arriving contact leaves at once.
+        max_wait: Voicemail or another queue after a maximum wait.
+        transfer: Escalation to another queue after service.
+        repeat: Unresolved contacts that call again.
+    """
+
+    name: QueueName
+    channel: Literal["voice"] = "voice"
+    arrivals: ArrivalsSpec
+    handle_time: DistributionSpec
+    wrap_up: DistributionSpec = Field(
+        default_factory=lambda: ConstantSpec(distribution="constant", mean=0.0)
+    )
+    patience: DistributionSpec | None = None
+    priority: Integer = 0
+    service_level: ServiceLevelOverride = Field(default_factory=ServiceLevelOverride)
+    routing: QueueRoutingSpec = Field(default_factory=QueueRoutingSpec)
+    overflow: OverflowSpec | None = None
+    balking: BalkingSpec | None = None
+    max_wait: MaxWaitSpec | None = None
+    transfer: TransferSpec | None = None
+    repeat: RepeatSpec | None = None
