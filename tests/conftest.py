@@ -1,0 +1,50 @@
+"""Fixtures shared by the test modules: small scenarios and scripted arrivals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from simcenter.centre import Centre
+from simcenter.routing import Queue
+from simcenter.scenario import Scenario, build_scenario
+
+ScenarioFactory = Callable[..., Scenario]
+ArrivalScript = Callable[[Mapping[str, Sequence[float]]], None]
+
+
+@pytest.fixture
+def make_scenario() -> ScenarioFactory:
+    """Build a validated scenario from queues and agent groups (one simulated hour by default).
+
+    Call it as ``make_scenario(queues, agents, **keys)``; ``keys`` are further
+    scenario keys (``horizon``, ``warmup``, ``closing``, ...) as in YAML.
+    """
+
+    def build(queues: list[dict[str, Any]], agents: list[dict[str, Any]], **keys: Any) -> Scenario:
+        return build_scenario(
+            {"name": "test", "horizon": "1h", **keys, "queues": queues, "agents": agents}
+        )
+
+    return build
+
+
+@pytest.fixture
+def script_arrivals(monkeypatch: pytest.MonkeyPatch) -> ArrivalScript:
+    """Replace the Poisson arrivals of the next runs by exact arrival times (seconds) per queue.
+
+    Everything else (handle times, patience, routing, staffing, closing) runs
+    as in a normal replication. Queues not named in the script get no contacts.
+    """
+
+    def script(times_by_queue: Mapping[str, Sequence[float]]) -> None:
+        original = Centre.arrivals
+
+        def scripted(self: Centre, queue: Queue, times: Iterator[float]) -> Any:
+            return original(self, queue, iter(times_by_queue.get(queue.name, ())))
+
+        monkeypatch.setattr(Centre, "arrivals", scripted)
+
+    return script
