@@ -1,9 +1,9 @@
 """Agents, agent groups and their staffing plans.
 
 An :class:`Agent` is on duty or off; on duty it is idle, talking or in
-wrap-up. An :class:`AgentGroup` holds its agents, the idle ones in the order
-they became idle (longest idle first), and the time-weighted count of busy
-agents. How many agents a group has on duty over time comes from
+wrap-up. An :class:`AgentGroup` holds its agents, its pools (one per skill
+set it rotates through; the idle agents wait in their pool) and the
+time-weighted count of busy agents. How many agents a group has on duty over time comes from
 :func:`staffing_changes`.
 """
 
@@ -18,7 +18,7 @@ from simcenter.scenario import AgentGroupSpec, StaffingSpec
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
-    from simcenter.routing import Queue
+    from simcenter.routing import Pool
 
 
 class Agent:
@@ -27,21 +27,41 @@ class Agent:
     Attributes:
         index: Agent index in the run (into ``RunMeta.agent_names``).
         group: The agent's group.
+        pool: The pool (skill set) the agent works now.
+        next_pool: The pool to move to once the current contact is done (rotation).
+        start_set: The skill set the agent works in the first rotation block.
         on_duty: Present (counted as staffed).
         leaving: Will go off duty as soon as the current contact and wrap-up end.
         contact: The contact being talked to, or None.
+        personal: Repeat contacts waiting for this agent in particular.
         idle_since: Simulation time the agent last became idle (seconds).
         on_duty_since: Simulation time the current on-duty period began (seconds).
     """
 
-    __slots__ = ("contact", "group", "idle_since", "index", "leaving", "on_duty", "on_duty_since")
+    __slots__ = (
+        "contact",
+        "group",
+        "idle_since",
+        "index",
+        "leaving",
+        "next_pool",
+        "on_duty",
+        "on_duty_since",
+        "personal",
+        "pool",
+        "start_set",
+    )
 
-    def __init__(self, index: int, group: AgentGroup) -> None:
+    def __init__(self, index: int, group: AgentGroup, start_set: int) -> None:
         self.index = index
         self.group = group
+        self.start_set = start_set
+        self.pool: Pool = group.pools[0]
+        self.next_pool: Pool | None = None
         self.on_duty = False
         self.leaving = False
         self.contact: Contact | None = None
+        self.personal: deque[Contact] = deque()
         self.idle_since = 0.0
         self.on_duty_since = 0.0
 
@@ -52,27 +72,48 @@ class AgentGroup:
     Attributes:
         index: Group index in the run.
         spec: The scenario's description of the group.
+        pools: One pool per skill set (one pool without rotation).
         agents: All agents the group may ever have on duty at once.
-        idle: Idle agents on duty, longest idle first.
         busy: Number of agents talking or in wrap-up.
         busy_area_s: Integral of ``busy`` over time since measuring began (agent-seconds).
         busy_since: Time of the last change of ``busy``.
-        target: Agents the staffing plan wants on duty now.
-        levels: The group's queues by skill level, best level first; within a
-            level, higher queue priority first. Filled by the router.
+        on_duty: Number of agents on duty.
     """
 
-    def __init__(self, index: int, spec: AgentGroupSpec, first_agent: int, size: int) -> None:
+    def __init__(
+        self, index: int, spec: AgentGroupSpec, first_agent: int, size: int, pools: list[Pool]
+    ) -> None:
         self.index = index
         self.spec = spec
         self.name = spec.name
-        self.agents = [Agent(first_agent + number, self) for number in range(size)]
-        self.idle: deque[Agent] = deque()
+        self.pools = pools
+        for pool in pools:
+            pool.group = self
+        stagger = spec.rotation is not None and spec.rotation.stagger
+        self.agents = [
+            Agent(first_agent + number, self, number % len(pools) if stagger else 0)
+            for number in range(size)
+        ]
         self.busy = 0
         self.busy_area_s = 0.0
         self.busy_since = 0.0
-        self.target = 0
-        self.levels: list[list[Queue]] = []
+        self.on_duty = 0
+
+    def pool_at(self, agent: Agent, now: float) -> Pool:
+        """The pool ``agent`` works at time ``now`` by the rotation schedule."""
+        rotation = self.spec.rotation
+        if rotation is None:
+            return self.pools[0]
+        block = int(now // rotation.every)
+        return self.pools[(agent.start_set + block) % len(self.pools)]
+
+    def most_recently_idle(self) -> Agent | None:
+        """The idle agent who became idle last, or None (they leave first when staffing drops)."""
+        best = None
+        for pool in self.pools:
+            if pool.idle and (best is None or pool.idle[-1].idle_since >= best.idle_since):
+                best = pool.idle[-1]
+        return best
 
     def count_busy(self, change: int, now: float) -> None:
         """Add ``change`` (+1 or -1) to the busy count at time ``now``, keeping the integral."""
@@ -84,6 +125,16 @@ class AgentGroup:
         """Forget the busy-time integral so far (at the end of the warm-up)."""
         self.count_busy(0, now)
         self.busy_area_s = 0.0
+
+
+def rotation_times(spec: AgentGroupSpec, end_s: float) -> Iterator[float]:
+    """Block boundaries (seconds, after 0 and before ``end_s``) of a group's rotation."""
+    if spec.rotation is None:
+        return
+    time = spec.rotation.every
+    while time < end_s:
+        yield time
+        time += spec.rotation.every
 
 
 def group_size(spec: AgentGroupSpec) -> int:

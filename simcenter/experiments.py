@@ -49,9 +49,7 @@ def simulate(
     base_seed = scenario.seed if seed is None else seed
     records = _run_all(scenario, count, base_seed, jobs, progress)
     resolved = scenario.to_dict() | {"seed": base_seed, "replications": count}
-    return Results.from_records(
-        run_meta(scenario), records, resolved, keep_contacts=keep_contacts
-    )
+    return Results.from_records(run_meta(scenario), records, resolved, keep_contacts=keep_contacts)
 
 
 def _as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:

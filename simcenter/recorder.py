@@ -25,6 +25,10 @@ _ANSWERED = OUTCOME_CODE["answered"]
 _ABANDONED = OUTCOME_CODE["abandoned"]
 _DISCONNECTED = OUTCOME_CODE["disconnected"]
 _IN_SYSTEM = OUTCOME_CODE["in_system"]
+_BLOCKED = OUTCOME_CODE["blocked"]
+_BALKED = OUTCOME_CODE["balked"]
+_VOICEMAIL = OUTCOME_CODE["voicemail"]
+_TRANSFERRED = OUTCOME_CODE["transferred"]
 
 
 def _buffers(columns: dict[str, str]) -> dict[str, array]:
@@ -54,6 +58,30 @@ class Recorder:
     def abandoned(self, contact: Contact, now: float) -> None:
         """``contact`` gave up waiting at ``now``."""
         self._add(contact, _ABANDONED, now, now - contact.arrival_s, math.nan, math.nan)
+
+    def blocked(self, contact: Contact, now: float) -> None:
+        """``contact`` found no free line at ``now``."""
+        self._add(contact, _BLOCKED, now, 0.0, math.nan, math.nan)
+
+    def balked(self, contact: Contact, now: float) -> None:
+        """``contact`` left at once at ``now`` rather than wait."""
+        self._add(contact, _BALKED, now, 0.0, math.nan, math.nan)
+
+    def voicemail(self, contact: Contact, now: float) -> None:
+        """``contact`` left a message at ``now`` after its maximum wait."""
+        self._add(contact, _VOICEMAIL, now, now - contact.arrival_s, math.nan, math.nan)
+
+    def transferred(self, contact: Contact, now: float) -> None:
+        """``contact`` goes on as a new contact in another queue at ``now``.
+
+        Either after its talk (``transfer``) or, unanswered, after its
+        maximum wait (``max_wait.to``).
+        """
+        if math.isnan(contact.answered_s):
+            self._add(contact, _TRANSFERRED, now, now - contact.arrival_s, math.nan, math.nan)
+        else:
+            wait = contact.answered_s - contact.arrival_s
+            self._add(contact, _TRANSFERRED, now, wait, contact.handle_s, contact.wrap_s)
 
     def disconnected(self, contact: Contact, now: float) -> None:
         """``contact`` was still waiting when the centre closed (``closing: clear``)."""
@@ -100,6 +128,10 @@ class Recorder:
         append[10](-1 if agent is None else agent.index)
         append[11](-1 if agent is None else agent.group.index)
         append[12](contact.attempt)
+        append[13](contact.linked_id)
+        previous = contact.previous_agent
+        append[14](-1 if previous is None else previous.index)
+        append[15](-1 if agent is None else agent.pool.skill_set)
 
     def on_duty(self, agent: Agent, start_s: float, end_s: float) -> None:
         """``agent`` was on duty from ``start_s`` to ``end_s``."""

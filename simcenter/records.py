@@ -41,6 +41,9 @@ CONTACT_COLUMNS: dict[str, str] = {
     "agent": "int32",
     "group": "int32",
     "attempt": "int16",
+    "linked_id": "int64",
+    "previous_agent": "int32",
+    "skill_set": "int16",
 }
 """Columns of :attr:`ReplicationRecord.contacts` and their dtypes (see docs/architecture.md)."""
 

@@ -1,0 +1,136 @@
+"""Waiting lines, queues and pools: the structures the router works on."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from simcenter.scenario import QueueSpec, RoutingSpec
+
+if TYPE_CHECKING:
+    from simcenter.agents import Agent, AgentGroup
+    from simcenter.contact import Contact
+    from simcenter.routing.agent_selection import AgentSelection
+
+
+class Line:
+    """Contacts waiting in arrival order, possibly with some that have left (skipped lazily).
+
+    Attributes:
+        queue: The queue whose contacts wait here.
+        contacts: The line, oldest first.
+        waiting: Number of contacts really waiting in it.
+        overflow: True for a queue's overflow line.
+    """
+
+    __slots__ = ("contacts", "overflow", "queue", "waiting")
+
+    def __init__(self, queue: Queue, overflow: bool = False) -> None:
+        self.queue = queue
+        self.contacts: deque[Contact] = deque()
+        self.waiting = 0
+        self.overflow = overflow
+
+    def head(self) -> Contact:
+        """The contact that has waited longest; only call when ``waiting > 0``."""
+        contacts = self.contacts
+        while not contacts[0].waiting:
+            contacts.popleft()
+        return contacts[0]
+
+
+class Queue:
+    """A queue at run time: its lines, random draws, rules and who can serve it.
+
+    Attributes:
+        index: Queue index in the run.
+        spec: The scenario's description of the queue.
+        routing: The queue's routing rules (scenario rules with its overrides).
+        priority: Higher is served first.
+        threshold_s: Service-level threshold (seconds), for ``sl_urgency``.
+        line: Contacts waiting for the queue's own agents.
+        overflow_line: Contacts that have waited long enough for the overflow
+            groups, or None without overflow.
+        pools_by_level: Pools that serve the queue, by skill level, best first.
+        overflow_pools: Pools of the overflow groups.
+        groups: The groups with the queue among their skills.
+        work_s: Mean handle time plus mean wrap-up (seconds), for announced waits.
+        agent_selection: Picks the idle agent for a contact of this queue.
+        draw: Named samplers of the queue (``handle``, ``wrap``, ``patience``,
+            ``transfer``, ``repeat``, ``repeat_delay``, ``balk``), each
+            returning one value per call.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        spec: QueueSpec,
+        routing: RoutingSpec,
+        threshold_s: float,
+        draw: dict[str, Callable[[], float]],
+    ) -> None:
+        self.index = index
+        self.spec = spec
+        self.name = spec.name
+        self.routing = routing
+        self.priority = spec.priority
+        self.threshold_s = threshold_s
+        self.line = Line(self)
+        self.overflow_line = Line(self, overflow=True) if spec.overflow else None
+        self.pools_by_level: list[list[Pool]] = []
+        self.overflow_pools: list[list[Pool]] = []
+        self.agent_selection: AgentSelection
+        self.draw = draw
+        self.groups: list[AgentGroup] = []
+        self.work_s = 0.0
+        self.handle_time = draw["handle"]
+        self.wrap_up = draw["wrap"]
+        self.patience = draw["patience"]
+
+
+class Pool:
+    """The agents of one group while they work one skill set.
+
+    A group without ``rotation`` has one pool with all its skills; a group
+    with rotation has one pool per skill set, and its agents move between
+    pools at block boundaries.
+
+    Attributes:
+        group: The agent group.
+        skill_set: Index of the skill set in the group's rotation (-1 without rotation).
+        levels: Queue -> skill level for the active skills.
+        factors: Queue -> handle-time factor for the active skills.
+        idle: Idle agents, longest idle first.
+        lines_by_level: The lines the pool serves, by skill level, best first;
+            overflow lines it serves come last, as the lowest level.
+        lines: All those lines, flat.
+    """
+
+    __slots__ = ("factors", "group", "idle", "levels", "lines", "lines_by_level", "skill_set")
+
+    def __init__(
+        self,
+        group: AgentGroup,
+        skill_set: int,
+        levels: dict[Queue, int],
+        factors: dict[Queue, float],
+    ) -> None:
+        self.group = group
+        self.skill_set = skill_set
+        self.levels = levels
+        self.factors = factors
+        self.idle: deque[Agent] = deque()
+        self.lines_by_level: list[list[Line]] = []
+        self.lines: list[Line] = []
+
+    def add_idle(self, agent: Agent) -> None:
+        """Put ``agent`` among the idle, keeping longest idle first."""
+        idle = self.idle
+        if not idle or idle[-1].idle_since <= agent.idle_since:
+            idle.append(agent)
+            return
+        position = len(idle)
+        while position > 0 and idle[position - 1].idle_since > agent.idle_since:
+            position -= 1
+        idle.insert(position, agent)
