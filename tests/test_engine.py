@@ -134,9 +134,16 @@ def test_freed_agent_serves_its_best_skill_level_first(
     b_priority: int,
     first_after_busy: str,
 ) -> None:
-    """One agent busy until 101 finds b (waiting since 11) and a (since 21)."""
+    """One agent busy until 101 finds b (waiting since 11) and a (since 21).
+
+    ``contact_selection: priority`` ranks skill level, then queue priority, then age.
+    """
     script_arrivals({"a": [1, 21], "b": [11]})
-    scenario = make_scenario([queue("a"), queue("b", priority=b_priority)], [group("g", skills)])
+    scenario = make_scenario(
+        [queue("a"), queue("b", priority=b_priority)],
+        [group("g", skills)],
+        routing={"contact_selection": "priority"},
+    )
     table, _ = run(scenario)
     waiting = table[table["arrival_s"] > 1]
     served_first = waiting.loc[waiting["answered_s"].idxmin(), "queue"]
