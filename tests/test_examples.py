@@ -1,0 +1,82 @@
+"""Every example scenario validates and runs; the README's commands are the real ones.
+
+Example scenarios are run briefly (a shorter horizon, one replication) and
+their invariants are asserted, not stored output (STYLE.md §6.7, layer 7).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import simcenter as sc
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def _readme_commands() -> list[str]:
+    """The first two fenced bash commands of README.md, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", text)[:2]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[path.name for path in SCENARIOS])
+def test_example_scenario_validates_and_runs(path: Path) -> None:
+    scenario = sc.load_scenario(path)
+    short = scenario.with_overrides({"horizon": min(scenario.horizon, 86_400.0)})
+    results = sc.simulate(short, replications=1, seed=1)
+    summary = results.summary.set_index("queue")
+    outcomes = [name for name in results.meta.outcomes if name in summary.columns]
+    assert summary.loc["ALL", "offered"] > 0
+    np.testing.assert_array_equal(summary["offered"], summary[outcomes].sum(axis=1))
+    queues = summary.drop(index="ALL")
+    for column in ["offered", "answered", "abandoned", *outcomes]:
+        assert queues[column].sum() == summary.loc["ALL", column]
+    levels = summary["service_level"].dropna()
+    assert ((levels >= 0) & (levels <= 1)).all()
+    assert 0 < summary.loc["ALL", "occupancy"] <= 1
+
+
+def test_readme_starts_with_the_install_and_test_commands() -> None:
+    install_and_run, run_tests = _readme_commands()
+    assert install_and_run.startswith("python3 -m venv .venv && .venv/bin/pip install")
+    assert "simcenter run scenarios/" in install_and_run
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert run_tests in ci.splitlines()  # CI runs exactly the README's test command
+
+
+def test_readme_example_run_works(tmp_path: Path) -> None:
+    install_and_run, _ = _readme_commands()
+    scenario = install_and_run.split("simcenter run ", 1)[1].split()[0]
+    outdir = tmp_path / "out"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "simcenter",
+            "run",
+            scenario,
+            "-o",
+            str(outdir),
+            "-n",
+            "2",
+            "--jobs",
+            "1",
+            "--no-plots",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "ALL" in completed.stdout
+    assert {"summary.csv", "intervals.csv", "agents.csv", "contacts.parquet"} <= {
+        file.name for file in outdir.iterdir()
+    }
