@@ -63,7 +63,7 @@ class BestSkillAgent(AgentSelection):
 
 
 class FewestSkillsAgent(AgentSelection):
-    """The agent with the fewest active skills (keeping generalists free); longest idle among them."""
+    """The agent with the fewest active skills (generalists stay free); longest idle among them."""
 
     def choose(self, levels: Levels) -> Agent | None:
         """Remove and return the idle agent with the fewest skills, or None."""

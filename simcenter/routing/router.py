@@ -68,12 +68,9 @@ class Router:
         Contacts waiting for this agent in particular (repeat contacts that
         prefer their last agent) come first.
         """
-        for contact in list(agent.personal):
-            if not contact.waiting:
-                agent.personal.remove(contact)
-            elif contact.queue in agent.pool.levels:
-                agent.personal.remove(contact)
-                self.withdraw(contact)
+        if agent.personal:
+            contact = self._personal_contact(agent)
+            if contact is not None:
                 return contact
         line = self.contact_selection.choose(agent.pool, now)
         if line is None:
@@ -81,6 +78,17 @@ class Router:
         contact = line.contacts.popleft()
         self.withdraw(contact)
         return contact
+
+    def _personal_contact(self, agent: Agent) -> Contact | None:
+        """Take the first contact waiting for ``agent`` in particular that it can serve now."""
+        for contact in list(agent.personal):
+            if not contact.waiting:
+                agent.personal.remove(contact)
+            elif contact.queue in agent.pool.levels:
+                agent.personal.remove(contact)
+                self.withdraw(contact)
+                return contact
+        return None
 
     def waiting_contacts(self, agents: list[Agent]) -> list[Contact]:
         """Every contact still waiting (lines and agents' personal lines), each once."""
