@@ -70,6 +70,10 @@ def run_meta(scenario: Scenario) -> RunMeta:
         horizon_s=scenario.horizon,
         interval_s=scenario.interval,
         start=scenario.start_at,
+        repeat_queues=tuple(queue.repeat is not None for queue in scenario.queues),
+        handover_factor=tuple(
+            scenario.routing_of(queue).handover_factor for queue in scenario.queues
+        ),
     )
 
 

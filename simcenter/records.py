@@ -76,6 +76,12 @@ class RunMeta:
         horizon_s: Measured horizon in seconds, after the warm-up.
         interval_s: Reporting interval in seconds.
         start: Calendar time (timezone-aware) of simulation time 0.
+        repeat_queues: Queue index -> whether the queue has ``repeat``
+            (unresolved customers call again); empty when no queue has it.
+            The summary has repeat-contact columns when any is true.
+        handover_factor: Queue index -> the queue's ``routing.handover_factor``
+            (handle-time factor of a repeat contact answered by a different
+            agent); required when any queue repeats, else may be empty.
     """
 
     queues: tuple[str, ...]
@@ -92,6 +98,8 @@ class RunMeta:
     horizon_s: float
     interval_s: float
     start: datetime
+    repeat_queues: tuple[bool, ...] = ()
+    handover_factor: tuple[float, ...] = ()
 
 
 @dataclass

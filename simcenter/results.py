@@ -36,6 +36,10 @@ WAIT_DISTRIBUTION_POINTS = 201
 
 INTERVAL_KEYS = ("interval", "start", "start_s", "queue")
 AGENT_INTERVAL_KEYS = ("interval", "start_s", "group")
+ROUTING_KEYS = ("group", "queue")
+AGENT_DETAIL_KEYS = ("agent", "group")
+TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing")
+"""Tables written as ``<name>.csv`` by :meth:`Results.save`."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -54,6 +58,9 @@ class Results:
             ``replication`` column.
         intervals: One row per reporting interval and queue plus ``ALL`` (combined).
         agents: One row per agent group (combined).
+        routing: One row per agent group and queue the group served in some
+            replication: contacts handled and work done (combined).
+        agent_details: One row per agent (combined); not written to a file.
         agent_intervals: One row per reporting interval and agent group (combined).
         queue_length: Contacts waiting per queue over the horizon (combined).
         wait_distribution: Fraction of offered contacts waiting at most
@@ -68,6 +75,8 @@ class Results:
     replications: pd.DataFrame
     intervals: pd.DataFrame
     agents: pd.DataFrame
+    routing: pd.DataFrame
+    agent_details: pd.DataFrame
     agent_intervals: pd.DataFrame
     queue_length: pd.DataFrame
     wait_distribution: pd.DataFrame
@@ -106,6 +115,10 @@ class Results:
             replications=_stack_replications(records, summaries),
             intervals=_combined(meta, records, reports.replication_intervals, INTERVAL_KEYS),
             agents=_combined(meta, records, reports.replication_agents, ("group",)),
+            routing=_routing(meta, records),
+            agent_details=_combined(
+                meta, records, reports.replication_agent_details, AGENT_DETAIL_KEYS
+            ),
             agent_intervals=_combined(
                 meta, records, reports.replication_agent_intervals, AGENT_INTERVAL_KEYS
             ),
@@ -166,7 +179,7 @@ class Results:
                 "# Running it again reproduces these results exactly.\n"
             )
             yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
-        for name in ("summary", "replications", "intervals", "agents"):
+        for name in TABLE_FILES:
             # Floats are written with Python's shortest round-trip repr: full precision.
             getattr(self, name).to_csv(directory / f"{name}.csv", index=False)
         if self.contacts is not None:
@@ -241,6 +254,17 @@ def _stack_replications(
     ]
     stacked = pd.concat(frames, ignore_index=True)
     return stacked[["replication", *summaries[0].columns]]
+
+
+def _routing(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """Group × queue work, combined, for the pairs that handled a contact in some replication.
+
+    Every replication contributes a row for each kept pair (0 contacts where it
+    handled none), so the means are over all replications.
+    """
+    frames = [reports.replication_routing(meta, record) for record in records]
+    served = np.logical_or.reduce([frame["handled"].to_numpy() > 0 for frame in frames])
+    return reports.combine([frame[served] for frame in frames], ROUTING_KEYS)
 
 
 def _queue_length(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:

@@ -84,6 +84,9 @@ def scripted_record() -> ReplicationRecord:
         "agent": np.array([0, -1, -1, 1, 0, -1, -1, 1], dtype=np.int32),
         "group": np.array([0, -1, -1, 1, 0, -1, -1, 1], dtype=np.int32),
         "attempt": np.ones(8, dtype=np.int16),
+        "linked_id": np.full(8, -1, dtype=np.int64),
+        "previous_agent": np.full(8, -1, dtype=np.int32),
+        "skill_set": np.full(8, -1, dtype=np.int16),
     }
     presence = {
         "agent": np.array([0, 1, 1], dtype=np.int32),
@@ -350,6 +353,7 @@ def test_contact_log_has_names_and_the_contract_columns() -> None:
     assert list(contacts.columns) == [
         "replication", "contact_id", "customer_id", "queue", "channel", "arrival_s",
         "answered_s", "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt",
+        "linked_id", "previous_agent", "skill_set",
     ]  # fmt: skip
     assert list(contacts["queue"]) == ["billing"] * 3 + ["tech"] * 2 + [
         "billing",
@@ -413,6 +417,10 @@ def random_record(meta: RunMeta, rng: np.random.Generator, size: int = 4000) -> 
         "group": np.where(agent >= 0, agent // 3, -1).astype(np.int32),
         "attempt": rng.integers(1, 3, size).astype(np.int16),
     }
+    later = contacts["attempt"] > 1
+    contacts["linked_id"] = np.where(later, rng.integers(0, size, size), -1).astype(np.int64)
+    contacts["previous_agent"] = np.where(later, rng.integers(0, 6, size), -1).astype(np.int32)
+    contacts["skill_set"] = np.where(served, rng.integers(0, 2, size), -1).astype(np.int16)
     presence = random_presence(rng, end_run)
     record = ReplicationRecord(0, end_run, contacts, presence, np.zeros(2))
     record.busy_area_s = np.array(loop_busy_seconds(record, meta.warmup_s, end_run))

@@ -118,7 +118,9 @@ def queue_contacts(results: simcenter.Results, queue: str) -> pd.DataFrame:
     """The contacts of one queue by replication and arrival, without run-wide ids or categories."""
     contacts = results.contacts
     table = contacts[contacts["queue"] == queue].drop(columns=["contact_id", "customer_id"])
-    table = table.astype(dict.fromkeys(("queue", "channel", "outcome", "agent", "group"), str))
+    table = table.astype(
+        dict.fromkeys(("queue", "channel", "outcome", "agent", "group", "previous_agent"), str)
+    )
     return table.sort_values(["replication", "arrival_s"], ignore_index=True)
 
 

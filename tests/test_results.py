@@ -29,7 +29,8 @@ SCENARIO = {
 }
 CONTACT_COLUMNS = [
     "replication", "contact_id", "customer_id", "queue", "channel", "arrival_s", "answered_s",
-    "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt",
+    "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt", "linked_id",
+    "previous_agent", "skill_set",
 ]  # fmt: skip
 OUTPUT_FILES = {
     "scenario.yaml",
@@ -37,6 +38,7 @@ OUTPUT_FILES = {
     "replications.csv",
     "intervals.csv",
     "agents.csv",
+    "routing.csv",
     "contacts.parquet",
     "plots/service_level.png",
     "plots/queue_length.png",

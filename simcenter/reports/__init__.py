@@ -1,0 +1,54 @@
+"""Reports: the summary, interval, agent, routing and contact tables of one replication.
+
+This package owns the definitions of every reported figure (DESIGN.md §4,
+docs/outputs.md). Each ``replication_*`` function turns one
+:class:`~simcenter.records.ReplicationRecord` into a pandas DataFrame with
+numpy array arithmetic; nothing loops over contacts. :func:`combine` averages
+the tables of several replications and adds Student-t confidence half-widths.
+
+All times are simulation seconds (time 0 is the scenario ``start``) unless a
+column name says hours (``_h``). Only contacts that arrived at or after the
+warm-up are in a record, and agent time is clipped to ``[warmup_s, end_s]``.
+
+Modules: ``summary`` (queue figures, overall and per interval), ``agents``
+(per group, per group and interval, per agent), ``routing`` (per group and
+queue), ``curves`` (queue length, wait distribution), ``contacts`` (the
+contact log) and ``confidence`` (combining replications).
+"""
+
+from simcenter.reports._common import ALL
+from simcenter.reports.agents import (
+    replication_agent_details,
+    replication_agent_intervals,
+    replication_agents,
+)
+from simcenter.reports.confidence import combine
+from simcenter.reports.contacts import replication_contacts
+from simcenter.reports.curves import queue_length, wait_distribution
+from simcenter.reports.routing import replication_routing
+from simcenter.reports.summary import (
+    REPEAT_FIGURES,
+    SERVICE_LEVEL_DEFINITIONS,
+    SUMMARY_FIGURES,
+    outcome_count_columns,
+    replication_intervals,
+    replication_summary,
+)
+
+__all__ = [
+    "ALL",
+    "REPEAT_FIGURES",
+    "SERVICE_LEVEL_DEFINITIONS",
+    "SUMMARY_FIGURES",
+    "combine",
+    "outcome_count_columns",
+    "queue_length",
+    "replication_agent_details",
+    "replication_agent_intervals",
+    "replication_agents",
+    "replication_contacts",
+    "replication_intervals",
+    "replication_routing",
+    "replication_summary",
+    "wait_distribution",
+]
