@@ -476,17 +476,23 @@ class Sampler:
     """Buffered scalar draws from a distribution, for the simulation hot path.
 
     ``sampler()`` returns the next value. The values are exactly those of
-    successive ``distribution.sample(rng, block)`` calls, in order, so buffering
-    does not change results for a given block size. The sampler of a `Constant`
-    returns its value and never uses ``rng``.
+    successive ``distribution.sample(rng, size)`` calls, in order, with sizes
+    8, 16, 32, ... doubling up to ``block`` and then ``block`` each time
+    (:meth:`block_sizes`), so buffering never changes results. The growing
+    blocks keep rarely used samplers small: a centre with 500 quiet queues
+    does not draw and hold 1024 values per queue and purpose. The sampler of
+    a `Constant` returns its value and never uses ``rng``.
 
     Args:
         distribution: The distribution to draw from.
         rng: The generator of the stream, used by this sampler only.
-        block: Number of values drawn per numpy call, >= 1.
+        block: Largest number of values drawn per numpy call, >= 1.
     """
 
-    __slots__ = ("_block", "_buffer", "_rng", "distribution")
+    FIRST_BLOCK = 8
+    """Values drawn by the first refill (or ``block``, if smaller)."""
+
+    __slots__ = ("_block", "_buffer", "_next_size", "_rng", "distribution")
 
     def __new__(
         cls, distribution: Distribution, rng: np.random.Generator, block: int = 1024
@@ -505,6 +511,7 @@ class Sampler:
         self.distribution = distribution
         self._rng = rng
         self._block = int(block)
+        self._next_size = min(self.FIRST_BLOCK, self._block)
         # PERF: one numpy call per `block` (1024) draws instead of one per draw;
         # the values are kept reversed in a list so that a draw is one `pop()`
         # (benchmarks/README.md, "Sampler").
@@ -522,9 +529,20 @@ class Sampler:
         """The distribution and block size."""
         return f"{type(self).__name__}({self.distribution!r}, block={self._block})"
 
+    @staticmethod
+    def block_sizes(block: int, count: int) -> list[int]:
+        """The sizes of the first ``count`` refills of a sampler with this ``block``."""
+        sizes, size = [], min(Sampler.FIRST_BLOCK, block)
+        for _ in range(count):
+            sizes.append(size)
+            size = min(2 * size, block)
+        return sizes
+
     def _refill(self) -> None:
         """Draw the next block, reversed so that `list.pop` yields it in order."""
-        self._buffer = self.distribution.sample(self._rng, self._block)[::-1].tolist()
+        size = self._next_size
+        self._next_size = min(2 * size, self._block)
+        self._buffer = self.distribution.sample(self._rng, size)[::-1].tolist()
 
 
 class _ConstantSampler(Sampler):

@@ -181,6 +181,8 @@ def _wire(queues: list[Queue], groups: list[AgentGroup]) -> None:
             if overflow_lines:
                 pool.lines_by_level.append(overflow_lines)
             pool.lines = [line for level in pool.lines_by_level for line in level]
+            for line in pool.lines:
+                line.pools.append(pool)
 
 
 def run_replication(

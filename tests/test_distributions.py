@@ -297,10 +297,12 @@ def test_invalid_parameters_raise_with_a_clear_message(
 @pytest.mark.parametrize("distribution", EVERY_FAMILY, ids=repr)
 def test_sampler_yields_the_draws_of_successive_blocks(distribution: Distribution) -> None:
     block = 64
+    sizes = Sampler.block_sizes(block, 6)
+    assert sizes == [8, 16, 32, 64, 64, 64]  # growing blocks, then `block` each time
     sampler = Sampler(distribution, np.random.default_rng(SEED), block=block)
-    drawn = [sampler() for _ in range(3 * block)]
+    drawn = [sampler() for _ in range(sum(sizes))]
     reference = np.random.default_rng(SEED)
-    expected = np.concatenate([distribution.sample(reference, block) for _ in range(3)])
+    expected = np.concatenate([distribution.sample(reference, size) for size in sizes])
     assert drawn == expected.tolist()
     assert all(type(value) is float for value in drawn)
 

@@ -22,15 +22,23 @@ class Line:
         contacts: The line, oldest first.
         waiting: Number of contacts really waiting in it.
         overflow: True for a queue's overflow line.
+        pools: The pools whose agents take contacts from this line.
     """
 
-    __slots__ = ("contacts", "overflow", "queue", "waiting")
+    __slots__ = ("contacts", "overflow", "pools", "queue", "waiting")
 
     def __init__(self, queue: Queue, overflow: bool = False) -> None:
         self.queue = queue
         self.contacts: deque[Contact] = deque()
         self.waiting = 0
         self.overflow = overflow
+        self.pools: list[Pool] = []
+
+    def add_waiting(self, change: int) -> None:
+        """Count ``change`` (+1 or -1) contacts waiting here, and for its pools."""
+        self.waiting += change
+        for pool in self.pools:
+            pool.waiting += change
 
     def head(self) -> Contact:
         """The contact that has waited longest; only call when ``waiting > 0``."""
@@ -105,9 +113,13 @@ class Pool:
         lines_by_level: The lines the pool serves, by skill level, best first;
             overflow lines it serves come last, as the lowest level.
         lines: All those lines, flat.
+        waiting: Contacts waiting in those lines (a freed agent with nothing
+            waiting for its pool looks no further).
     """
 
-    __slots__ = ("factors", "group", "idle", "levels", "lines", "lines_by_level", "skill_set")
+    __slots__ = (
+        "factors", "group", "idle", "levels", "lines", "lines_by_level", "skill_set", "waiting",
+    )
 
     def __init__(
         self,
@@ -123,6 +135,7 @@ class Pool:
         self.idle: deque[Agent] = deque()
         self.lines_by_level: list[list[Line]] = []
         self.lines: list[Line] = []
+        self.waiting = 0
 
     def add_idle(self, agent: Agent) -> None:
         """Put ``agent`` among the idle, keeping longest idle first."""

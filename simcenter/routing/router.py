@@ -49,7 +49,7 @@ class Router:
     @staticmethod
     def _join(line: Line, contact: Contact) -> None:
         line.contacts.append(contact)
-        line.waiting += 1
+        line.add_waiting(+1)
 
     def withdraw(self, contact: Contact) -> None:
         """``contact`` stops waiting (taken, or gave up); its line entries go lazily."""
@@ -58,9 +58,9 @@ class Router:
             contact.waits_for = None
             return
         queue = contact.queue
-        queue.line.waiting -= 1
+        queue.line.add_waiting(-1)
         if contact.overflowed:
-            queue.overflow_line.waiting -= 1  # type: ignore[union-attr]
+            queue.overflow_line.add_waiting(-1)  # type: ignore[union-attr]
 
     def next_contact_for(self, agent: Agent, now: float) -> Contact | None:
         """Take the waiting contact ``agent`` answers next, or None if there is none.
@@ -72,6 +72,8 @@ class Router:
             contact = self._personal_contact(agent)
             if contact is not None:
                 return contact
+        if not agent.pool.waiting:  # PERF: nothing waits for this pool (benchmarks/README.md)
+            return None
         line = self.contact_selection.choose(agent.pool, now)
         if line is None:
             return None
