@@ -78,6 +78,7 @@ class AgentGroup:
         busy_area_s: Integral of ``busy`` over time since measuring began (agent-seconds).
         busy_since: Time of the last change of ``busy``.
         on_duty: Number of agents on duty.
+        block: The current rotation block, counted from 0 (always 0 without rotation).
     """
 
     def __init__(
@@ -98,14 +99,11 @@ class AgentGroup:
         self.busy_area_s = 0.0
         self.busy_since = 0.0
         self.on_duty = 0
+        self.block = 0
 
-    def pool_at(self, agent: Agent, now: float) -> Pool:
-        """The pool ``agent`` works at time ``now`` by the rotation schedule."""
-        rotation = self.spec.rotation
-        if rotation is None:
-            return self.pools[0]
-        block = int(now // rotation.every)
-        return self.pools[(agent.start_set + block) % len(self.pools)]
+    def current_pool(self, agent: Agent) -> Pool:
+        """The pool ``agent`` works in the current rotation block (``block``)."""
+        return self.pools[(agent.start_set + self.block) % len(self.pools)]
 
     def most_recently_idle(self) -> Agent | None:
         """The idle agent who became idle last, or None (they leave first when staffing drops)."""
@@ -128,13 +126,16 @@ class AgentGroup:
 
 
 def rotation_times(spec: AgentGroupSpec, end_s: float) -> Iterator[float]:
-    """Block boundaries (seconds, after 0 and before ``end_s``) of a group's rotation."""
+    """Block boundaries (seconds, after 0 and before ``end_s``) of a group's rotation.
+
+    Block ``k`` starts at ``k * every``.
+    """
     if spec.rotation is None:
         return
-    time = spec.rotation.every
-    while time < end_s:
-        yield time
-        time += spec.rotation.every
+    block = 1
+    while block * spec.rotation.every < end_s:
+        yield block * spec.rotation.every
+        block += 1
 
 
 def group_size(spec: AgentGroupSpec) -> int:

@@ -231,8 +231,8 @@ class Centre:
         """The wait announced to a caller who would join ``queue`` now (seconds).
 
         ``(contacts waiting + 1) * (mean handle time + mean wrap-up) / agents``,
-        where agents are those on duty in the groups that serve the queue
-        (infinite when there are none).
+        where agents are those on duty in the groups that serve the queue, by
+        skill or by overflow (infinite when there are none).
         """
         agents = sum(group.on_duty for group in queue.groups)
         if agents == 0:
@@ -328,7 +328,7 @@ class Centre:
         agent.on_duty = True
         agent.leaving = False
         agent.on_duty_since = self.env.now
-        agent.pool = agent.group.pool_at(agent, self.env.now)
+        agent.pool = agent.group.current_pool(agent)
         agent.next_pool = None
         agent.group.on_duty += 1
         self.agents_on_duty += 1
@@ -385,8 +385,9 @@ class Centre:
     def rotation(self, group: AgentGroup, times: Iterator[float]) -> simpy.events.ProcessGenerator:
         """The group's agents change skill sets at each block boundary (``rotation``)."""
         env = self.env
-        for time in times:
+        for block, time in enumerate(times, start=1):
             yield env.timeout(time - env.now)
+            group.block = block
             self.rotate(group)
 
     def rotate(self, group: AgentGroup) -> None:
@@ -394,7 +395,7 @@ class Centre:
         now = self.env.now
         moved = []
         for agent in group.agents:
-            pool = group.pool_at(agent, now)
+            pool = group.current_pool(agent)
             if pool is agent.pool:
                 continue
             if not agent.on_duty:

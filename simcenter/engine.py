@@ -162,10 +162,12 @@ def _wire(queues: list[Queue], groups: list[AgentGroup]) -> None:
         queue.pools_by_level = [
             [pool for pool in eligible if pool.levels[queue] == level] for level in levels
         ]
-        queue.groups = list({id(pool.group): pool.group for pool in eligible}.values())
+        serving = [pool.group for pool in eligible]
         if queue.spec.overflow is not None:
             names = queue.spec.overflow.to
             queue.overflow_pools = [[pool for name in names for pool in group_named[name].pools]]
+            serving += [group_named[name] for name in names]
+        queue.groups = list({id(group): group for group in serving}.values())
     for group in groups:
         overflow_lines = [
             queue.overflow_line

@@ -869,3 +869,29 @@ def test_validate_checks_every_file(folder: Path) -> None:
     assert finished.stdout == "good.yaml: ok\n"
     assert finished.stderr.startswith("bad.yaml:2: invalid YAML: ")
     assert "Traceback" not in finished.stderr
+
+
+def test_transfers_with_probability_one_in_a_cycle_are_rejected(tmp_path: Path) -> None:
+    """A call caught in a certain transfer cycle would never leave: the run would never end."""
+    path = tmp_path / "cycle.yaml"
+    path.write_text(
+        "name: cycle\n"
+        "queues:\n"
+        "  - name: a\n"
+        "    arrivals: {rate: 10/h}\n"
+        "    handle_time: {distribution: constant, mean: 60s}\n"
+        "    transfer: {probability: 1, to: b}\n"
+        "  - name: b\n"
+        "    arrivals: {rate: 10/h}\n"
+        "    handle_time: {distribution: constant, mean: 60s}\n"
+        "    transfer: {probability: 1, to: a}\n"
+        "agents:\n"
+        "  - {name: g, count: 2, skills: [a, b]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == (
+        f"{path}:6 queues[0].transfer.probability: transfers with probability 1 form a cycle "
+        "(a -> b -> a): a call would never leave the centre"
+    )

@@ -62,7 +62,7 @@ class Queue:
             groups, or None without overflow.
         pools_by_level: Pools that serve the queue, by skill level, best first.
         overflow_pools: Pools of the overflow groups.
-        groups: The groups with the queue among their skills.
+        groups: The groups that serve the queue, by skill or by overflow.
         work_s: Mean handle time plus mean wrap-up (seconds), for announced waits.
         agent_selection: Picks the idle agent for a contact of this queue.
         draw: Named samplers of the queue (``handle``, ``wrap``, ``patience``,
@@ -118,7 +118,14 @@ class Pool:
     """
 
     __slots__ = (
-        "factors", "group", "idle", "levels", "lines", "lines_by_level", "skill_set", "waiting",
+        "factors",
+        "group",
+        "idle",
+        "levels",
+        "lines",
+        "lines_by_level",
+        "skill_set",
+        "waiting",
     )
 
     def __init__(

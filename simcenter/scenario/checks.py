@@ -34,6 +34,8 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
         problems += _overflow_problems(index, queue, group_names)
         problems += _queue_target_problems(index, queue, "max_wait", queue_names)
         problems += _queue_target_problems(index, queue, "transfer", queue_names)
+    if queue_names is not None:
+        problems += _certain_transfer_cycle(queues)
     if groups and len(groups) == len(data["agents"]):
         problems += _unserved_queues(queues, groups)
     return problems
@@ -175,6 +177,38 @@ def _queue_target_problems(
         return [Problem(loc, f'must name another queue, not this one (got "{target}")')]
     if queue_names is not None and target not in queue_names:
         return [Problem(loc, f'unknown queue "{target}" {_listing("queues", queue_names)}')]
+    return []
+
+
+def _certain_transfer_cycle(queues: _Entries) -> list[Problem]:
+    """Transfers with probability 1 that lead back to where they started.
+
+    A call caught in such a cycle would never leave the centre, so the run
+    would never end. The problem is reported at the first queue of the cycle.
+    """
+    certain = {
+        queue["name"]: transfer["to"]
+        for _, queue in queues
+        if isinstance(transfer := _section(queue, "transfer"), Mapping)
+        and transfer.get("probability") == 1
+        and isinstance(transfer.get("to"), str)
+    }
+    index_of = {queue.get("name"): index for index, queue in queues}
+    for start in certain:
+        path, name = [start], certain[start]
+        while name in certain and name not in path:
+            path.append(name)
+            name = certain[name]
+        if name == start:
+            cycle = " -> ".join([*path, start])
+            loc: Location = ("queues", index_of[start], "transfer", "probability")
+            return [
+                Problem(
+                    loc,
+                    f"transfers with probability 1 form a cycle ({cycle}): "
+                    "a call would never leave the centre",
+                )
+            ]
     return []
 
 
