@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from scipy import stats
 
 from simcenter.engine import run_meta, run_replication
