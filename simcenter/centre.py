@@ -397,6 +397,7 @@ class Centre:
         for agent in group.agents:
             pool = group.current_pool(agent)
             if pool is agent.pool:
+                agent.next_pool = None  # back to its set before it finished: no switch
                 continue
             if not agent.on_duty:
                 agent.pool = pool
