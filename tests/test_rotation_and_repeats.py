@@ -102,6 +102,33 @@ def test_agent_finishes_the_contact_that_spans_a_block_boundary(
     assert table["handle_s"].tolist() == [50, 50, 50]
 
 
+def test_agent_busy_until_its_set_comes_back_keeps_that_set(
+    make_scenario: ScenarioFactory, script_arrivals: ArrivalScript
+) -> None:
+    """One agent, blocks of 100 s: [a], [b], [a]. An a call from 0 talks 250 s.
+
+    The agent is busy at 100 (switch to [b] pending) and at 200 (back to
+    [a]: nothing to switch). Ending at 250 in block 2, it takes the a contact
+    waiting since 240, not the b contact waiting since 230.
+    """
+    script_arrivals({"a": [0, 240], "b": [230]})
+    rotation = {"every": "100s", "skill_sets": [["a"], ["b"]]}
+    scenario = make_scenario(
+        [queue("a", 250.0), queue("b")],
+        [{"name": "g", "count": 1, "skills": ["a", "b"], "rotation": rotation}],
+    )
+    table = run(scenario)
+    assert_log(
+        table,
+        [
+            ("a", 0, "answered", 0, 250, 0),
+            ("b", 230, "answered", 500, 550, 270),
+            ("a", 240, "answered", 250, 500, 10),
+        ],
+    )
+    assert table["skill_set"].tolist() == [0, 1, 0]
+
+
 def test_staggered_agents_cover_every_skill_set_at_all_times(
     make_scenario: ScenarioFactory, script_arrivals: ArrivalScript
 ) -> None:
