@@ -47,7 +47,7 @@ class Recorder:
         self.contacts = _buffers(CONTACT_COLUMNS)
         self.presence = _buffers(PRESENCE_COLUMNS)
         self.last_change_s = 0.0
-        # PERF: one bound append per column, called directly (benchmarks/README.md).
+        # PERF: one bound append per column (benchmarks/README.md, "Recorder appends").
         self._append = tuple(self.contacts[name].append for name in CONTACT_COLUMNS)
 
     def answered(self, contact: Contact, end_s: float) -> None:
@@ -146,7 +146,7 @@ class Recorder:
 
     def contact_columns(self) -> dict[str, np.ndarray]:
         """The recorded contacts as numpy columns, in the order they left."""
-        # PERF: views of the buffers, not copies: half the peak memory (benchmarks/README.md).
+        # PERF: views, not copies: half the peak memory (benchmarks/README.md, "Results").
         return {
             name: np.frombuffer(buffer, dtype=CONTACT_COLUMNS[name])
             for name, buffer in self.contacts.items()

@@ -72,7 +72,8 @@ class Router:
             contact = self._personal_contact(agent)
             if contact is not None:
                 return contact
-        if not agent.pool.waiting:  # PERF: nothing waits for this pool (benchmarks/README.md)
+        # PERF: nothing waits for the pool: no lines to scan (benchmarks/README.md, secretarial).
+        if not agent.pool.waiting:
             return None
         line = self.contact_selection.choose(agent.pool, now)
         if line is None:
