@@ -148,15 +148,8 @@ class Constant(Distribution):
 
 
 @dataclass(frozen=True)
-class Lognormal(Distribution):
-    """Lognormal distribution given by its mean and cv.
-
-    The underlying normal has σ² = ln(1 + cv²) and μ = ln(mean) − σ²/2.
-
-    Attributes:
-        mean: Mean, > 0.
-        cv: Coefficient of variation (standard deviation / mean), > 0.
-    """
+class _MeanAndCv(Distribution):
+    """A family given by its mean and coefficient of variation (cv = standard deviation / mean)."""
 
     mean: float
     cv: float
@@ -170,6 +163,22 @@ class Lognormal(Distribution):
         """Variance = (mean · cv)²."""
         return (self.mean * self.cv) ** 2
 
+    def scaled(self, factor: float) -> Distribution:
+        """The same family with the mean multiplied by ``factor`` and the same cv."""
+        return type(self)(self.mean * _scale_factor(self, factor), self.cv)
+
+
+@dataclass(frozen=True)
+class Lognormal(_MeanAndCv):
+    """Lognormal distribution given by its mean and cv.
+
+    The underlying normal has σ² = ln(1 + cv²) and μ = ln(mean) − σ²/2.
+
+    Attributes:
+        mean: Mean, > 0.
+        cv: Coefficient of variation (standard deviation / mean), > 0.
+    """
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values (see `Distribution.sample`)."""
         return rng.lognormal(self._mu, self._sigma, size)
@@ -179,10 +188,6 @@ class Lognormal(Distribution):
         with np.errstate(divide="ignore"):
             log_x = np.log(np.maximum(x, 0.0))
         return special.ndtr((log_x - self._mu) / self._sigma)
-
-    def scaled(self, factor: float) -> Lognormal:
-        """Lognormal with the mean multiplied by ``factor`` and the same cv."""
-        return Lognormal(self.mean * _scale_factor(self, factor), self.cv)
 
     @property
     def _sigma(self) -> float:
@@ -196,7 +201,7 @@ class Lognormal(Distribution):
 
 
 @dataclass(frozen=True)
-class Gamma(Distribution):
+class Gamma(_MeanAndCv):
     """Gamma distribution given by its mean and cv.
 
     Shape k = 1 / cv² and scale θ = mean · cv²; cv = 1 is the exponential.
@@ -206,18 +211,6 @@ class Gamma(Distribution):
         cv: Coefficient of variation (standard deviation / mean), > 0.
     """
 
-    mean: float
-    cv: float
-
-    def __post_init__(self) -> None:
-        _require_number(self, "mean")
-        _require_number(self, "cv")
-
-    @property
-    def var(self) -> float:
-        """Variance = (mean · cv)²."""
-        return (self.mean * self.cv) ** 2
-
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values (see `Distribution.sample`)."""
         return rng.gamma(1 / self.cv**2, self.mean * self.cv**2, size)
@@ -225,10 +218,6 @@ class Gamma(Distribution):
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """P(X <= x): the regularised lower incomplete gamma function P(k, x / θ)."""
         return special.gammainc(1 / self.cv**2, np.maximum(x, 0.0) / (self.mean * self.cv**2))
-
-    def scaled(self, factor: float) -> Gamma:
-        """Gamma with the mean multiplied by ``factor`` and the same cv."""
-        return Gamma(self.mean * _scale_factor(self, factor), self.cv)
 
 
 @dataclass(frozen=True)
