@@ -10,55 +10,31 @@ point.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from scripted import (
+    NAN,
+    ArrivalScript,
+    ScenarioFactory,
+    assert_log,
+    constant,
+    group,
+    queue,
+    table_of,
+)
 
 from simcenter.engine import run_replication
-from simcenter.records import OUTCOMES, ReplicationRecord
+from simcenter.records import ReplicationRecord
 from simcenter.scenario import Scenario
-
-NAN = math.nan
-EXACT_COLUMNS = ["queue", "arrival_s", "outcome", "answered_s", "end_s", "wait_s"]
-
-ScenarioFactory = Callable[..., Scenario]
-"""The ``make_scenario`` fixture (tests/conftest.py)."""
-ArrivalScript = Callable[[Mapping[str, Sequence[float]]], None]
-"""The ``script_arrivals`` fixture (tests/conftest.py)."""
-
-
-def constant(seconds: float) -> dict[str, Any]:
-    """A constant distribution of ``seconds``."""
-    return {"distribution": "constant", "mean": seconds}
-
-
-def queue(name: str, handle_s: float = 100.0, **keys: Any) -> dict[str, Any]:
-    """A queue with a constant handle time; its Poisson rate matters only when not scripted."""
-    return {"name": name, "arrivals": {"rate": "60/h"}, "handle_time": constant(handle_s), **keys}
-
-
-def group(name: str, skills: list[str] | dict[str, int], count: int = 1) -> dict[str, Any]:
-    """An agent group with a constant number of agents."""
-    return {"name": name, "count": count, "skills": skills}
 
 
 def run(scenario: Scenario) -> tuple[pd.DataFrame, ReplicationRecord]:
     """One replication: its contacts (by contact id, outcome and queue by name) and its record."""
     record = run_replication(scenario)
-    table = pd.DataFrame(record.contacts).sort_values("contact_id", ignore_index=True)
-    table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
-    table["queue"] = [scenario.queues[index].name for index in table["queue"]]
-    return table, record
-
-
-def assert_log(table: pd.DataFrame, expected: list[tuple[Any, ...]]) -> None:
-    """The contacts, in arrival order, are exactly ``expected`` rows of ``EXACT_COLUMNS``."""
-    wanted = pd.DataFrame(expected, columns=EXACT_COLUMNS)
-    pd.testing.assert_frame_equal(table[EXACT_COLUMNS], wanted, check_dtype=False, check_exact=True)
+    return table_of(scenario, record), record
 
 
 # --- scripted event logs -------------------------------------------------------

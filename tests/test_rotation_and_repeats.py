@@ -20,55 +20,28 @@ tests and comparisons with a two-proportion z-test, at alpha = 0.001.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scripted import (
+    ALPHA,
+    ArrivalScript,
+    ScenarioFactory,
+    assert_log,
+    constant,
+    exponential,
+    run,
+)
+from scripted import queue as scripted_queue
 
-from simcenter.engine import run_replication
-from simcenter.records import OUTCOMES
 from simcenter.scenario import Scenario, build_scenario
-
-ALPHA = 0.001
-"""Significance level of the statistical checks."""
-EXACT_COLUMNS = ["queue", "arrival_s", "outcome", "answered_s", "end_s", "wait_s"]
-
-ScenarioFactory = Callable[..., Scenario]
-"""The ``make_scenario`` fixture (tests/conftest.py)."""
-ArrivalScript = Callable[[Mapping[str, Sequence[float]]], None]
-"""The ``script_arrivals`` fixture (tests/conftest.py)."""
-
-
-def constant(seconds: float) -> dict[str, Any]:
-    """A constant distribution of ``seconds``."""
-    return {"distribution": "constant", "mean": seconds}
-
-
-def exponential(mean: str) -> dict[str, Any]:
-    """An exponential distribution with the given mean (a duration)."""
-    return {"distribution": "exponential", "mean": mean}
 
 
 def queue(name: str, handle_s: float = 50.0, **keys: Any) -> dict[str, Any]:
-    """A queue with a constant handle time; its Poisson rate matters only when not scripted."""
-    return {"name": name, "arrivals": {"rate": "60/h"}, "handle_time": constant(handle_s), **keys}
-
-
-def run(scenario: Scenario, seed: int | None = None) -> pd.DataFrame:
-    """One replication's contacts, by contact id, with queue and outcome by name."""
-    record = run_replication(scenario, 0, seed)
-    table = pd.DataFrame(record.contacts).sort_values("contact_id", ignore_index=True)
-    table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
-    table["queue"] = [scenario.queues[index].name for index in table["queue"]]
-    return table
-
-
-def assert_log(table: pd.DataFrame, expected: list[tuple[Any, ...]]) -> None:
-    """The contacts, by contact id, are exactly ``expected`` rows of ``EXACT_COLUMNS``."""
-    wanted = pd.DataFrame(expected, columns=EXACT_COLUMNS)
-    pd.testing.assert_frame_equal(table[EXACT_COLUMNS], wanted, check_dtype=False, check_exact=True)
+    """A queue with a constant 50 s handle time (see :func:`scripted.queue`)."""
+    return scripted_queue(name, handle_s, **keys)
 
 
 # --- task rotation: scripted ------------------------------------------------------------

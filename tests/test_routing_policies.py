@@ -13,49 +13,13 @@ uniformity over many draws at alpha = 0.001, with a fixed seed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-
-from simcenter.engine import run_replication
-from simcenter.records import OUTCOMES
-from simcenter.scenario import Scenario
-
-ScenarioFactory = Callable[..., Scenario]
-"""The ``make_scenario`` fixture (tests/conftest.py)."""
-ArrivalScript = Callable[[Mapping[str, Sequence[float]]], None]
-"""The ``script_arrivals`` fixture (tests/conftest.py)."""
-
-ALPHA = 0.001
-"""Significance level of the statistical check of ``random``."""
-
-
-def constant(seconds: float) -> dict[str, Any]:
-    """A constant distribution of ``seconds``."""
-    return {"distribution": "constant", "mean": seconds}
-
-
-def queue(name: str, handle_s: float = 100.0, **keys: Any) -> dict[str, Any]:
-    """A queue with a constant handle time (its Poisson rate is replaced by the script)."""
-    return {"name": name, "arrivals": {"rate": "60/h"}, "handle_time": constant(handle_s), **keys}
-
-
-def group(name: str, skills: list[str] | dict[str, int], count: int = 1) -> dict[str, Any]:
-    """An agent group with a constant number of agents."""
-    return {"name": name, "count": count, "skills": skills}
-
-
-def run(scenario: Scenario) -> pd.DataFrame:
-    """One replication's contacts, by contact id, with queue and outcome by name."""
-    record = run_replication(scenario)
-    table = pd.DataFrame(record.contacts).sort_values("contact_id", ignore_index=True)
-    table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
-    table["queue"] = [scenario.queues[index].name for index in table["queue"]]
-    return table
+from scripted import ALPHA, ArrivalScript, ScenarioFactory, group, queue, run
 
 
 def agents_of(table: pd.DataFrame, queue_name: str) -> list[int]:
