@@ -60,7 +60,6 @@ class Centre:
         end_s: float,
     ) -> None:
         self.env = env
-        self.queues = queues
         self.queue_named = {queue.name: queue for queue in queues}
         self.groups = groups
         self.agents = [agent for group in groups for agent in group.agents]

@@ -21,17 +21,15 @@ class Line:
         queue: The queue whose contacts wait here.
         contacts: The line, oldest first.
         waiting: Number of contacts really waiting in it.
-        overflow: True for a queue's overflow line.
         pools: The pools whose agents take contacts from this line.
     """
 
-    __slots__ = ("contacts", "overflow", "pools", "queue", "waiting")
+    __slots__ = ("contacts", "pools", "queue", "waiting")
 
-    def __init__(self, queue: Queue, overflow: bool = False) -> None:
+    def __init__(self, queue: Queue) -> None:
         self.queue = queue
         self.contacts: deque[Contact] = deque()
         self.waiting = 0
-        self.overflow = overflow
         self.pools: list[Pool] = []
 
     def add_waiting(self, change: int) -> None:
@@ -85,7 +83,7 @@ class Queue:
         self.priority = spec.priority
         self.threshold_s = threshold_s
         self.line = Line(self)
-        self.overflow_line = Line(self, overflow=True) if spec.overflow else None
+        self.overflow_line = Line(self) if spec.overflow else None
         self.pools_by_level: list[list[Pool]] = []
         self.overflow_pools: list[list[Pool]] = []
         self.agent_selection: AgentSelection
