@@ -1,4 +1,9 @@
-"""Fixtures shared by the test modules: small scenarios and scripted arrivals."""
+"""Fixtures shared by the test modules: small scenarios and scripted arrivals.
+
+Hypothesis runs derandomized: the same examples on every run and machine, so
+the suite is reproducible and CI cannot fail on an example nobody has seen.
+Explore new examples by hand with ``pytest --hypothesis-profile=explore``.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from simcenter.centre import Centre
 from simcenter.routing import Queue
 from simcenter.scenario import Scenario, build_scenario
+
+settings.register_profile("reproducible", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("reproducible")
 
 ScenarioFactory = Callable[..., Scenario]
 ArrivalScript = Callable[[Mapping[str, Sequence[float]]], None]
