@@ -151,11 +151,11 @@ class Centre:
     def _max_wait_reached(self, event: simpy.Event) -> None:
         """The contact has waited ``max_wait.after``: voicemail, or on to another queue."""
         contact: Contact = event.value
-        if not contact.waiting:
-            return
-        self.router.withdraw(contact)
         rule = contact.queue.spec.max_wait
         assert rule is not None
+        if not contact.waiting or (rule.to is not None and self.closed):
+            return  # after the horizon nobody is moved on: queues that send to each other end
+        self.router.withdraw(contact)
         if rule.to is None:
             self.recorder.voicemail(contact, self.env.now)
             self._leaves(contact)

@@ -7,6 +7,11 @@ queue; its arrival, handle, wrap-up and patience settings, staffing (constant
 or a plan), closing mode, warm-up, calendar start and time zone (including
 daylight-saving nights) are random; the horizon is short so that each example
 runs fast. Grow these strategies with each feature.
+
+:func:`routing_scenario_dicts` adds a random subset of the routing features
+(issue 3) to such a scenario: lines, routing policies, overflow, balking,
+maximum waits, transfers, repeat contacts, long-form skills and rotation, all
+valid by construction.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ CLOCK_STARTS = ("00:00", "01:00", "01:30", "02:00")
 # Calendar starts: an ordinary Monday, and the nights of the 2026 daylight-saving
 # changes in Europe/Berlin (clocks jump 02:00 -> 03:00 on 29 March, 03:00 -> 02:00 on
 # 25 October), so that wall-clock profiles and plans cross a 23- or 25-hour day.
+AGENT_SELECTIONS = ("longest_idle", "random", "round_robin", "fewest_skills", "priority")
+CONTACT_SELECTIONS = ("oldest", "priority", "sl_urgency")
+REPEAT_CONTACTS = ("any_agent", "prefer_last_agent", "last_agent_only")
 CALENDAR_STARTS = ("2026-01-05T00:00", "2026-03-29T01:15", "2026-10-25T01:45")
 TIMEZONES = ("UTC", "Europe/Berlin")
 
@@ -157,3 +165,149 @@ def scenario_dicts(draw: st.DrawFn, warmup: bool | None = None) -> Data:
 def scenarios(warmup: bool | None = None) -> st.SearchStrategy[Scenario]:
     """Validated small scenarios (see :func:`scenario_dicts`)."""
     return scenario_dicts(warmup).map(build_scenario)
+
+
+# --- routing features (issue 3) ---------------------------------------------------------
+
+
+def chances() -> st.SearchStrategy[float]:
+    """A probability from 0 to 0.5 (transfers and repeats end quickly)."""
+    return st.floats(0.0, 0.5)
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Either nothing (None) or a value of ``strategy``."""
+    return st.one_of(st.none(), strategy)
+
+
+def routing_keys(top_level: bool) -> st.SearchStrategy[Data]:
+    """Some keys of a ``routing`` mapping; ``contact_selection`` only at the top level."""
+    keys: dict[str, st.SearchStrategy[Any]] = {
+        "agent_selection": st.sampled_from(AGENT_SELECTIONS),
+        "repeat_contacts": st.sampled_from(REPEAT_CONTACTS),
+        "affinity_wait": seconds(0, 120).map(lambda value: f"{value}s"),
+        "handover_factor": st.sampled_from([0.5, 1.0, 1.5]),
+    }
+    if top_level:
+        keys["contact_selection"] = st.sampled_from(CONTACT_SELECTIONS)
+    return st.fixed_dictionaries({}, optional=keys)
+
+
+def balking() -> st.SearchStrategy[Data]:
+    """Exactly one balking rule."""
+    return st.one_of(
+        st.builds(lambda value: {"probability": value}, chances()),
+        st.builds(lambda value: {"max_queue": value}, st.integers(0, 5)),
+        st.builds(lambda value: {"max_expected_wait": f"{value}s"}, seconds(0, 600)),
+    )
+
+
+@st.composite
+def max_waits(draw: st.DrawFn, later_queues: list[str]) -> Data:
+    """Voicemail, or a move to a later queue (never back: reroutes cannot cycle)."""
+    after = f"{draw(seconds(1, 600))}s"
+    if later_queues and draw(st.booleans()):
+        return {"after": after, "to": draw(st.sampled_from(later_queues))}
+    return {"after": after, "outcome": "voicemail"}
+
+
+@st.composite
+def queue_routing(
+    draw: st.DrawFn, queue: Data, queue_names: list[str], group_names: list[str]
+) -> Data:
+    """``queue`` with a random subset of the per-queue routing keys."""
+    others = [name for name in queue_names if name != queue["name"]]
+    later = queue_names[queue_names.index(queue["name"]) + 1 :]
+    keys: dict[str, Any] = {
+        "routing": routing_keys(top_level=False),
+        "overflow": st.fixed_dictionaries(
+            {
+                "after": seconds(0, 300).map(lambda value: f"{value}s"),
+                "to": st.lists(st.sampled_from(group_names), min_size=1, unique=True),
+            }
+        ),
+        "balking": balking(),
+        "max_wait": max_waits(later),
+        "repeat": st.fixed_dictionaries(
+            {"probability": chances(), "delay": exponential(seconds(60, 1800))}
+        ),
+    }
+    if others:
+        keys["transfer"] = st.fixed_dictionaries(
+            {"probability": chances(), "to": st.sampled_from(others)}
+        )
+    extra = {key: draw(maybe(strategy)) for key, strategy in keys.items()}
+    return {**queue, **{key: value for key, value in extra.items() if value is not None}}
+
+
+@st.composite
+def long_form_skills(draw: st.DrawFn, skills: dict[str, int]) -> dict[str, Any]:
+    """The same skills, some written in the long form with a handle-time factor."""
+    written: dict[str, Any] = {}
+    for name, level in skills.items():
+        factor = draw(maybe(st.sampled_from([0.5, 0.8, 1.0, 1.25])))
+        written[name] = (
+            level if factor is None else {"priority": level, "handle_time_factor": factor}
+        )
+    return written
+
+
+@st.composite
+def rotations(draw: st.DrawFn, skills: list[str]) -> Data:
+    """Task blocks of 5-30 min over 2-3 non-empty sets of the group's own skills."""
+    skill_set = st.lists(st.sampled_from(skills), min_size=1, unique=True)
+    return {
+        "every": f"{draw(st.integers(5, 30))}min",
+        "skill_sets": draw(st.lists(skill_set, min_size=2, max_size=3)),
+        "stagger": draw(st.booleans()),
+    }
+
+
+@st.composite
+def group_routing(draw: st.DrawFn, group: Data) -> Data:
+    """``group`` with long-form skills and, maybe, a rotation."""
+    rotation = draw(maybe(rotations(list(group["skills"]))))
+    group = {**group, "skills": draw(long_form_skills(group["skills"]))}
+    return group if rotation is None else {**group, "rotation": rotation}
+
+
+@st.composite
+def routing_scenario_dicts(
+    draw: st.DrawFn, warmup: bool | None = None, closing: str | None = None
+) -> Data:
+    """Raw data of a small scenario (see :func:`scenario_dicts`) with routing features.
+
+    Each feature is present or not at random: ``lines`` (1-6), a top-level
+    ``routing``, and per queue ``routing``, ``overflow``, ``balking``,
+    ``max_wait``, ``transfer`` and ``repeat``; per group, long-form skills
+    and a ``rotation``. Probabilities are at most 0.5, and a ``max_wait``
+    moves contacts only to a queue listed later, so every run ends.
+
+    Args:
+        draw: Hypothesis' draw function.
+        warmup: True or False to force a warm-up or none; None draws either.
+        closing: ``drain``, ``clear`` or ``stop`` to force the closing; None draws one.
+    """
+    scenario = draw(scenario_dicts(warmup))
+    queue_names = [queue["name"] for queue in scenario["queues"]]
+    group_names = [group["name"] for group in scenario["agents"]]
+    scenario["queues"] = [
+        draw(queue_routing(queue, queue_names, group_names)) for queue in scenario["queues"]
+    ]
+    scenario["agents"] = [draw(group_routing(group)) for group in scenario["agents"]]
+    if closing is not None:
+        scenario["closing"] = closing
+    lines = draw(maybe(st.integers(1, 6)))
+    if lines is not None:
+        scenario["lines"] = lines
+    routing = draw(routing_keys(top_level=True))
+    if routing:
+        scenario["routing"] = routing
+    return scenario
+
+
+def routing_scenarios(
+    warmup: bool | None = None, closing: str | None = None
+) -> st.SearchStrategy[Scenario]:
+    """Validated small scenarios with routing features (see :func:`routing_scenario_dicts`)."""
+    return routing_scenario_dicts(warmup, closing).map(build_scenario)

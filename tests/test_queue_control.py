@@ -34,6 +34,7 @@ from scripted import (
 )
 
 from simcenter.engine import run_meta, run_replication
+from simcenter.records import OUTCOMES
 from simcenter.reports import replication_agents
 from simcenter.scenario import Scenario, build_scenario
 
@@ -507,3 +508,31 @@ def test_handle_time_factor_scales_exactly_the_specialists_own_contacts() -> Non
     others = ~in_specialty
     assert ((faster["group"] == 0) & (faster["queue"] == "checking")).sum() > 10
     assert (faster.loc[others, "handle_s"] == plain.loc[others, "handle_s"]).all()
+
+
+def test_queues_that_move_waiting_contacts_to_each_other_stop_at_the_horizon() -> None:
+    """a -> b -> a by ``max_wait.to`` with nobody on duty: the drain ends at the horizon.
+
+    Before the horizon each wait of 30 s moves the contact on (a transferred leg);
+    after it nobody is moved, so every caller ends in system and the run ends.
+    """
+    scenario = build_scenario(
+        {
+            "name": "loop",
+            "horizon": "10min",
+            "closing": "drain",
+            "queues": [
+                queue("a", max_wait={"after": "30s", "to": "b"}),
+                queue("b", max_wait={"after": "30s", "to": "a"}, arrivals={"rate": 0}),
+            ],
+            "agents": [group("g", ["a", "b"], count=0)],
+        }
+    )
+    record = run_replication(scenario, 0)
+    outcomes = [OUTCOMES[code] for code in record.contacts["outcome"]]
+    first_legs = int((record.contacts["linked_id"] < 0).sum())
+    assert record.end_s == 600.0
+    assert outcomes.count("in_system") == first_legs  # one open leg per caller
+    assert set(outcomes) <= {"transferred", "in_system"}
+    legs = record.contacts["end_s"][np.array(outcomes) == "transferred"]
+    assert (legs <= 600.0).all()  # nobody moved on after the horizon
