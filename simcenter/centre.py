@@ -114,7 +114,7 @@ class Centre:
             self.wait(contact)
 
     def wait(self, contact: Contact) -> None:
-        """``contact`` starts waiting in its queue (disconnected at once once cleared)."""
+        """``contact`` starts waiting in its queue (after a ``clear`` closing: disconnected)."""
         if self.closed and self.closing == "clear":
             self.recorder.disconnected(contact, self.env.now)
             self._leaves(contact)
