@@ -73,6 +73,13 @@ def busy_periods(table: pd.DataFrame, end_of_run: float) -> pd.DataFrame:
     return served
 
 
+def busy_by_group(table: pd.DataFrame, end_of_run: float, groups: int) -> np.ndarray:
+    """Per group index, the summed busy periods of its served contacts (seconds)."""
+    served = busy_periods(table, end_of_run)
+    busy = (served["busy_until"] - served["answered_s"]).groupby(served["group"]).sum()
+    return busy.reindex(range(groups), fill_value=0.0).to_numpy()
+
+
 @EXAMPLES
 @given(scenario=scenarios(), replication=replications)
 def test_every_arrival_is_recorded_once_with_one_outcome(
@@ -163,9 +170,7 @@ def test_busy_time_of_contacts_equals_the_busy_agent_level(
 ) -> None:
     """Per group: the summed busy periods of its contacts = the integral of its busy count."""
     table, record = run(scenario, replication)
-    served = busy_periods(table, record.end_s)
-    busy = (served["busy_until"] - served["answered_s"]).groupby(served["group"]).sum()
-    from_contacts = busy.reindex(range(len(scenario.agents)), fill_value=0.0).to_numpy()
+    from_contacts = busy_by_group(table, record.end_s, len(scenario.agents))
     assert np.allclose(from_contacts, record.busy_area_s, rtol=1e-9, atol=1e-6)
 
 
@@ -176,9 +181,7 @@ def test_busy_level_after_warmup_covers_the_recorded_contacts(
 ) -> None:
     """With a warm-up the level also holds contacts that arrived before it: it is never less."""
     table, record = run(scenario, replication)
-    served = busy_periods(table, record.end_s)
-    busy = (served["busy_until"] - served["answered_s"]).groupby(served["group"]).sum()
-    from_contacts = busy.reindex(range(len(scenario.agents)), fill_value=0.0).to_numpy()
+    from_contacts = busy_by_group(table, record.end_s, len(scenario.agents))
     slack = 1e-9 * np.maximum(from_contacts, 1.0)
     assert (from_contacts <= record.busy_area_s + slack).all()
     presence = pd.DataFrame(record.presence)

@@ -27,7 +27,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import routing_scenarios
-from test_conservation import busy_periods, expected_arrivals, run
+from test_conservation import busy_by_group, expected_arrivals, run
 
 from simcenter.engine import possible_outcomes
 from simcenter.scenario import Scenario
@@ -154,7 +154,5 @@ def test_busy_time_of_contacts_equals_the_busy_agent_level(
 ) -> None:
     """Per group: summed busy periods of answered and transferred legs = the busy-count integral."""
     table, record = run(scenario, replication)
-    served = busy_periods(table, record.end_s)
-    busy = (served["busy_until"] - served["answered_s"]).groupby(served["group"]).sum()
-    from_contacts = busy.reindex(range(len(scenario.agents)), fill_value=0.0).to_numpy()
+    from_contacts = busy_by_group(table, record.end_s, len(scenario.agents))
     assert np.allclose(from_contacts, record.busy_area_s, rtol=1e-9, atol=1e-6)
