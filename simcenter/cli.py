@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from simcenter import erlang_command
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
 
@@ -56,11 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("schema", help="print the JSON Schema of the scenario format")
 
     erlang = commands.add_parser("erlang", help="analytic Erlang C / Erlang A figures")
-    erlang.add_argument("--rate", required=True, help='arrival rate, e.g. "360/h"')
-    erlang.add_argument("--aht", required=True, help='average handle time, e.g. "240s"')
-    erlang.add_argument("--agents", required=True, type=int, help="number of agents")
-    erlang.add_argument("--patience", help='mean patience for Erlang A, e.g. "120s"')
-    erlang.add_argument("--threshold", default="20s", help="service-level threshold (default 20s)")
+    erlang_command.add_arguments(erlang)
     return parser
 
 
@@ -179,30 +176,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _erlang(args: argparse.Namespace) -> int:
-    from simcenter import erlang
-    from simcenter.errors import Problem, ScenarioError
-    from simcenter.units import UnitError, parse_duration, parse_rate
-
-    try:
-        rate, aht = parse_rate(args.rate), parse_duration(args.aht)
-        threshold = parse_duration(args.threshold)
-        patience = None if args.patience is None else parse_duration(args.patience)
-    except UnitError as error:
-        raise ScenarioError([Problem((), str(error))]) from None
-    try:
-        if patience is None:
-            result = erlang.erlang_c(rate, aht, args.agents, threshold)
-            title = f"Erlang C: M/M/{args.agents}"
-        else:
-            result = erlang.erlang_a(rate, aht, patience, args.agents, threshold)
-            title = f"Erlang A: M/M/{args.agents}+M"
-    except ValueError as error:
-        raise ScenarioError([Problem((), str(error))]) from None
-    print(f"{title}, offered load {rate * aht:.4g} Erlangs")
-    for name in ("p_wait", "asa", "mean_wait", "service_level", "p_abandon", "occupancy"):
-        unit = " s" if name in ("asa", "mean_wait") else ""
-        print(f"  {name:<14}{getattr(result, name):.4f}{unit}")
-    return 0
+    return erlang_command.run(args)
 
 
 _COMMANDS = {"run": _run, "validate": _validate, "schema": _schema, "erlang": _erlang}
