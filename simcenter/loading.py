@@ -25,6 +25,7 @@ from yaml.constructor import ConstructorError
 
 from simcenter.errors import Location, Problem, ScenarioError
 from simcenter.scenario import Scenario, build_scenario
+from simcenter.scenario.templates import template_json_schema
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _REPLACED_TAGS = {
@@ -346,6 +347,8 @@ def scenario_json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     for model in (schema, *schema.get("$defs", {}).values()):
         _describe_properties(model)
+    templates = schema["properties"]["templates"]
+    templates["additionalProperties"] = template_json_schema(schema["$defs"]["QueueSpec"])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,
