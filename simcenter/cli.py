@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simcenter import erlang_command
 from simcenter._version import __version__
-from simcenter.errors import SimcenterError
+from simcenter.errors import Problem, SimcenterError
 
-_SUMMARY_COLUMNS = (
-    "queue",
-    "offered",
-    "answered",
-    "abandoned",
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "occupancy",
-)
+if TYPE_CHECKING:
+    from simcenter.loading import ScenarioFile
+    from simcenter.scenario import Scenario
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,9 +43,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     run.add_argument("--no-contacts", action="store_true", help="do not write contacts.parquet")
     run.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    run.add_argument("--strict", action="store_true", help="treat scenario warnings as errors")
+    run.add_argument("--quiet", action="store_true", help="no summary table and no progress bar")
+    run.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json: one JSON document on standard output",
+    )
+    run.add_argument(
+        "--all-queues", action="store_true", help="show every queue, however many there are"
+    )
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     commands.add_parser("schema", help="print the JSON Schema of the scenario format")
 
@@ -87,14 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from simcenter import console
     from simcenter.experiments import simulate
-    from simcenter.loading import load_overrides, load_scenario
+    from simcenter.loading import load_overrides, read_scenario
 
-    scenario = load_scenario(args.scenario)
+    scenario_file = read_scenario(args.scenario)
+    scenario = scenario_file.scenario
     if args.set:
         scenario = scenario.with_overrides(load_overrides(args.set))
+    warnings = _warnings(scenario_file, scenario, args.strict)
     count = args.replications or scenario.replications
-    with _progress(count) as progress:
+    with _progress(0 if args.quiet else count) as progress:
         results = simulate(
             scenario,
             replications=count,
@@ -105,9 +113,30 @@ def _run(args: argparse.Namespace) -> int:
         )
     outdir = Path(args.outdir or Path("results") / scenario.name)
     results.save(outdir, plots=not args.no_plots)
-    _print_summary(results.summary)
-    print(f"results written to {outdir}")
+    if args.format == "json":
+        console.print_json(console.json_document(results, outdir, warnings))
+    elif not args.quiet:
+        console.print_summary(results, all_queues=args.all_queues)
+        print(f"results written to {outdir}")
     return 0
+
+
+def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> list[Problem]:
+    """Print the lint warnings of a scenario read from a file; with ``strict``, fail on any."""
+    from simcenter import console
+    from simcenter.lint import lint
+
+    warnings = [scenario_file.locate(warning) for warning in lint(scenario)]
+    warnings.sort(key=lambda warning: warning.line or 0)
+    console.print_warnings(warnings)
+    if strict and warnings:
+        count = _warning_count(warnings)
+        raise SimcenterError(f"{scenario_file.file}: {count}, treated as errors (--strict)")
+    return warnings
+
+
+def _warning_count(warnings: list[Problem]) -> str:
+    return f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
 
 
 def _progress(total: int):
@@ -126,45 +155,19 @@ def _progress(total: int):
     return bar()
 
 
-def _print_summary(summary) -> None:
-    columns = [column for column in _SUMMARY_COLUMNS if column in summary.columns]
-    rows = [[_cell(row[column]) for column in columns] for _, row in summary.iterrows()]
-    if sys.stdout.isatty():
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*row)
-        Console().print(table)
-        return
-    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(columns)]
-    print("  ".join(column.rjust(width) for column, width in zip(columns, widths, strict=True)))
-    for row in rows:
-        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "-"
-        return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
-    return str(value)
-
-
 def _validate(args: argparse.Namespace) -> int:
-    from simcenter.errors import ScenarioError
-    from simcenter.loading import load_scenario
+    from simcenter.loading import read_scenario
 
     failed = False
     for path in args.scenarios:
         try:
-            load_scenario(path)
-        except ScenarioError as error:
+            scenario_file = read_scenario(path)
+            warnings = _warnings(scenario_file, scenario_file.scenario, args.strict)
+        except SimcenterError as error:  # an invalid scenario, or warnings with --strict
             print(error, file=sys.stderr)
             failed = True
         else:
-            print(f"{path}: ok")
+            print(f"{path}: ok ({_warning_count(warnings)})" if warnings else f"{path}: ok")
     return 2 if failed else 0
 
 
