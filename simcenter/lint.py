@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from simcenter.agents import staffing_changes
@@ -70,6 +70,7 @@ class _Timeline:
     arrivals: list[list[RatePiece]]
     servers: list[list[int]]
     staffing: list[list[tuple[float, int]]]
+    _uncovered: dict[int, list[_Uncovered]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, scenario: Scenario) -> _Timeline:
@@ -108,6 +109,12 @@ class _Timeline:
             counts[slot] = count
         segments.append((last, self.end_s, sum(counts)))
         return segments
+
+    def uncovered(self, queue: int) -> list[_Uncovered]:
+        """The stretches of a queue with arrivals and no agent on duty who serves it (cached)."""
+        if queue not in self._uncovered:
+            self._uncovered[queue] = _uncovered(self, queue)
+        return self._uncovered[queue]
 
     def local(self, seconds: float) -> datetime:
         """Calendar time (in the scenario's zone) of a simulation time."""
@@ -243,7 +250,7 @@ def _plans_that_end_early(scenario: Scenario, timeline: _Timeline) -> list[Probl
     warnings = []
     for queue_index, queue in enumerate(scenario.queues):
         flagged: set[int] = set()
-        for span in _uncovered(timeline, queue_index):
+        for span in timeline.uncovered(queue_index):
             group = _plan_ending_at(timeline, queue_index, span)
             if group is None or group in flagged:
                 continue
@@ -276,7 +283,7 @@ def _arrivals_without_agents(scenario: Scenario, timeline: _Timeline) -> list[Pr
     for index in range(len(scenario.queues)):
         spans = [
             span
-            for span in _uncovered(timeline, index)
+            for span in timeline.uncovered(index)
             if _plan_ending_at(timeline, index, span) is None
         ]
         contacts = sum(span.contacts for span in spans)
