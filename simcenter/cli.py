@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from simcenter import erlang_command
 from simcenter._version import __version__
-from simcenter.errors import SimcenterError
+from simcenter.errors import Problem, SimcenterError
 
-_SUMMARY_COLUMNS = (
-    "queue",
-    "offered",
-    "answered",
-    "abandoned",
-    "service_level",
-    "asa_s",
-    "abandon_rate",
-    "occupancy",
-)
+if TYPE_CHECKING:
+    from simcenter.loading import ScenarioFile
+    from simcenter.scenario import Scenario
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,18 +43,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     run.add_argument("--no-contacts", action="store_true", help="do not write contacts.parquet")
     run.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    run.add_argument("--strict", action="store_true", help="treat scenario warnings as errors")
+    run.add_argument("--quiet", action="store_true", help="no summary table and no progress bar")
+    run.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table (default) or json: one JSON document on standard output",
+    )
+    run.add_argument(
+        "--all-queues", action="store_true", help="show every queue, however many there are"
+    )
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     commands.add_parser("schema", help="print the JSON Schema of the scenario format")
 
     erlang = commands.add_parser("erlang", help="analytic Erlang C / Erlang A figures")
-    erlang.add_argument("--rate", required=True, help='arrival rate, e.g. "360/h"')
-    erlang.add_argument("--aht", required=True, help='average handle time, e.g. "240s"')
-    erlang.add_argument("--agents", required=True, type=int, help="number of agents")
-    erlang.add_argument("--patience", help='mean patience for Erlang A, e.g. "120s"')
-    erlang.add_argument("--threshold", default="20s", help="service-level threshold (default 20s)")
+    erlang_command.add_arguments(erlang)
     return parser
 
 
@@ -90,14 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from simcenter import console
     from simcenter.experiments import simulate
-    from simcenter.loading import load_overrides, load_scenario
+    from simcenter.loading import load_overrides, read_scenario
 
-    scenario = load_scenario(args.scenario)
+    scenario_file = read_scenario(args.scenario)
+    scenario = scenario_file.scenario
     if args.set:
         scenario = scenario.with_overrides(load_overrides(args.set))
+    warnings = _warnings(scenario_file, scenario, args.strict)
     count = args.replications or scenario.replications
-    with _progress(count) as progress:
+    with _progress(0 if args.quiet else count) as progress:
         results = simulate(
             scenario,
             replications=count,
@@ -108,9 +113,30 @@ def _run(args: argparse.Namespace) -> int:
         )
     outdir = Path(args.outdir or Path("results") / scenario.name)
     results.save(outdir, plots=not args.no_plots)
-    _print_summary(results.summary)
-    print(f"results written to {outdir}")
+    if args.format == "json":
+        console.print_json(console.json_document(results, outdir, warnings))
+    elif not args.quiet:
+        console.print_summary(results, all_queues=args.all_queues)
+        print(f"results written to {outdir}")
     return 0
+
+
+def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> list[Problem]:
+    """Print the lint warnings of a scenario read from a file; with ``strict``, fail on any."""
+    from simcenter import console
+    from simcenter.lint import lint
+
+    warnings = [scenario_file.locate(warning) for warning in lint(scenario)]
+    warnings.sort(key=lambda warning: warning.line or 0)
+    console.print_warnings(warnings)
+    if strict and warnings:
+        count = _warning_count(warnings)
+        raise SimcenterError(f"{scenario_file.file}: {count}, treated as errors (--strict)")
+    return warnings
+
+
+def _warning_count(warnings: list[Problem]) -> str:
+    return f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
 
 
 def _progress(total: int):
@@ -129,45 +155,19 @@ def _progress(total: int):
     return bar()
 
 
-def _print_summary(summary) -> None:
-    columns = [column for column in _SUMMARY_COLUMNS if column in summary.columns]
-    rows = [[_cell(row[column]) for column in columns] for _, row in summary.iterrows()]
-    if sys.stdout.isatty():
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*columns)
-        for row in rows:
-            table.add_row(*row)
-        Console().print(table)
-        return
-    widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(columns)]
-    print("  ".join(column.rjust(width) for column, width in zip(columns, widths, strict=True)))
-    for row in rows:
-        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "-"
-        return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
-    return str(value)
-
-
 def _validate(args: argparse.Namespace) -> int:
-    from simcenter.errors import ScenarioError
-    from simcenter.loading import load_scenario
+    from simcenter.loading import read_scenario
 
     failed = False
     for path in args.scenarios:
         try:
-            load_scenario(path)
-        except ScenarioError as error:
+            scenario_file = read_scenario(path)
+            warnings = _warnings(scenario_file, scenario_file.scenario, args.strict)
+        except SimcenterError as error:  # an invalid scenario, or warnings with --strict
             print(error, file=sys.stderr)
             failed = True
         else:
-            print(f"{path}: ok")
+            print(f"{path}: ok ({_warning_count(warnings)})" if warnings else f"{path}: ok")
     return 2 if failed else 0
 
 
@@ -179,30 +179,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _erlang(args: argparse.Namespace) -> int:
-    from simcenter import erlang
-    from simcenter.errors import Problem, ScenarioError
-    from simcenter.units import UnitError, parse_duration, parse_rate
-
-    try:
-        rate, aht = parse_rate(args.rate), parse_duration(args.aht)
-        threshold = parse_duration(args.threshold)
-        patience = None if args.patience is None else parse_duration(args.patience)
-    except UnitError as error:
-        raise ScenarioError([Problem((), str(error))]) from None
-    try:
-        if patience is None:
-            result = erlang.erlang_c(rate, aht, args.agents, threshold)
-            title = f"Erlang C: M/M/{args.agents}"
-        else:
-            result = erlang.erlang_a(rate, aht, patience, args.agents, threshold)
-            title = f"Erlang A: M/M/{args.agents}+M"
-    except ValueError as error:
-        raise ScenarioError([Problem((), str(error))]) from None
-    print(f"{title}, offered load {rate * aht:.4g} Erlangs")
-    for name in ("p_wait", "asa", "mean_wait", "service_level", "p_abandon", "occupancy"):
-        unit = " s" if name in ("asa", "mean_wait") else ""
-        print(f"  {name:<14}{getattr(result, name):.4f}{unit}")
-    return 0
+    return erlang_command.run(args)
 
 
 _COMMANDS = {"run": _run, "validate": _validate, "schema": _schema, "erlang": _erlang}

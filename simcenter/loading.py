@@ -12,6 +12,7 @@ Every problem of a file is reported at once, sorted by line::
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -24,7 +25,8 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from simcenter.errors import Location, Problem, ScenarioError
-from simcenter.scenario import Scenario, build_scenario
+from simcenter.scenario import QueueSpec, Scenario, build_scenario
+from simcenter.scenario.templates import Expansion, expand_templates, template_json_schema
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _REPLACED_TAGS = {
@@ -252,6 +254,51 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
     """
     if isinstance(source, Mapping):
         return build_scenario(source)
+    return read_scenario(source).scenario
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario read from a file, and where each of its keys was written.
+
+    Attributes:
+        scenario: The validated scenario.
+        file: The file name as given.
+        document: The parsed file, with the line of every key.
+    """
+
+    scenario: Scenario
+    file: str
+    document: YamlDocument
+
+    def line_of(self, loc: Location) -> int | None:
+        """Line where the value at key path ``loc`` of the scenario was written.
+
+        A value that a queue took from its template is found in the template;
+        a key left out (a default) gives the line of the nearest written parent.
+        """
+        return self.document.line_of(self.source_of(loc))
+
+    def source_of(self, loc: Location) -> Location:
+        """Key path in the file of the value at ``loc`` (inside a template, if it came from one)."""
+        return self._expansion.source_of(loc)
+
+    @functools.cached_property
+    def _expansion(self) -> Expansion:
+        return expand_templates(self.document.data, QueueSpec.model_fields)
+
+    def locate(self, problem: Problem) -> Problem:
+        """``problem`` at the key path and line where its value was written, with the file name."""
+        loc = self.source_of(problem.loc)
+        return replace(problem, loc=loc, file=self.file, line=self.document.line_of(loc))
+
+
+def read_scenario(source: str | os.PathLike[str]) -> ScenarioFile:
+    """Read and validate a scenario file, keeping the line of each key (for warnings).
+
+    Raises:
+        ScenarioError: As :func:`load_scenario`.
+    """
     name = os.fspath(source)
     path = Path(name)
     text = _read_text(path, name)
@@ -261,7 +308,7 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
         raise ScenarioError([replace(_yaml_problem(error, text), file=name)]) from None
     if document.data is None:
         raise ScenarioError([Problem((), "file is empty (expected a scenario)", file=name)])
-    return _build(document, name, path.parent)
+    return ScenarioFile(_build(document, name, path.parent), name, document)
 
 
 def _read_text(path: Path, name: str) -> str:
@@ -346,6 +393,8 @@ def scenario_json_schema() -> dict[str, Any]:
     schema = Scenario.model_json_schema()
     for model in (schema, *schema.get("$defs", {}).values()):
         _describe_properties(model)
+    templates = schema["properties"]["templates"]
+    templates["additionalProperties"] = template_json_schema(schema["$defs"]["QueueSpec"])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,

@@ -24,6 +24,7 @@ from simcenter.scenario.agents import AgentGroupSpec
 from simcenter.scenario.checks import reference_problems
 from simcenter.scenario.queues import QueueSpec, ServiceLevelSpec
 from simcenter.scenario.routing import RoutingSpec
+from simcenter.scenario.templates import expand_templates
 from simcenter.scenario.values import (
     DAY_S,
     CalendarTime,
@@ -61,6 +62,9 @@ class Scenario(Spec):
             served; when none is free, an arriving contact is blocked.
             Omitted = unlimited.
         routing: Routing rules of every queue (a queue may override some).
+        templates: Named sets of queue keys; a queue that says
+            ``template: <name>`` starts from them and overrides any key.
+            Not written to the resolved scenario, whose queues are complete.
         queues: The types of contact.
         agents: The agent groups.
     """
@@ -78,6 +82,7 @@ class Scenario(Spec):
     closing: Literal["drain", "clear", "stop"] = "drain"
     lines: PositiveCount | None = None
     routing: RoutingSpec = Field(default_factory=RoutingSpec)
+    templates: dict[Name, dict[str, Any]] = Field(default_factory=dict, exclude=True)
     queues: list[QueueSpec] = Field(min_length=1)
     agents: list[AgentGroupSpec] = Field(min_length=1)
 
@@ -213,6 +218,10 @@ def build_scenario(data: Any, base_dir: str | Path | None = None) -> Scenario:
         base_dir: Folder against which relative file names are resolved
             (default: the working directory).
 
+    Queues that name a template are written out first
+    (:mod:`simcenter.scenario.templates`); a problem in a value that came
+    from a template is reported once, at the template's key path.
+
     Raises:
         ScenarioError: With every problem found (schema and cross-references),
             each located by its key path; ``loading.py`` adds file and line.
@@ -220,11 +229,13 @@ def build_scenario(data: Any, base_dir: str | Path | None = None) -> Scenario:
     if not isinstance(data, Mapping):
         kind = "a list" if isinstance(data, list) else describe(data)
         raise ScenarioError([Problem((), f"the scenario must be a mapping of keys (got {kind})")])
-    problems = reference_problems(data)
+    expansion = expand_templates(data, QueueSpec.model_fields)
+    data = expansion.data
+    problems = expansion.problems + reference_problems(data)
     try:
         scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as error:
-        raise ScenarioError(validation_problems(error, Scenario) + problems) from None
+        problems = validation_problems(error, Scenario) + problems
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(expansion.located(problems))
     return scenario

@@ -220,9 +220,14 @@ class QueueSpec(Spec):
         max_wait: Voicemail or another queue after a maximum wait.
         transfer: Escalation to another queue after service.
         repeat: Unresolved contacts that call again.
+        template: Name of the template (in the scenario's ``templates``)
+            whose keys this queue starts from; the queue's own keys override
+            them. Not written to the resolved scenario, whose queues are
+            complete.
     """
 
     name: QueueName
+    template: Name | None = Field(default=None, exclude=True)
     channel: Literal["voice"] = "voice"
     arrivals: ArrivalsSpec
     handle_time: DistributionSpec

@@ -1,0 +1,429 @@
+"""Scenario lint: warnings about scenarios that are valid but probably not what was meant.
+
+A scenario can pass every check of the schema and still describe a centre
+that a planner would not want to simulate as it stands: callers arrive while
+nobody who could answer them is on duty, a queue without abandonment that can
+never be served out, an overflow to agents who already take the queue. The
+simulation runs such scenarios as written; :func:`lint` says what looks wrong,
+each warning with the key path it is about (the command line adds the file
+and line).
+
+The arrival rates and staffing are read over the simulated time ``[0,
+warmup + horizon)`` exactly as the engine reads them (``arrivals.rate_pieces``
+and ``agents.staffing_changes``). A group *serves* a queue when the queue is
+one of its skills or the queue overflows to it; rotation is not taken into
+account (a rotating group counts as serving all of its skills).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from simcenter.agents import staffing_changes
+from simcenter.arrivals import RatePiece, rate_pieces
+from simcenter.clock import ScenarioClock
+from simcenter.errors import Problem
+from simcenter.formats import erlangs
+from simcenter.scenario import QueueSpec, Scenario
+from simcenter.units import format_duration
+
+PLAN_GAP_S = 3600.0
+"""A staffing plan that stops at least this long (seconds) before the arrivals do is flagged."""
+
+MIN_UNCOVERED_CONTACTS = 1.0
+"""Expected contacts arriving with nobody on duty from which a queue is flagged."""
+
+Segment = tuple[float, float, int]
+"""``(start_s, end_s, agents)``: agents on duty on ``[start_s, end_s)``."""
+
+
+def lint(scenario: Scenario) -> list[Problem]:
+    """Every warning about a valid scenario, each with its key path, in the order of the checks."""
+    timeline = _Timeline.of(scenario)
+    warnings: list[Problem] = []
+    for check in _CHECKS:
+        warnings += check(scenario, timeline)
+    return warnings
+
+
+# --- arrivals and staffing over the simulated time ------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    """Arrival rates and agents on duty over ``[0, end_s)``.
+
+    Attributes:
+        end_s: End of the simulated time (seconds): warm-up plus horizon.
+        start: Calendar time of simulation time 0 (timezone-aware).
+        arrivals: Per queue, its pieces of positive rate, in time order.
+        servers: Per queue, the indices of the groups that serve it.
+        staffing: Per group, its on-duty count changes ``(time_s, agents)``.
+    """
+
+    end_s: float
+    start: datetime
+    arrivals: list[list[RatePiece]]
+    servers: list[list[int]]
+    staffing: list[list[tuple[float, int]]]
+    _uncovered: dict[int, list[_Uncovered]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Timeline:
+        clock = ScenarioClock(scenario.start_at)
+        end = scenario.end_s
+        return cls(
+            end_s=end,
+            start=scenario.start_at,
+            arrivals=[
+                [piece for piece in rate_pieces(queue.arrivals, clock, end) if piece[2] > 0]
+                for queue in scenario.queues
+            ],
+            servers=[_servers(scenario, queue) for queue in scenario.queues],
+            staffing=[list(staffing_changes(group, clock, end)) for group in scenario.agents],
+        )
+
+    def expected_contacts(self, queue: int) -> float:
+        """Expected arrivals of a queue over the simulated time."""
+        return sum(rate * (end - start) for start, end, rate in self.arrivals[queue])
+
+    def on_duty(self, queue: int) -> list[Segment]:
+        """Agents on duty who serve a queue, as consecutive segments covering ``[0, end_s)``."""
+        groups = self.servers[queue]
+        events = sorted(
+            (time, slot, count)
+            for slot, group in enumerate(groups)
+            for time, count in self.staffing[group]
+        )
+        counts = [0] * len(groups)
+        segments: list[Segment] = []
+        last = 0.0
+        for time, slot, count in events:
+            if time > last:
+                segments.append((last, time, sum(counts)))
+                last = time
+            counts[slot] = count
+        segments.append((last, self.end_s, sum(counts)))
+        return segments
+
+    def uncovered(self, queue: int) -> list[_Uncovered]:
+        """The stretches of a queue with arrivals and no agent on duty who serves it (cached)."""
+        if queue not in self._uncovered:
+            self._uncovered[queue] = _uncovered(self, queue)
+        return self._uncovered[queue]
+
+    def local(self, seconds: float) -> datetime:
+        """Calendar time (in the scenario's zone) of a simulation time."""
+        return (self.start + timedelta(seconds=seconds)).astimezone(self.start.tzinfo)
+
+
+def _servers(scenario: Scenario, queue: QueueSpec) -> list[int]:
+    overflow = set(queue.overflow.to) if queue.overflow is not None else set()
+    return [
+        index
+        for index, group in enumerate(scenario.agents)
+        if queue.name in group.skills or group.name in overflow
+    ]
+
+
+@dataclass(frozen=True)
+class _Uncovered:
+    """A stretch of time when contacts arrive and nobody who serves their queue is on duty.
+
+    Attributes:
+        start_s: Start (seconds).
+        end_s: End (seconds).
+        contacts: Expected arrivals in the stretch.
+        after_duty: Agents who serve the queue were on duty just before it.
+        arrivals_stop: No contact arrives just after it (before the end of the run).
+    """
+
+    start_s: float
+    end_s: float
+    contacts: float
+    after_duty: bool
+    arrivals_stop: bool
+
+
+def _uncovered(timeline: _Timeline, queue: int) -> list[_Uncovered]:
+    """The stretches of a queue with arrivals and no agent on duty who serves it."""
+    pieces = timeline.arrivals[queue]
+    segments = timeline.on_duty(queue)
+    spans: list[list[float]] = []  # [start, end, contacts]
+    for start, end, rate in _overlaps(pieces, [seg for seg in segments if seg[2] == 0]):
+        if spans and spans[-1][1] == start:
+            spans[-1][1] = end
+            spans[-1][2] += rate * (end - start)
+        else:
+            spans.append([start, end, rate * (end - start)])
+    staffed_until = {end for _, end, agents in segments if agents > 0}
+    return [
+        _Uncovered(
+            start,
+            end,
+            contacts,
+            after_duty=start in staffed_until,
+            arrivals_stop=end < timeline.end_s and not _arriving_at(pieces, end),
+        )
+        for start, end, contacts in spans
+    ]
+
+
+def _arriving_at(pieces: list[RatePiece], time: float) -> bool:
+    """Whether contacts arrive at ``time``: a piece of positive rate covers it."""
+    position = bisect.bisect_right(pieces, (time, math.inf, math.inf)) - 1
+    return position >= 0 and pieces[position][0] <= time < pieces[position][1]
+
+
+def _overlaps(pieces: list[RatePiece], gaps: list[Segment]) -> Iterator[RatePiece]:
+    """The parts of the rate pieces that fall in the gaps (both sorted, non-overlapping)."""
+    index = 0
+    for start, end, rate in pieces:
+        while index < len(gaps) and gaps[index][1] <= start:
+            index += 1
+        scan = index
+        while scan < len(gaps) and gaps[scan][0] < end:
+            low, high = max(start, gaps[scan][0]), min(end, gaps[scan][1])
+            if low < high:
+                yield (low, high, rate)
+            scan += 1
+
+
+# --- the checks ------------------------------------------------------------------------------
+
+_Check = Callable[[Scenario, _Timeline], list[Problem]]
+
+
+def _zero_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A group with no agents at all never answers a contact."""
+    warnings = []
+    for index, group in enumerate(scenario.agents):
+        if group.count == 0:
+            warnings.append(
+                Problem(("agents", index, "count"), "the group has no agents (count 0)")
+            )
+        elif group.staffing is not None and not any(group.staffing.counts):
+            warnings.append(
+                Problem(
+                    ("agents", index, "staffing", "counts"),
+                    "every count is 0: the group never has an agent on duty",
+                )
+            )
+    return warnings
+
+
+def _needless_overflow(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """Overflow to a group that has the skill already: the delay means nothing for it."""
+    warnings = []
+    for index, queue in enumerate(scenario.queues):
+        if queue.overflow is None:
+            continue
+        skilled = {group.name for group in scenario.agents if queue.name in group.skills}
+        delay = format_duration(queue.overflow.after)
+        warnings += [
+            Problem(
+                ("queues", index, "overflow", "to", position),
+                f'agent group "{name}" already has the skill "{queue.name}": it answers at once, '
+                f"so the overflow after {delay} means nothing for it",
+            )
+            for position, name in enumerate(queue.overflow.to)
+            if name in skilled
+        ]
+    return warnings
+
+
+def _no_arrivals(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A queue that gets no contact over the whole run."""
+    return [
+        Problem(("queues", index, "arrivals"), "no contact arrives over the simulated time")
+        for index in range(len(scenario.queues))
+        if timeline.expected_contacts(index) == 0
+    ]
+
+
+def _plans_that_end_early(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """Staffing that stops hours before the arrivals of a queue it serves do."""
+    warnings = []
+    for queue_index, queue in enumerate(scenario.queues):
+        flagged: set[int] = set()
+        for span in timeline.uncovered(queue_index):
+            group = _plan_ending_at(timeline, queue_index, span)
+            if group is None or group in flagged:
+                continue
+            flagged.add(group)
+            warnings.append(
+                Problem(
+                    ("agents", group, "staffing"),
+                    f"the plan ends at {timeline.local(span.start_s):%H:%M}, "
+                    f"{_duration_text(span.end_s - span.start_s)} before the arrivals of "
+                    f'"{queue.name}" end at {timeline.local(span.end_s):%H:%M}: '
+                    f'no agent who serves "{queue.name}" is on duty in between',
+                )
+            )
+    return warnings
+
+
+def _plan_ending_at(timeline: _Timeline, queue: int, span: _Uncovered) -> int | None:
+    """The group whose plan ends where ``span`` begins, if the span is such a tail."""
+    if not (span.after_duty and span.arrivals_stop and span.end_s - span.start_s >= PLAN_GAP_S):
+        return None
+    for group in timeline.servers[queue]:
+        if any(time == span.start_s and count == 0 for time, count in timeline.staffing[group]):
+            return group
+    return None
+
+
+def _arrivals_without_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """Contacts arriving while nobody who serves their queue is on duty."""
+    warnings = []
+    for index in range(len(scenario.queues)):
+        spans = [
+            span
+            for span in timeline.uncovered(index)
+            if _plan_ending_at(timeline, index, span) is None
+        ]
+        contacts = sum(span.contacts for span in spans)
+        if contacts < MIN_UNCOVERED_CONTACTS:
+            continue
+        first = spans[0]
+        begin, end = timeline.local(first.start_s), timeline.local(first.end_s)
+        until = f"{end:%H:%M}" if end.date() == begin.date() else f"{end:%a %Y-%m-%d %H:%M}"
+        total = _duration_text(sum(span.end_s - span.start_s for span in spans))
+        warnings.append(
+            Problem(
+                ("queues", index, "arrivals"),
+                f"about {round(contacts):,} contacts arrive while no agent who serves the queue "
+                f"is on duty ({total} in all; the first time {begin:%a %Y-%m-%d %H:%M} to {until})",
+            )
+        )
+    return warnings
+
+
+def _cannot_drain(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """More work than the agents can do, and callers who never give up."""
+    warnings = []
+    for index, queue in enumerate(scenario.queues):
+        if queue.patience is not None:
+            continue
+        factors = [
+            scenario.agents[group].handle_time_factors.get(queue.name, 1.0)
+            for group in timeline.servers[index]
+        ]
+        work = (
+            queue.handle_time.build().mean * min(factors, default=1.0) + queue.wrap_up.build().mean
+        )
+        load = timeline.expected_contacts(index) * work / timeline.end_s
+        agents = (
+            sum((end - start) * count for start, end, count in timeline.on_duty(index))
+            / timeline.end_s
+        )
+        if 0 < agents < load:
+            warnings.append(
+                Problem(
+                    ("queues", index),
+                    f"the offered load ({erlangs(load)} Erlang on average) is more than all "
+                    f"the agents who serve the queue can take ({agents:,.1f} on duty on average), "
+                    "and its callers never abandon (no patience): the queue cannot drain",
+                )
+            )
+    return warnings
+
+
+def _threshold_beyond_max_wait(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A service-level threshold that no answered contact can exceed."""
+    warnings = []
+    for index, queue in enumerate(scenario.queues):
+        threshold = scenario.service_level_of(queue).threshold
+        if queue.max_wait is not None and threshold >= queue.max_wait.after:
+            warnings.append(
+                Problem(
+                    ("queues", index, "max_wait", "after"),
+                    f"the service-level threshold ({format_duration(threshold)}) is not shorter "
+                    f"than this maximum wait ({format_duration(queue.max_wait.after)}): every "
+                    "contact answered in this queue counts as within the threshold",
+                )
+            )
+    return warnings
+
+
+def _overflow_after_max_wait(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """An overflow that a contact never reaches, because it leaves at its maximum wait first."""
+    warnings = []
+    for index, queue in enumerate(scenario.queues):
+        if queue.overflow is None or queue.max_wait is None:
+            continue
+        if queue.overflow.after >= queue.max_wait.after:
+            warnings.append(
+                Problem(
+                    ("queues", index, "overflow", "after"),
+                    "contacts leave at their maximum wait "
+                    f"({format_duration(queue.max_wait.after)}) before they could overflow "
+                    f"({format_duration(queue.overflow.after)}): "
+                    "the overflow never happens",
+                )
+            )
+    return warnings
+
+
+def _long_warmup(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A warm-up longer than the measured horizon."""
+    if scenario.warmup <= scenario.horizon:
+        return []
+    return [
+        Problem(
+            ("warmup",),
+            f"is longer than the horizon ({format_duration(scenario.warmup)} > "
+            f"{format_duration(scenario.horizon)}): most of the simulated time is not measured",
+        )
+    ]
+
+
+def _partial_last_interval(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A horizon that is not a whole number of reporting intervals."""
+    remainder = math.remainder(scenario.horizon, scenario.interval)
+    if abs(remainder) < 1e-6:
+        return []
+    last = scenario.horizon - scenario.interval * math.floor(scenario.horizon / scenario.interval)
+    return [
+        Problem(
+            ("interval",),
+            f"the horizon ({format_duration(scenario.horizon)}) is not a whole number of "
+            f"intervals ({format_duration(scenario.interval)}): the last interval is only "
+            f"{_duration_text(last)} long",
+        )
+    ]
+
+
+def _unused_templates(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A template that no queue names."""
+    used = {queue.template for queue in scenario.queues}
+    return [
+        Problem(("templates", name), "no queue uses this template")
+        for name in scenario.templates
+        if name not in used
+    ]
+
+
+def _duration_text(seconds: float) -> str:
+    """A duration rounded to whole minutes (whole seconds below a minute), with a unit."""
+    step = 60.0 if seconds >= 60 else 1.0
+    return format_duration(round(seconds / step) * step)
+
+
+_CHECKS: tuple[_Check, ...] = (
+    _long_warmup,
+    _partial_last_interval,
+    _unused_templates,
+    _zero_agents,
+    _no_arrivals,
+    _arrivals_without_agents,
+    _plans_that_end_early,
+    _cannot_drain,
+    _needless_overflow,
+    _overflow_after_max_wait,
+    _threshold_beyond_max_wait,
+)

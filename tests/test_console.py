@@ -1,0 +1,325 @@
+"""What ``simcenter run`` prints: the summary table, met / missed, the worst queues, JSON.
+
+Every figure in the table is checked against the summary DataFrame of the
+same run, formatted a second time here, never against numbers copied from a
+run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import simcenter as sc
+from simcenter import console
+from simcenter.cli import main
+from simcenter.formats import count, erlangs, money, percent, seconds
+
+HANDLE = {"distribution": "exponential", "mean": "3min"}
+PATIENCE = {"distribution": "exponential", "mean": "1min"}
+
+
+def _two_queues() -> dict[str, Any]:
+    """``easy`` is heavily staffed (its target is met), ``hard`` is understaffed (missed)."""
+    return {
+        "name": "two",
+        "seed": 3,
+        "horizon": "2h",
+        "interval": "30min",
+        "queues": [
+            {
+                "name": "easy",
+                "arrivals": {"rate": "60/h"},
+                "handle_time": HANDLE,
+                "patience": PATIENCE,
+                "service_level": {"threshold": "30s", "target": 0.7},
+            },
+            {
+                "name": "hard",
+                "arrivals": {"rate": "120/h"},
+                "handle_time": HANDLE,
+                "patience": PATIENCE,
+            },
+        ],
+        "agents": [
+            {"name": "easy-team", "count": 8, "skills": ["easy"], "cost_per_hour": 20},
+            {"name": "hard-team", "count": 5, "skills": ["hard"], "cost_per_hour": 30},
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def results() -> sc.Results:
+    return sc.simulate(sc.load_scenario(_two_queues()), replications=3, seed=1, jobs=1)
+
+
+def _many_queues(queues: int) -> dict[str, Any]:
+    """``queues`` client queues from a template with rates from 2 to 60 an hour, one team."""
+    return {
+        "name": "many",
+        "seed": 5,
+        "horizon": "1h",
+        "templates": {"client": {"handle_time": HANDLE, "patience": PATIENCE}},
+        "queues": [
+            {
+                "name": f"client-{number:02d}",
+                "template": "client",
+                "arrivals": {"rate": f"{2 * number}/h"},
+            }
+            for number in range(1, queues + 1)
+        ],
+        "agents": [
+            {
+                "name": "team",
+                "count": 14,
+                "skills": [f"client-{n:02d}" for n in range(1, queues + 1)],
+            }
+        ],
+    }
+
+
+# --- formats -------------------------------------------------------------------------------
+
+
+def test_number_formats() -> None:
+    assert (percent(0.8757), percent(1.0), percent(math.nan)) == ("87.6%", "100.0%", "-")
+    assert (seconds(4.94), seconds(99.94), seconds(123.4), seconds(2_834_112.2)) == (
+        "4.9 s",
+        "99.9 s",
+        "123 s",
+        "2,834,112 s",
+    )
+    assert (count(12345.4), count(0.0), count(math.nan)) == ("12,345", "0", "-")
+    assert (money(1968.759), erlangs(66.666)) == ("1,968.76", "66.7")
+
+
+# --- met / missed --------------------------------------------------------------------------
+
+
+def test_met_and_missed_follow_the_summary_and_each_queue_target(results: sc.Results) -> None:
+    summary = results.summary.set_index("queue")
+    verdicts = console.verdicts(results)
+    targets = {"easy": (30.0, 0.7), "hard": (20.0, 0.8)}
+    for queue, (threshold, target) in targets.items():
+        verdict = verdicts[queue]
+        assert (verdict.threshold_s, verdict.target) == (threshold, target)
+        expected = "met" if summary.loc[queue, "service_level"] >= target else "missed"
+        assert verdict.met == expected
+    assert {verdicts["easy"].met, verdicts["hard"].met} == {"met", "missed"}  # the test has power
+    assert verdicts["ALL"].met == "-"  # the queues' objectives differ: no common target
+
+
+def test_all_has_the_common_target_when_the_queues_share_it() -> None:
+    data = _two_queues()
+    del data["queues"][0]["service_level"]
+    shared = sc.simulate(sc.load_scenario(data), replications=1, seed=1, jobs=1)
+    verdict = console.verdicts(shared)["ALL"]
+    level = shared.summary.set_index("queue").loc["ALL", "service_level"]
+    assert (verdict.threshold_s, verdict.target) == (20.0, 0.8)
+    assert verdict.met == ("met" if level >= 0.8 else "missed")
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def test_table_rows_show_every_figure_with_its_half_width(results: sc.Results) -> None:
+    rows = console.table_rows(results, ["easy", "hard", "ALL"])
+    summary = results.summary.set_index("queue")
+    for row in rows:
+        figures = summary.loc[row[0]]
+        assert row[1:4] == [count(figures[name]) for name in ("offered", "answered", "abandoned")]
+        assert row[4] == (
+            f"{percent(figures['service_level'])} ± {figures['service_level_ci95'] * 100:.1f}"
+        )
+        assert row[7] == f"{seconds(figures['asa_s'])} ± {figures['asa_s_ci95']:.1f}"
+        assert row[8].startswith(percent(figures["abandon_rate"]) + " ± ")
+        assert row[9] == percent(figures["occupancy"])
+    assert [row[5] for row in rows] == ["70.0% in 30s", "80.0% in 20s", "-"]
+
+
+def test_one_replication_shows_no_half_width() -> None:
+    single = sc.simulate(sc.load_scenario(_two_queues()), replications=1, seed=1, jobs=1)
+    rows = console.table_rows(single, ["easy"])
+    assert "±" not in " ".join(rows[0])
+
+
+def test_the_plain_table_and_the_cost_line(results: sc.Results) -> None:
+    out = io.StringIO()
+    console.print_summary(results, stream=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == [
+        "queue",
+        "offered",
+        "answered",
+        "abandoned",
+        "service",
+        "level",
+        "target",
+        "met?",
+        "ASA",
+        "abandoned",
+        "%",
+        "occupancy",
+    ]
+    assert [line.split()[0] for line in lines[1:4]] == ["easy", "hard", "ALL"]
+    assert len({len(line) for line in lines[:4]}) <= 2  # aligned (trailing blanks stripped)
+    agents = results.agents
+    assert lines[4] == (
+        f"cost {money(agents['cost'].sum())} per replication for "
+        f"{agents['staffed_h'].sum():,.1f} staffed agent-hours "
+        f"(easy-team {money(agents['cost'][0])}, hard-team {money(agents['cost'][1])})"
+    )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_rich_table(results: sc.Results, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    out = _Terminal()
+    console.print_summary(results, stream=out)
+    text = out.getvalue()
+    assert "┃" in text or "│" in text
+    assert "missed" in text
+    assert "met" in text
+
+
+# --- many queues ---------------------------------------------------------------------------
+
+
+def test_many_queues_show_the_worst_then_all_and_a_count_of_the_rest() -> None:
+    many = sc.simulate(sc.load_scenario(_many_queues(30)), replications=1, seed=2, jobs=1)
+    summary = many.summary.set_index("queue")
+    shown, left_out = console.shown_queues(many.summary, all_queues=False)
+    assert (len(shown), shown[-1], left_out) == (console.WORST_QUEUES + 1, "ALL", 20)
+    levels = summary.drop(index="ALL")["service_level"]
+    worst = levels.loc[shown[:-1]]
+    others = levels.drop(index=shown[:-1])
+    assert worst.is_monotonic_increasing
+    assert worst.max() <= others.min()  # no queue left out is worse than one shown
+    verdicts = console.verdicts(many)
+    rest = list(others.index)
+    met = sum(verdicts[queue].met == "met" for queue in rest)
+    missed = sum(verdicts[queue].met == "missed" for queue in rest)
+    assert console.rest_line(many, shown, left_out) == (
+        f"20 more queues not shown ({met} met, {missed} missed the target); "
+        "--all-queues shows them all"
+    )
+    shown_all, none_left = console.shown_queues(many.summary, all_queues=True)
+    assert (len(shown_all), none_left) == (31, 0)
+
+
+def test_a_few_queues_are_all_shown(results: sc.Results) -> None:
+    assert console.shown_queues(results.summary, all_queues=False) == (["easy", "hard", "ALL"], 0)
+
+
+def _write(tmp_path: Path, data: dict[str, Any]) -> Path:
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_run_prints_the_worst_queues_or_all_of_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, _many_queues(20))
+    common = ["run", str(path), "--no-plots", "--no-contacts", "--jobs", "1", "-n", "1"]
+    assert main([*common, "-o", str(tmp_path / "a")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + console.WORST_QUEUES + 1 + 3  # header, worst, ALL, rest, cost, where
+    assert lines[-3].startswith("10 more queues not shown (")
+    assert main([*common, "-o", str(tmp_path / "b"), "--all-queues"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 20 + 1 + 2
+
+
+def test_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, _two_queues())
+    assert (
+        main(["run", str(path), "-o", str(tmp_path / "out"), "--quiet", "--no-plots", "-n", "1"])
+        == 0
+    )
+    assert capsys.readouterr() == ("", "")
+    assert (tmp_path / "out" / "summary.csv").is_file()
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+def test_json_is_the_only_output_and_matches_the_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, _two_queues())
+    outdir = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            str(path),
+            "-o",
+            str(outdir),
+            "--format",
+            "json",
+            "--no-plots",
+            "-n",
+            "2",
+            "--jobs",
+            "1",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert (code, captured.err) == (0, "")
+    document = json.loads(captured.out)  # the whole of stdout is one JSON document
+    assert set(document) == {
+        "scenario",
+        "seed",
+        "replications",
+        "outdir",
+        "files",
+        "summary",
+        "agents",
+        "cost",
+        "warnings",
+    }
+    assert (document["scenario"], document["replications"], document["warnings"]) == ("two", 2, [])
+    assert Path(document["outdir"]) == outdir
+    assert {"summary.csv", "intervals.csv", "agents.csv", "scenario.yaml"} <= set(document["files"])
+    assert all(Path(file).is_file() for file in document["files"].values())
+    written = pd.read_csv(outdir / "summary.csv").set_index("queue")
+    for row in document["summary"]:
+        figures = written.loc[row["queue"]]
+        assert row["offered"] == pytest.approx(figures["offered"])
+        assert row["service_level"] == pytest.approx(figures["service_level"])
+        if row["queue"] != "ALL":
+            assert row["sl_met"] == (figures["service_level"] >= row["sl_target"])
+    by_queue = {row["queue"]: row for row in document["summary"]}
+    assert by_queue["ALL"]["sl_met"] is None
+    assert by_queue["easy"]["occupancy"] is None  # NaN becomes null
+    agents = pd.read_csv(outdir / "agents.csv")
+    assert document["cost"] == pytest.approx(agents["cost"].sum())
+
+
+def test_json_carries_the_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _two_queues()
+    data["agents"].append({"name": "spare", "count": 0, "skills": ["easy"]})
+    path = _write(tmp_path, data)
+    code = main(
+        ["run", str(path), "-o", str(tmp_path / "out"), "--format", "json", "--no-plots", "-n", "1"]
+    )
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert code == 0
+    assert len(document["warnings"]) == 1
+    assert document["warnings"][0].endswith(
+        "agents[2].count: warning: the group has no agents (count 0)"
+    )
+    assert captured.err == document["warnings"][0] + "\n"  # also on standard error

@@ -1,0 +1,341 @@
+"""Scenario lint: each warning with its exact text and location; clean scenarios print none."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import simcenter as sc
+from simcenter.cli import main
+from simcenter.lint import lint
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+QUEUE = """\
+  - name: billing
+    arrivals: {rate: 60/h}
+    handle_time: {distribution: exponential, mean: 3min}
+    patience: {distribution: exponential, mean: 2min}
+"""
+
+
+def _validate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, *options: str
+) -> tuple[int, str, list[str]]:
+    """Run ``simcenter validate`` on ``text``; the exit code, stdout and the stderr lines."""
+    path = tmp_path / "s.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    code = main(["validate", str(path), *options])
+    captured = capsys.readouterr()
+    return code, captured.out, [line.removeprefix(str(path)) for line in captured.err.splitlines()]
+
+
+def _warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> list[str]:
+    code, out, err = _validate(tmp_path, capsys, text)
+    assert code == 0
+    assert out.endswith(f"ok ({len(err)} warning{'s' if len(err) != 1 else ''})\n")
+    return err
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[path.name for path in SCENARIOS])
+def test_the_example_scenarios_have_no_warning(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", str(path), "--strict"]) == 0
+    assert capsys.readouterr() == (f"{path}: ok\n", "")
+
+
+def test_overflow_to_a_group_that_has_the_skill(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+queues:
+{QUEUE}    overflow: {{after: 30s, to: [tier2]}}
+agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+  - {{name: tier2, count: 5, skills: [billing]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ':7 queues[0].overflow.to[0]: warning: agent group "tier2" already has the skill '
+        '"billing": it answers at once, so the overflow after 30s means nothing for it'
+    ]
+
+
+def test_arrivals_while_nobody_who_serves_the_queue_is_on_duty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A constant rate all day, agents 08:00-16:00: 16 h and 960 expected contacts uncovered."""
+    text = f"""\
+name: t
+queues:
+{QUEUE}agents:
+  - name: day
+    staffing: {{start: "08:00", interval: 1h, counts: [5, 5, 5, 5, 5, 5, 5, 5]}}
+    skills: [billing]
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":4 queues[0].arrivals: warning: about 960 contacts arrive while no agent who serves "
+        "the queue is on duty (16h in all; the first time Mon 2026-01-05 00:00 to 08:00)"
+    ]
+
+
+def test_a_staffing_plan_that_ends_hours_before_the_arrivals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals:
+      profile: {start: "08:00", interval: 1h, volumes: [9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]}
+    handle_time: {distribution: exponential, mean: 3min}
+    patience: {distribution: exponential, mean: 2min}
+agents:
+  - name: day
+    staffing: {start: "08:00", interval: 1h, counts: [5, 5, 5, 5, 5, 5, 5, 5, 5, 5]}
+    skills: [billing]
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":10 agents[0].staffing: warning: the plan ends at 18:00, 2h before the arrivals of "
+        '"billing" end at 20:00: no agent who serves "billing" is on duty in between'
+    ]
+
+
+def test_a_queue_that_cannot_drain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One agent at 1000 calls an hour of 4 min, callers who never hang up: 66.7 Erlang on 1."""
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals: {rate: 1000/h}
+    handle_time: {distribution: exponential, mean: 4min}
+agents:
+  - {name: solo, count: 1, skills: [billing]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":3 queues[0]: warning: the offered load (66.7 Erlang on average) is more than all the "
+        "agents who serve the queue can take (1.0 on duty on average), and its callers never "
+        "abandon (no patience): the queue cannot drain"
+    ]
+
+
+def test_with_patience_an_overloaded_queue_drains(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals: {rate: 1000/h}
+    handle_time: {distribution: exponential, mean: 4min}
+    patience: {distribution: exponential, mean: 1min}
+agents:
+  - {name: solo, count: 1, skills: [billing]}
+"""
+    assert _validate(tmp_path, capsys, text) == (0, f"{tmp_path / 's.yaml'}: ok\n", [])
+
+
+def test_zero_agents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = f"""\
+name: t
+queues:
+{QUEUE}agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+  - {{name: tier2, count: 0, skills: [billing]}}
+  - name: tier3
+    staffing: {{counts: [0, 0]}}
+    skills: [billing]
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":9 agents[1].count: warning: the group has no agents (count 0)",
+        ":11 agents[2].staffing.counts: warning: every count is 0: "
+        "the group never has an agent on duty",
+    ]
+
+
+def test_a_queue_with_no_arrivals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals: {rate: 60/h, weekdays: {mon: 0}}
+    handle_time: {distribution: exponential, mean: 3min}
+agents:
+  - {name: tier1, count: 5, skills: [billing]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":4 queues[0].arrivals: warning: no contact arrives over the simulated time"
+    ]
+
+
+def test_a_warmup_longer_than_the_horizon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+horizon: 1h
+warmup: 2h
+queues:
+{QUEUE}agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":3 warmup: warning: is longer than the horizon (2h > 1h): "
+        "most of the simulated time is not measured"
+    ]
+
+
+def test_a_horizon_that_is_not_a_whole_number_of_intervals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+horizon: 8h
+interval: 45min
+queues:
+{QUEUE}agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":3 interval: warning: the horizon (8h) is not a whole number of intervals (45min): "
+        "the last interval is only 30min long"
+    ]
+
+
+def test_a_threshold_not_shorter_than_the_maximum_wait(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+service_level: {{threshold: 30s}}
+queues:
+{QUEUE}    max_wait: {{after: 30s, outcome: voicemail}}
+agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":8 queues[0].max_wait.after: warning: the service-level threshold (30s) is not "
+        "shorter than this maximum wait (30s): every contact answered in this queue counts "
+        "as within the threshold"
+    ]
+
+
+def test_an_overflow_after_the_maximum_wait(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+queues:
+{QUEUE}    max_wait: {{after: 2min, outcome: voicemail}}
+    overflow: {{after: 3min, to: [tier2]}}
+agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+  - {{name: tier2, count: 5, skills: [tech]}}
+  - {{name: tech-team, count: 1, skills: [tech]}}
+"""
+    text = text.replace(
+        "agents:\n",
+        "  - name: tech\n    arrivals: {rate: 1/h}\n"
+        "    handle_time: {distribution: constant, mean: 1min}\nagents:\n",
+    )
+    assert _warnings(tmp_path, capsys, text) == [
+        ":8 queues[0].overflow.after: warning: contacts leave at their maximum wait (2min) "
+        "before they could overflow (3min): the overflow never happens"
+    ]
+
+
+def test_an_unused_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = f"""\
+name: t
+templates:
+  spare:
+    priority: 1
+queues:
+{QUEUE}agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":3 templates.spare: warning: no queue uses this template"
+    ]
+
+
+def test_a_warning_about_a_template_value_points_to_the_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+templates:
+  client:
+    handle_time: {distribution: exponential, mean: 3min}
+    overflow: {after: 30s, to: [tier2]}
+queues:
+  - {name: a, template: client, arrivals: {rate: 6/h}}
+  - {name: b, template: client, arrivals: {rate: 6/h}}
+agents:
+  - {name: tier1, count: 5, skills: [a, b]}
+  - {name: tier2, count: 5, skills: [a]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ':5 templates.client.overflow.to[0]: warning: agent group "tier2" already has the '
+        'skill "a": it answers at once, so the overflow after 30s means nothing for it'
+    ]
+
+
+# --- --strict and run ------------------------------------------------------------------
+
+_OVERFLOW = f"""\
+name: t
+horizon: 30min
+queues:
+{QUEUE}    overflow: {{after: 30s, to: [tier2]}}
+agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+  - {{name: tier2, count: 5, skills: [billing]}}
+"""
+
+
+def test_strict_validate_fails_on_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _validate(tmp_path, capsys, _OVERFLOW, "--strict")
+    assert (code, out) == (2, "")
+    assert err[0].startswith(":8 queues[0].overflow.to[0]: warning: ")
+    assert err[1:] == [": 1 warning, treated as errors (--strict)"]
+
+
+def test_run_warns_before_simulating_and_strict_stops_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(_OVERFLOW, encoding="utf-8")
+    strict_out = tmp_path / "strict"
+    assert main(["run", str(path), "-o", str(strict_out), "--strict", "--no-plots"]) == 2
+    assert not strict_out.exists()  # nothing simulated
+    capsys.readouterr()
+    assert main(["run", str(path), "-o", str(tmp_path / "out"), "--no-plots", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"{path}:8 queues[0].overflow.to[0]: warning: ")
+
+
+def test_lint_of_a_scenario_without_a_file_has_key_paths_only() -> None:
+    scenario = sc.load_scenario(
+        {
+            "name": "t",
+            "queues": [
+                {
+                    "name": "q",
+                    "arrivals": {"rate": "1000/h"},
+                    "handle_time": {"distribution": "constant", "mean": "4min"},
+                }
+            ],
+            "agents": [{"name": "g", "count": 1, "skills": ["q"]}],
+        }
+    )
+    (warning,) = lint(scenario)
+    assert (warning.loc, warning.file, warning.line) == (("queues", 0), None, None)
+    assert str(warning).startswith("queues[0]: the offered load (66.7 Erlang on average)")
