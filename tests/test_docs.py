@@ -5,7 +5,8 @@
 - every key that the scenario JSON Schema accepts, walked recursively through
   nested mappings, lists and distributions, has a row in the generated
   scenario-keys page, and every key path where a mapping is used is named;
-- every name of ``simcenter.__all__`` is on the Python API page;
+- every name of ``simcenter.__all__`` is on the Python API page, and every
+  column of the result tables is defined on the outputs page;
 - no user-facing text (docs/, README.md, notebooks/, docstrings in simcenter/)
   names a file outside the repository, an absolute path of a build machine or
   an issue number.
@@ -187,3 +188,45 @@ def test_no_document_names_a_path_outside_the_repository() -> None:
         for match in OUTSIDE.finditer(text)
     ]
     assert found == []
+
+
+# --- every output column in the outputs reference ----------------------------------------
+
+
+def test_every_output_column_is_defined_in_the_outputs_reference() -> None:
+    scenario = simcenter.load_scenario(ROOT / "scenarios" / "specialists.yaml").with_overrides(
+        {
+            "horizon": "1h",
+            "lines": 200,
+            "queues.savings.repeat": {
+                "probability": 0.2,
+                "delay": {"distribution": "constant", "mean": "10min"},
+            },
+            "queues.loans.balking": {"max_queue": 5},
+            "queues.written.max_wait": {"after": "50min", "outcome": "voicemail"},
+        }
+    )
+    results = simcenter.simulate(scenario, replications=2, seed=1)
+    tables = {
+        name: getattr(results, name)
+        for name in [
+            "summary",
+            "replications",
+            "intervals",
+            "agents",
+            "routing",
+            "contacts",
+            "agent_details",
+            "agent_intervals",
+            "queue_length",
+            "wait_distribution",
+        ]
+    }
+    page = (DOCS / "outputs.md").read_text(encoding="utf-8")
+    undefined = sorted(
+        f"{name}.{column}"
+        for name, table in tables.items()
+        for column in table.columns
+        if f"`{column.removesuffix('_ci95')}`" not in page
+    )
+    assert undefined == []
