@@ -13,7 +13,7 @@ mean handle time (seconds), ``patience`` the mean patience (seconds),
 ``threshold`` the service-level threshold (seconds). The offered load is
 ``rate * aht`` Erlangs.
 
-Definitions follow DESIGN.md section 4: service level = contacts answered
+Definitions are those of the simulator's outputs: service level = contacts answered
 within the threshold / contacts offered; ASA = mean wait of answered contacts;
 mean wait = mean wait over all offered contacts (abandoned contacts count with
 the time they waited before leaving).

@@ -1,6 +1,6 @@
 """Results of a simulated run: the output tables, their files and their plots.
 
-:class:`Results` holds the DataFrames of DESIGN.md §4 built by
+:class:`Results` holds the output DataFrames built by
 :mod:`simcenter.reports` from the engine's records, writes them atomically to an
 output directory with :meth:`Results.save`, and draws them through the
 :attr:`Results.plot` accessor (:mod:`simcenter.plotting`). docs/outputs.md

@@ -1,7 +1,7 @@
 """Every example scenario validates and runs; the README's commands are the real ones.
 
 Example scenarios are run briefly (a shorter horizon, one replication) and
-their invariants are asserted, not stored output (STYLE.md §6.7, layer 7).
+their invariants are asserted, not stored output.
 """
 
 from __future__ import annotations
@@ -45,8 +45,11 @@ def test_example_scenario_validates_and_runs(path: Path) -> None:
 
 def test_readme_starts_with_the_install_and_test_commands() -> None:
     install_and_run, run_tests = _readme_commands()
-    assert install_and_run.startswith("python3 -m venv .venv && .venv/bin/pip install")
+    # A user installs only what running needs; the test tools come second.
+    assert install_and_run.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && ")
     assert "simcenter run scenarios/" in install_and_run
+    assert "[dev]" in run_tests
+    assert run_tests.endswith("-m pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run_tests in ci.splitlines()  # CI runs exactly the README's test command
 

@@ -1,7 +1,7 @@
 """Reports: the summary, interval, agent, routing and contact tables of one replication.
 
-This package owns the definitions of every reported figure (DESIGN.md §4,
-docs/outputs.md). Each ``replication_*`` function turns one
+This package owns the definitions of every reported figure (docs/outputs.md).
+Each ``replication_*`` function turns one
 :class:`~simcenter.records.ReplicationRecord` into a pandas DataFrame with
 numpy array arithmetic; nothing loops over contacts. :func:`combine` averages
 the tables of several replications and adds Student-t confidence half-widths.

@@ -13,10 +13,10 @@ def replication_contacts(meta: RunMeta, record: ReplicationRecord) -> pd.DataFra
     """The contact log of one replication with names instead of codes.
 
     Columns: ``replication, contact_id, customer_id, queue, channel, arrival_s,
-    answered_s, end_s, wait_s, handle_s, outcome, agent, group, attempt`` (the
-    DESIGN.md columns), then ``linked_id`` (the contact this one continues, -1
-    if none), ``previous_agent`` (the agent of the customer's previous contact,
-    for repeat contacts) and ``skill_set`` (the answering agent's rotation
+    answered_s, end_s, wait_s, handle_s, outcome, agent, group, attempt``, then
+    ``linked_id`` (the contact this one continues, -1 if none),
+    ``previous_agent`` (the agent of the customer's previous contact, for
+    repeat contacts) and ``skill_set`` (the answering agent's rotation
     skill set, -1 if none). ``queue``, ``channel``, ``outcome``, ``agent``,
     ``group`` and ``previous_agent`` are categoricals; agents and groups are
     missing when there is none.

@@ -2,7 +2,7 @@
 
 A group's ``skills`` name the queues it serves, each with a level (1 =
 primary, lower is preferred) and, in the long form, a handle-time factor. A
-``rotation`` (issue 3) makes the group work in task blocks: in each block
+``rotation`` makes the group work in task blocks: in each block
 only one set of its skills is active.
 """
 
@@ -120,7 +120,7 @@ Skills = Annotated[
 """Queues served: ``[billing, tech]``, ``{billing: 1, tech: 2}`` or the long form per skill."""
 
 
-# --- rotation (issue 3) -----------------------------------------------------------------
+# --- rotation -------------------------------------------------------------------------
 
 
 class RotationSpec(Spec):

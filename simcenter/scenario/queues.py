@@ -1,7 +1,7 @@
 """Queue specs: a type of contact, how it arrives, and how its callers behave.
 
 Besides arrivals, handle time and patience, a queue may say what happens to
-its contacts on the way (issue 3): they may balk at a long queue, leave a
+its contacts on the way: they may balk at a long queue, leave a
 voicemail or move to another queue after a maximum wait, overflow to more
 agent groups, be transferred after service, or call again later. Names of
 other queues and groups are checked against the scenario in ``checks.py``.
@@ -119,7 +119,7 @@ class ArrivalsSpec(Spec):
         return self.weekdays.get(WEEKDAYS[weekday], 1.0)  # type: ignore[call-overload]
 
 
-# --- what happens to a contact on the way (issue 3) -------------------------------------
+# --- what happens to a contact on the way ---------------------------------------------
 
 
 class OverflowSpec(Spec):

@@ -1,4 +1,4 @@
-"""Routing specs: how contacts and free agents are matched (issue 3).
+"""Routing specs: how contacts and free agents are matched.
 
 The scenario's ``routing`` sets the rules for every queue; a queue's own
 ``routing`` may override any of them except ``contact_selection``, which is
