@@ -464,7 +464,7 @@ def _docs_section(title: str) -> str:
 
 
 def test_the_docs_example_of_the_routing_features_is_valid() -> None:
-    section = _docs_section("Routing features (issue 3)")
+    section = _docs_section("Routing and queue control")
     example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
     assert example is not None
     scenario = build_scenario(parse_yaml("name: docs example\n" + example[1]).data)
@@ -488,7 +488,7 @@ def test_the_docs_example_of_the_routing_features_is_valid() -> None:
     ],
 )
 def test_every_key_of_the_routing_features_is_documented(model: type[BaseModel]) -> None:
-    section = _docs_section("Routing features (issue 3)")
+    section = _docs_section("Routing and queue control")
     assert [key for key in model.model_fields if f"| `{key}` |" not in section] == []
 
 
