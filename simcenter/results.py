@@ -9,6 +9,7 @@ defines every file and column.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simcenter import plotting, reports
+from simcenter import analysis, plotting, reports
 from simcenter._version import __version__
 from simcenter.records import ReplicationRecord, RunMeta
 
@@ -38,7 +39,7 @@ INTERVAL_KEYS = ("interval", "start", "start_s", "queue")
 AGENT_INTERVAL_KEYS = ("interval", "start_s", "group")
 ROUTING_KEYS = ("group", "queue")
 AGENT_DETAIL_KEYS = ("agent", "group")
-TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing")
+TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing", "agent_intervals")
 """Tables written as ``<name>.csv`` by :meth:`Results.save`."""
 
 
@@ -108,7 +109,7 @@ class Results:
         if not records:
             raise ValueError("Results need at least one replication record")
         summaries = [reports.replication_summary(meta, record) for record in records]
-        return cls(
+        tables = cls(
             meta=meta,
             scenario=resolved_scenario,
             summary=reports.combine(summaries, ["queue"]),
@@ -126,11 +127,33 @@ class Results:
             wait_distribution=_wait_distribution(meta, records),
             contacts=_contacts(meta, records) if keep_contacts else None,
         )
+        return tables._with_calendar_columns()
+
+    def _with_calendar_columns(self) -> Results:
+        """These results with the analysts' calendar columns added (docs/outputs.md).
+
+        ``interval_start`` (timezone-aware) in the interval tables, and the
+        contact log in arrival order with a calendar ``arrival``.
+        """
+        contacts = self.contacts
+        return dataclasses.replace(
+            self,
+            intervals=analysis.with_interval_start(self.meta, self.intervals),
+            agent_intervals=analysis.with_interval_start(self.meta, self.agent_intervals),
+            contacts=None if contacts is None else analysis.with_arrival_time(self.meta, contacts),
+        )
 
     @property
     def replication_count(self) -> int:
         """Number of replications."""
         return int(self.replications["replication"].nunique())
+
+    def by_time_of_day(self) -> pd.DataFrame:
+        """The average day: interval figures per queue and time of day, averaged over days.
+
+        See :func:`simcenter.analysis.by_time_of_day` for the definitions.
+        """
+        return analysis.by_time_of_day(self.intervals, self.meta)
 
     @property
     def plot(self) -> ResultsPlots:
@@ -181,7 +204,7 @@ class Results:
             yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
         for name in TABLE_FILES:
             # Floats are written with Python's shortest round-trip repr: full precision.
-            getattr(self, name).to_csv(directory / f"{name}.csv", index=False)
+            _iso_calendar_times(getattr(self, name)).to_csv(directory / f"{name}.csv", index=False)
         if self.contacts is not None:
             self.contacts.to_parquet(directory / "contacts.parquet", index=False)
         if not plots:
@@ -202,35 +225,96 @@ class Results:
 
 
 class ResultsPlots:
-    """The ``Results.plot`` accessor: each method returns a matplotlib Figure."""
+    """The ``Results.plot`` accessor: each method returns a matplotlib Figure.
+
+    Every method takes ``ax=`` (draw into existing axes); methods of queues take
+    ``queue=`` (one name or several), methods over time take ``day=`` (a day of
+    the run: its number from 0, or a date). See :mod:`simcenter.plotting`.
+    """
 
     def __init__(self, results: Results) -> None:
         """Plots of ``results``."""
         self._results = results
 
-    def service_level(self) -> Figure:
-        """Service level per interval and queue against its target."""
-        return plotting.service_level_figure(self._results.intervals, self._results.meta)
+    def service_level(self, queue=None, day=None, ax=None) -> Figure:
+        """Service level per interval and queue against its target, with 95 % CI bands."""
+        results = self._results
+        return plotting.service_level_figure(
+            results.intervals, results.meta, queue, day, ax, results.summary
+        )
 
-    def queue_length(self) -> Figure:
+    def queue_length(self, queue=None, day=None, ax=None) -> Figure:
         """Contacts waiting per queue over time (mean over replications)."""
-        return plotting.queue_length_figure(self._results.queue_length, self._results.meta)
+        results = self._results
+        return plotting.queue_length_figure(
+            results.queue_length, results.meta, queue, day, ax, results.summary
+        )
 
-    def waiting_times(self) -> Figure:
+    def waiting_times(self, queue=None, ax=None) -> Figure:
         """Waiting-time distribution per queue with its service-level threshold."""
-        return plotting.waiting_times_figure(self._results.wait_distribution, self._results.meta)
+        results = self._results
+        return plotting.waiting_times_figure(
+            results.wait_distribution, results.meta, queue, ax, results.summary
+        )
 
-    def occupancy(self) -> Figure:
+    def wait_percentiles(self, queue=None, ax=None) -> Figure:
+        """50th, 90th and 95th wait percentiles per queue."""
+        return plotting.wait_percentiles_figure(
+            self._results.summary, self._results.meta, queue, ax
+        )
+
+    def occupancy(self, group=None, day=None, ax=None) -> Figure:
         """Occupancy per interval and agent group."""
-        return plotting.occupancy_figure(self._results.agent_intervals, self._results.meta)
+        return plotting.occupancy_figure(
+            self._results.agent_intervals, self._results.meta, group, day, ax
+        )
+
+    def occupancy_heatmap(self, group=None, day=None, ax=None) -> Figure:
+        """Occupancy by agent group and interval, as a heatmap."""
+        return plotting.occupancy_heatmap_figure(
+            self._results.agent_intervals, self._results.meta, group, day, ax
+        )
+
+    def staffing(self, queue=None, day=None, ax=None) -> Figure:
+        """Agents staffed against agents required by Erlang C/A, per interval."""
+        results = self._results
+        return plotting.staffing_figure(
+            results.intervals,
+            results.agent_intervals,
+            results.meta,
+            analysis.patience_means(results.scenario, results.meta.queues),
+            analysis.group_skills(results.scenario),
+            queue,
+            day,
+            ax,
+        )
+
+    def abandonment(self, queue=None, day=None, ax=None) -> Figure:
+        """Abandon rate against ASA, one point per interval and queue."""
+        results = self._results
+        return plotting.abandonment_figure(
+            results.intervals, results.meta, queue, day, ax, results.summary
+        )
+
+    def average_day(self, figure: str = "offered", queue=None, ax=None) -> Figure:
+        """One figure of :meth:`Results.by_time_of_day` against the time of day."""
+        results = self._results
+        return plotting.average_day_figure(
+            results.by_time_of_day(), results.meta, figure, queue, ax, results.summary
+        )
 
     def figures(self) -> dict[str, Callable[[], Figure]]:
-        """Every plot, by the name of its file in ``plots/`` (without ``.png``)."""
+        """Every plot ``run`` saves, by the name of its file in ``plots/`` (without ``.png``)."""
         return {
             "service_level": self.service_level,
             "queue_length": self.queue_length,
             "waiting_times": self.waiting_times,
+            "wait_percentiles": self.wait_percentiles,
             "occupancy": self.occupancy,
+            "occupancy_heatmap": self.occupancy_heatmap,
+            "staffing": self.staffing,
+            "abandonment": self.abandonment,
+            "average_day": self.average_day,
         }
 
 
@@ -291,6 +375,14 @@ def _contacts(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFra
     """The contact logs of every replication, stacked."""
     frames = [reports.replication_contacts(meta, record) for record in records]
     return pd.concat(frames, ignore_index=True)
+
+
+def _iso_calendar_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its timezone-aware datetime columns as ISO 8601 text with the UTC offset."""
+    zoned = [name for name, dtype in frame.dtypes.items() if isinstance(dtype, pd.DatetimeTZDtype)]
+    if not zoned:
+        return frame
+    return frame.assign(**{name: frame[name].map(pd.Timestamp.isoformat) for name in zoned})
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
