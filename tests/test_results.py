@@ -28,9 +28,9 @@ SCENARIO = {
     "horizon": "1d",
 }
 CONTACT_COLUMNS = [
-    "replication", "contact_id", "customer_id", "queue", "channel", "arrival_s", "arrival", "answered_s",
-    "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt", "linked_id",
-    "previous_agent", "skill_set",
+    "replication", "contact_id", "customer_id", "queue", "channel", "arrival_s", "arrival",
+    "answered_s", "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt",
+    "linked_id", "previous_agent", "skill_set",
 ]  # fmt: skip
 OUTPUT_FILES = {
     "scenario.yaml",
