@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     run.add_argument("--no-contacts", action="store_true", help="do not write contacts.parquet")
     run.add_argument("--no-plots", action="store_true", help="do not draw plots")
+    run.add_argument(
+        "--report", action="store_true", help="also write a self-contained report.html"
+    )
+
+    report = commands.add_parser("report", help="write report.html from a results folder")
+    report.add_argument("outdir", help="results folder written by simcenter run")
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
@@ -110,6 +116,15 @@ def _run(args: argparse.Namespace) -> int:
     results.save(outdir, plots=not args.no_plots)
     _print_summary(results.summary)
     print(f"results written to {outdir}")
+    if args.report:
+        _report(argparse.Namespace(outdir=outdir))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from simcenter.report_html import write_report
+
+    print(f"report written to {write_report(args.outdir)}")
     return 0
 
 
@@ -205,4 +220,10 @@ def _erlang(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"run": _run, "validate": _validate, "schema": _schema, "erlang": _erlang}
+_COMMANDS = {
+    "run": _run,
+    "validate": _validate,
+    "schema": _schema,
+    "erlang": _erlang,
+    "report": _report,
+}
