@@ -53,8 +53,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("± (95 % CI)", "half-width of the 95 % Student-t confidence interval of the mean over "
      "replications (shown with two or more replications)"),
     ("required agents", "per interval, the agents each queue needs on its own to meet its target "
-     "by Erlang A (queues with patience) or Erlang C, from the interval's offered rate and "
-     "handle time; summed over queues"),
+     "by Erlang C (no abandonment), from the interval's offered rate and handle time; summed "
+     "over queues, so an upper bound where agents serve several queues"),
     ("average day", "per time of day, the interval figures averaged over the days of the run"),
 )  # fmt: skip
 """Every figure the report shows, with its definition."""
@@ -296,11 +296,10 @@ def _charts(output: _Output) -> list[tuple[str, Callable[[], Any]]]:
     ]  # fmt: skip
     agent_intervals = output.agent_intervals
     if agent_intervals is not None:
-        patience = analysis.patience_means(output.scenario, meta.queues)
         skills = analysis.group_skills(output.scenario)
         charts += [
-            ("Agents staffed and required",
-             lambda: plotting.staffing_figure(intervals, agent_intervals, meta, patience, skills)),
+            ("Agents staffed and required (Erlang C)",
+             lambda: plotting.staffing_figure(intervals, agent_intervals, meta, (), skills)),
             ("Occupancy by group and interval",
              lambda: plotting.occupancy_heatmap_figure(agent_intervals, meta)),
         ]  # fmt: skip

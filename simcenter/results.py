@@ -27,7 +27,13 @@ from simcenter._version import __version__
 from simcenter.records import ReplicationRecord, RunMeta
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+    from simcenter.plotting._common import Day
+
+Names = str | Sequence[str] | None
+"""One queue or group name, several, or None for all."""
 
 QUEUE_LENGTH_POINTS = 1440
 """Grid points of the queue-length curve over the horizon (one a minute for a day)."""
@@ -236,67 +242,89 @@ class ResultsPlots:
         """Plots of ``results``."""
         self._results = results
 
-    def service_level(self, queue=None, day=None, ax=None) -> Figure:
+    def service_level(self, queue: Names = None, day: Day = None, ax: Axes | None = None) -> Figure:
         """Service level per interval and queue against its target, with 95 % CI bands."""
         results = self._results
         return plotting.service_level_figure(
             results.intervals, results.meta, queue, day, ax, results.summary
         )
 
-    def queue_length(self, queue=None, day=None, ax=None) -> Figure:
+    def queue_length(self, queue: Names = None, day: Day = None, ax: Axes | None = None) -> Figure:
         """Contacts waiting per queue over time (mean over replications)."""
         results = self._results
         return plotting.queue_length_figure(
             results.queue_length, results.meta, queue, day, ax, results.summary
         )
 
-    def waiting_times(self, queue=None, ax=None) -> Figure:
+    def waiting_times(self, queue: Names = None, ax: Axes | None = None) -> Figure:
         """Waiting-time distribution per queue with its service-level threshold."""
         results = self._results
         return plotting.waiting_times_figure(
             results.wait_distribution, results.meta, queue, ax, results.summary
         )
 
-    def wait_percentiles(self, queue=None, ax=None) -> Figure:
+    def wait_percentiles(self, queue: Names = None, ax: Axes | None = None) -> Figure:
         """50th, 90th and 95th wait percentiles per queue."""
         return plotting.wait_percentiles_figure(
             self._results.summary, self._results.meta, queue, ax
         )
 
-    def occupancy(self, group=None, day=None, ax=None) -> Figure:
+    def occupancy(self, group: Names = None, day: Day = None, ax: Axes | None = None) -> Figure:
         """Occupancy per interval and agent group."""
         return plotting.occupancy_figure(
             self._results.agent_intervals, self._results.meta, group, day, ax
         )
 
-    def occupancy_heatmap(self, group=None, day=None, ax=None) -> Figure:
+    def occupancy_heatmap(
+        self, group: Names = None, day: Day = None, ax: Axes | None = None
+    ) -> Figure:
         """Occupancy by agent group and interval, as a heatmap."""
         return plotting.occupancy_heatmap_figure(
             self._results.agent_intervals, self._results.meta, group, day, ax
         )
 
-    def staffing(self, queue=None, day=None, ax=None) -> Figure:
-        """Agents staffed against agents required by Erlang C/A, per interval."""
+    def staffing(
+        self,
+        queue: Names = None,
+        day: Day = None,
+        ax: Axes | None = None,
+        model: str = "erlang_c",
+    ) -> Figure:
+        """Agents staffed against agents required per interval.
+
+        ``model="erlang_c"`` (the default, as in workforce-management tools:
+        no abandonment, so a conservative requirement) or ``"erlang_a"`` (with
+        each queue's mean patience; about 20 times slower to compute).
+        """
         results = self._results
+        if model not in ("erlang_c", "erlang_a"):
+            raise ValueError(f'model: must be "erlang_c" or "erlang_a" (got {model!r})')
+        patience = (
+            analysis.patience_means(results.scenario, results.meta.queues)
+            if model == "erlang_a"
+            else ()
+        )
         return plotting.staffing_figure(
             results.intervals,
             results.agent_intervals,
             results.meta,
-            analysis.patience_means(results.scenario, results.meta.queues),
+            patience,
             analysis.group_skills(results.scenario),
             queue,
             day,
             ax,
         )
 
-    def abandonment(self, queue=None, day=None, ax=None) -> Figure:
+    def abandonment(self, queue: Names = None, day: Day = None, ax: Axes | None = None) -> Figure:
         """Abandon rate against ASA, one point per interval and queue."""
         results = self._results
         return plotting.abandonment_figure(
             results.intervals, results.meta, queue, day, ax, results.summary
         )
 
-    def average_day(self, figure: str = "offered", queue=None, ax=None) -> Figure:
+    def average_day(
+        self, figure: str = "offered", queue: Names = None, ax: Axes | None = None
+    ) -> Figure:
         """One figure of :meth:`Results.by_time_of_day` against the time of day."""
         results = self._results
         return plotting.average_day_figure(

@@ -219,7 +219,20 @@ def test_occupancy_heatmap_holds_one_cell_per_group_and_interval() -> None:
     assert ax.get_xlabel() == "time (Europe/Berlin)"
 
 
-def test_staffing_draws_agents_on_duty_and_the_erlang_requirement() -> None:
+def first_interval_requirement(results, patience: tuple[float | None, float | None]) -> int:
+    """Erlang agents of the first interval, computed directly: billing then tech."""
+    rows = results.intervals[results.intervals["interval"] == 0].set_index("queue")
+    return sum(
+        erlang.agents_for_service_level(
+            rows.loc[queue, "offered"] / 1800, rows.loc[queue, "aht_s"], target, threshold, wait
+        )
+        for queue, target, threshold, wait in zip(
+            ("billing", "tech"), (0.8, 0.9), (20, 30), patience, strict=True
+        )
+    )
+
+
+def test_staffing_draws_agents_on_duty_and_the_erlang_c_requirement() -> None:
     results = two_queues()
     figure = results.plot.staffing()
     ax = figure.axes[0]
@@ -227,21 +240,25 @@ def test_staffing_draws_agents_on_duty_and_the_erlang_requirement() -> None:
     staffed, required = ax.get_lines()
     assert staffed.get_label() == "staffed"
     assert list(staffed.get_ydata()) == pytest.approx([9.0] * 5)  # 6 + 3 agents all the time
-    # Second computation of the first interval: Erlang A for billing, Erlang C for tech.
-    rows = results.intervals[results.intervals["interval"] == 0].set_index("queue")
-    billing = erlang.agents_for_service_level(
-        rows.loc["billing", "offered"] / 1800, rows.loc["billing", "aht_s"], 0.8, 20, 120
-    )
-    tech = erlang.agents_for_service_level(
-        rows.loc["tech", "offered"] / 1800, rows.loc["tech", "aht_s"], 0.9, 30
-    )
-    assert required.get_ydata()[0] == billing + tech
+    assert required.get_label() == "required (Erlang C, each queue on its own)"
+    assert required.get_ydata()[0] == first_interval_requirement(results, (None, None))
     assert len(required.get_ydata()) == 4 + 1
-    assert (
-        ax.get_title()
-        == "Agents staffed and required (Erlang A/C: 80%–90% within 20 s–30 s by queue)"
+    assert ax.get_title() == (
+        "Agents staffed and required (Erlang C: 80%–90% within 20 s–30 s by queue)"
     )
     assert ax.get_ylabel() == "agents (time-average)"
+
+
+def test_staffing_by_erlang_a_uses_the_mean_patience_of_each_queue() -> None:
+    results = two_queues()
+    figure = results.plot.staffing(model="erlang_a")
+
+    _, required = figure.axes[0].get_lines()
+    # Billing callers have a mean patience of 2 min; tech callers never abandon.
+    assert required.get_ydata()[0] == first_interval_requirement(results, (120.0, None))
+    assert required.get_label() == "required (Erlang A/C, each queue on its own)"
+    with pytest.raises(ValueError, match='model: must be "erlang_c" or "erlang_a"'):
+        results.plot.staffing(model="erlang_b")
 
 
 def test_staffing_of_one_queue_counts_the_groups_that_serve_it() -> None:

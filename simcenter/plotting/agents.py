@@ -172,7 +172,7 @@ def staffing_figure(
     )
     for values, label, colour in (
         (staffed, staffed_label, "tab:blue"),
-        (needed, "required (Erlang, queues on their own)", "tab:red"),
+        (needed, f"required ({_model(patience_s)}, each queue on its own)", "tab:red"),
     ):
         ax.plot(
             *_steps(meta, values.index, values.to_numpy()),
@@ -193,11 +193,15 @@ def _staffing_title(
     """Title naming the model, the threshold and the target."""
     targets = sorted({meta.sl_target[meta.queues.index(name)] for name in queues})
     target = f"{targets[0]:.0%}" if len(targets) == 1 else f"{targets[0]:.0%}–{targets[-1]:.0%}"
-    model = "Erlang A/C" if any(value is not None for value in patience_s) else "Erlang C"
     return (
-        f"Agents staffed and required ({model}: {target} "
+        f"Agents staffed and required ({_model(patience_s)}: {target} "
         f"within {common.thresholds_text(meta, queues)})"
     )
+
+
+def _model(patience_s: Sequence[float | None]) -> str:
+    """The Erlang model of the requirement: A for queues with patience, C for the others."""
+    return "Erlang A/C" if any(value is not None for value in patience_s) else "Erlang C"
 
 
 def _serving_groups(
