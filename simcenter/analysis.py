@@ -101,7 +101,7 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
         after local midnight), ``days`` (days that have the interval), then the
         figures above.
     """
-    local = pd.to_datetime(intervals["interval_start"])
+    local = pd.to_datetime(intervals["interval_start"]).dt.tz_localize(None)  # wall clock
     frame = intervals.assign(
         queue=intervals["queue"].astype(str),
         time_of_day_s=(local - local.dt.normalize()).dt.total_seconds(),

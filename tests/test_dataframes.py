@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tiny_runs import two_days, two_queues
+from tiny_runs import TWO_DAYS, two_days, two_queues
 
+import simcenter
 from simcenter import analysis, erlang
 
 
@@ -124,3 +125,25 @@ def test_patience_means_read_the_resolved_scenario() -> None:
         "tier1": ["billing", "tech"],
         "tier2": ["tech"],
     }
+
+
+def test_interval_start_follows_a_daylight_saving_change() -> None:
+    scenario = {
+        **TWO_DAYS,
+        "start": "2026-03-29T00:00",
+        "timezone": "Europe/Berlin",
+        "horizon": "4h",
+        "interval": "1h",
+    }
+    results = simcenter.simulate(scenario, replications=1, jobs=1)
+
+    starts = results.intervals[results.intervals["queue"] == "sales"]["interval_start"]
+
+    assert [time.isoformat() for time in starts] == [
+        "2026-03-29T00:00:00+01:00",
+        "2026-03-29T01:00:00+01:00",
+        "2026-03-29T03:00:00+02:00",  # clocks go forward at 02:00
+        "2026-03-29T04:00:00+02:00",
+    ]
+    day = results.by_time_of_day()
+    assert list(day[day["queue"] == "sales"]["time_of_day"]) == ["00:00", "01:00", "03:00", "04:00"]

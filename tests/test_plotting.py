@@ -357,3 +357,12 @@ def test_no_plot_warns() -> None:
 
 def test_others_label_counts_the_queues() -> None:
     assert _common.others_label(["a", "b"], "queues") == "others (2 queues)"
+
+
+def test_time_axis_reads_the_wall_clock_of_the_scenario_time_zone() -> None:
+    figure = drawn(two_queues().plot.service_level())
+
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+
+    assert labels[0] == "08:00"  # the start, 07:00 UTC, in Berlin
+    assert labels[-1] == "10:00"  # the end of the two-hour horizon

@@ -49,7 +49,7 @@ def occupancy_figure(
     staffed = rows.groupby(rows["group"].astype(str))["agents_staffed"].sum()
     shown, others = common.ranked(chosen, staffed)
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
-        series = rows[rows["group"].astype(str) == name]
+        series = rows[rows["group"] == name]
         ax.plot(
             *_steps(meta, series["start_s"], series["occupancy"]),
             drawstyle="steps-post",
@@ -57,7 +57,7 @@ def occupancy_figure(
             label=name,
         )
     if others:
-        rest = rows[rows["group"].astype(str).isin(others)].groupby("start_s")
+        rest = rows[rows["group"].isin(others)].groupby("start_s")
         pooled = rest["busy_agents"].sum() / rest["agents_staffed"].sum()
         ax.plot(
             *_steps(meta, pooled.index, pooled.to_numpy()),
@@ -160,12 +160,12 @@ def staffing_figure(
     figure, ax = common.axes_for(ax, _staffing_title(meta, chosen, patience_s))
     window = common.day_window(meta, day)
     rows = common.on_day(intervals, "start_s", window)
-    rows = rows[rows["queue"].astype(str).isin(chosen)]
+    rows = rows[rows["queue"].isin(chosen)]
     required = analysis.required_agents(rows, meta, patience_s)
     needed = required.groupby("start_s")["required_agents"].sum(min_count=1)
     groups = _serving_groups(meta, chosen, skills) if queue is not None else list(meta.groups)
     present = common.on_day(agent_intervals, "start_s", window)
-    present = present[present["group"].astype(str).isin(groups)]
+    present = present[present["group"].isin(groups)]
     staffed = present.groupby("start_s")["agents_staffed"].sum()
     staffed_label = (
         "staffed" if len(groups) == len(meta.groups) else "staffed: " + ", ".join(groups)

@@ -58,13 +58,12 @@ def service_level_figure(
     rows = common.on_day(intervals, "start_s", common.day_window(meta, day))
     shown, others = common.ranked(chosen, common.offered_by_queue(summary))
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
-        series = rows[rows["queue"].astype(str) == name]
+        series = rows[rows["queue"] == name]
         _interval_steps(ax, meta, series, "service_level", colour, name, len(shown) <= BAND_SERIES)
         target = meta.sl_target[meta.queues.index(name)]
         ax.axhline(target, color=colour, linestyle="--", linewidth=1.0, label="_target")
     if others:
-        grouped = rows[rows["queue"].astype(str).isin(others)].groupby("start_s")
-        weighted = grouped.apply(_offered_weighted_service_level, include_groups=False)
+        weighted = _offered_weighted_service_level(rows[rows["queue"].isin(others)])
         ax.plot(
             *_step_instants(meta, weighted.index, weighted.to_numpy()),
             drawstyle="steps-post",
@@ -78,15 +77,12 @@ def service_level_figure(
     return figure
 
 
-def _offered_weighted_service_level(rows: pd.DataFrame) -> float:
-    """Offered-weighted mean service level of the rows (NaN with nothing offered)."""
+def _offered_weighted_service_level(rows: pd.DataFrame) -> pd.Series:
+    """Offered-weighted mean service level of the rows per interval start (NaN if none offered)."""
     defined = rows["service_level"].notna()
-    weight = rows["offered"][defined].sum()
-    return (
-        float((rows["service_level"] * rows["offered"])[defined].sum() / weight)
-        if weight
-        else np.nan
-    )
+    weight = rows["offered"].where(defined, 0.0).groupby(rows["start_s"]).sum()
+    total = (rows["service_level"] * rows["offered"]).where(defined, 0.0)
+    return total.groupby(rows["start_s"]).sum() / weight.where(weight > 0)
 
 
 def _interval_steps(
@@ -159,12 +155,12 @@ def queue_length_figure(
     rows = common.on_day(queue_length, "time_s", common.day_window(meta, day))
     shown, others = common.ranked(chosen, common.offered_by_queue(summary))
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
-        series = rows[rows["queue"].astype(str) == name]
+        series = rows[rows["queue"] == name]
         ax.plot(
             common.instants(meta, series["time_s"]), series["waiting"], color=colour, label=name
         )
     if others:
-        summed = rows[rows["queue"].astype(str).isin(others)].groupby("time_s")["waiting"].sum()
+        summed = rows[rows["queue"].isin(others)].groupby("time_s")["waiting"].sum()
         ax.plot(
             common.instants(meta, summed.index),
             summed.to_numpy(),
@@ -210,12 +206,12 @@ def waiting_times_figure(
     offered = common.offered_by_queue(summary)
     shown, others = common.ranked(chosen, offered)
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
-        rows = wait_distribution[wait_distribution["queue"].astype(str) == name]
+        rows = wait_distribution[wait_distribution["queue"] == name]
         ax.plot(rows["wait_s"], rows["fraction_within"], color=colour, label=name)
         threshold = meta.sl_threshold_s[meta.queues.index(name)]
         ax.axvline(threshold, color=colour, linestyle=":", linewidth=1.0, label="_threshold")
     if others:
-        rows = wait_distribution[wait_distribution["queue"].astype(str).isin(others)]
+        rows = wait_distribution[wait_distribution["queue"].isin(others)]
         weights = rows["queue"].astype(str).map(offered) if offered is not None else 1.0
         pooled = (rows["fraction_within"] * weights).groupby(rows["wait_s"]).sum() / (
             rows.assign(weight=weights).groupby("wait_s")["weight"].sum()
@@ -319,7 +315,7 @@ def abandonment_figure(
     rows = common.on_day(intervals, "start_s", common.day_window(meta, day))
     shown, others = common.ranked(chosen, common.offered_by_queue(summary))
     if others:
-        rest = rows[rows["queue"].astype(str).isin(others)]
+        rest = rows[rows["queue"].isin(others)]
         ax.scatter(
             rest["asa_s"],
             rest["abandon_rate"],
@@ -328,7 +324,7 @@ def abandonment_figure(
             label=common.others_label(others, "queues"),
         )
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
-        series = rows[rows["queue"].astype(str) == name]
+        series = rows[rows["queue"] == name]
         ax.scatter(series["asa_s"], series["abandon_rate"], s=14, color=colour, label=name)
     ax.set_xlim(left=0.0)
     ax.set_ylim(bottom=0.0)
@@ -365,7 +361,7 @@ def average_day_figure(
     drawn, ax = common.axes_for(ax, f"Average day: {_AVERAGE_DAY_LABELS.get(figure, figure)}")
     shown, others = common.ranked(chosen, common.offered_by_queue(summary))
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
-        rows = average_day[average_day["queue"].astype(str) == name]
+        rows = average_day[average_day["queue"] == name]
         ax.plot(
             *_time_of_day_steps(meta, rows, rows[figure]),
             drawstyle="steps-post",
@@ -373,7 +369,7 @@ def average_day_figure(
             label=name,
         )
     if others:
-        rest = average_day[average_day["queue"].astype(str).isin(others)]
+        rest = average_day[average_day["queue"].isin(others)]
         grouped = rest.groupby("time_of_day_s")
         if figure in ("offered", "answered", "abandoned", "answered_in_target"):
             values = grouped[figure].sum()
