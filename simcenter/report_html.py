@@ -239,7 +239,18 @@ def _queue_section(output: _Output) -> str:
             _seconds(row["wait_p90_s"], row.get("wait_p90_s_ci95")),
         ])  # fmt: skip
     table = _table(headers, rows, "queues")
-    return f"<section><h2>Queues</h2>{table}</section>"
+    return f"<section><h2>Queues</h2><p>{_text(_met_count(output))}</p>{table}</section>"
+
+
+def _met_count(output: _Output) -> str:
+    """How many queues met their service-level target."""
+    meta = output.meta
+    levels = output.summary.set_index(output.summary["queue"].astype(str))["service_level"]
+    met = sum(
+        bool(levels.get(name, math.nan) >= target)
+        for name, target in zip(meta.queues, meta.sl_target, strict=True)
+    )
+    return f"{met} of {len(meta.queues)} queues met their service-level target."
 
 
 def _group_section(output: _Output) -> str:

@@ -114,6 +114,7 @@ def test_report_has_its_charts_scenario_and_definitions(report: Path) -> None:
         for queue, target in (("billing", 0.8), ("tech", 0.9))
     ]
     assert re.findall(r'class="badge (met|missed)"', text) == expected
+    assert f"{expected.count('met')} of 2 queues met their service-level target." in text
 
 
 def test_report_refers_to_nothing_outside_itself(report: Path) -> None:
