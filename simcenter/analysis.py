@@ -17,9 +17,8 @@ import pandas as pd
 
 from simcenter import erlang
 from simcenter.records import RunMeta
+from simcenter.reports import ALL
 from simcenter.units import UnitError, parse_duration
-
-ALL = "ALL"
 
 _COUNT_FIGURES = (
     "offered",

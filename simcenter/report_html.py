@@ -29,6 +29,7 @@ from simcenter._version import __version__
 from simcenter.errors import SimcenterError
 from simcenter.plotting._common import seconds_text, zone_name
 from simcenter.records import RunMeta
+from simcenter.reports import ALL
 
 REPORT_FILE = "report.html"
 _EMBEDDED_PLOTS = (
@@ -185,7 +186,7 @@ def _run_section(output: _Output) -> str:
 
 def _headline_section(output: _Output) -> str:
     """The whole centre's service level, ASA, abandonment, occupancy and cost."""
-    every = _row(output.summary, analysis.ALL)
+    every = _row(output.summary, ALL)
     targets = set(output.meta.sl_target)
     target = targets.pop() if len(targets) == 1 else None
     level = every["service_level"]

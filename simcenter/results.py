@@ -63,16 +63,19 @@ class Results:
         summary: One row per queue plus ``ALL`` (combined).
         replications: The summary rows of every replication, with a leading
             ``replication`` column.
-        intervals: One row per reporting interval and queue plus ``ALL`` (combined).
+        intervals: One row per reporting interval and queue plus ``ALL``
+            (combined), with the calendar ``interval_start`` (timezone-aware).
         agents: One row per agent group (combined).
         routing: One row per agent group and queue the group served in some
             replication: contacts handled and work done (combined).
         agent_details: One row per agent (combined); not written to a file.
-        agent_intervals: One row per reporting interval and agent group (combined).
+        agent_intervals: One row per reporting interval and agent group
+            (combined), with ``interval_start``.
         queue_length: Contacts waiting per queue over the horizon (combined).
         wait_distribution: Fraction of offered contacts waiting at most
             ``wait_s``, per queue (combined).
-        contacts: Every contact of every replication, or None when the
+        contacts: Every contact of every replication, in replication then
+            arrival order, with a calendar ``arrival``; or None when the
             contact log was not kept.
     """
 

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from simcenter.records import RunMeta
+from simcenter.reports import ALL
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-ALL = "ALL"
 FIGURE_SIZE = (10.0, 4.5)
 MAX_SERIES = 10
 """Queues or groups drawn one by one; the rest are drawn together as "others"."""
