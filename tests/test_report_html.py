@@ -42,6 +42,8 @@ class _Page(HTMLParser):
         super().__init__()
         self.images: list[str] = []
         self.links: list[str] = []
+        self.headers: list[str] = []
+        self._in_header = False
         self.cards: dict[str, str] = {}
         self.rows: dict[str, int] = {}
         self._card: str | None = None
@@ -62,6 +64,7 @@ class _Page(HTMLParser):
         if "data-table" in attributes:
             self._table = attributes["data-table"]
             self.rows[str(self._table)] = 0
+        self._in_header = tag == "th"
         if tag == "tr" and self._table is not None:
             self.rows[self._table] += 1
 
@@ -70,6 +73,9 @@ class _Page(HTMLParser):
             self._table = None
 
     def handle_data(self, data: str) -> None:
+        if self._in_header:
+            self.headers.append(data)
+            self._in_header = False
         if self._in_value and self._card is not None:
             self.cards[self._card] = data
             self._in_value = False
@@ -115,6 +121,16 @@ def test_report_has_its_charts_scenario_and_definitions(report: Path) -> None:
     ]
     assert re.findall(r'class="badge (met|missed)"', text) == expected
     assert f"{expected.count('met')} of 2 queues met their service-level target." in text
+
+
+def test_every_figure_the_report_shows_is_defined(report: Path) -> None:
+    page = _Page(report.read_text(encoding="utf-8"))
+    defined = {name for name, _ in DEFINITIONS}
+
+    shown = {*page.headers, *page.cards} - {"queue", "group"}
+
+    assert shown <= defined
+    assert {"service level", "ASA", "occupancy", "AHT", "busy hours"} <= shown
 
 
 def test_report_refers_to_nothing_outside_itself(report: Path) -> None:
