@@ -325,8 +325,28 @@ def test_five_hundred_queues_keep_a_short_legend_of_the_busiest_queues() -> None
             if label in busiest
         ]
         assert len(set(queue_colours)) == 10, name  # distinct colours
+        assert to_hex(_colour(handles[labels.index(others[0])])) not in queue_colours, name
     percentiles = results.plot.wait_percentiles().axes[0]
     assert len(percentiles.get_yticklabels()) == 11  # the ten busiest, then ALL
+
+
+def test_the_others_of_many_queues_are_their_mean_per_queue() -> None:
+    results = many_queues()
+    offered = results.summary.set_index("queue")["offered"].drop("ALL")
+    rest = set(offered.sort_values(ascending=False, kind="stable").index[10:])
+
+    queue_length = results.plot.queue_length().axes[0].get_lines()[-1]
+    average_day = results.plot.average_day().axes[0].get_lines()[-1]
+
+    waiting = results.queue_length[results.queue_length["queue"].isin(rest)]
+    assert queue_length.get_label() == "others (490 queues, mean per queue)"
+    assert list(queue_length.get_ydata()) == pytest.approx(
+        list(waiting.groupby("time_s")["waiting"].mean())
+    )
+    day = results.by_time_of_day()
+    assert list(average_day.get_ydata()) == pytest.approx(
+        closed(day[day["queue"].isin(rest)].groupby("time_of_day_s")["offered"].mean())
+    )
 
 
 def _colour(handle) -> object:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 FIGURE_SIZE = (10.0, 4.5)
 MAX_SERIES = 10
 """Queues or groups drawn one by one; the rest are drawn together as "others"."""
-OTHERS_COLOUR = "0.55"
+OTHERS_COLOUR = "0.65"
 Day = int | str | dt.date | None
 """A day of the run: its number (0 = the start's local date), a date or an ISO date."""
 
@@ -145,10 +145,20 @@ def ranked(chosen: Sequence[str], weights: pd.Series | None) -> tuple[list[str],
 
 
 def colours(count: int) -> list[Any]:
-    """``count`` distinct colours (tab10 up to ten, else tab20)."""
+    """``count`` distinct colours, none of them the grey of the "others" series.
+
+    tab10 without its grey, then black, for up to ten; tab20 without its greys beyond.
+    """
     from matplotlib import colormaps
 
-    palette = colormaps["tab10" if count <= 10 else "tab20"].colors
+    if count <= 10:
+        palette = [*colormaps["tab10"].colors[:7], *colormaps["tab10"].colors[8:], (0.0, 0.0, 0.0)]
+    else:
+        palette = [
+            colour
+            for index, colour in enumerate(colormaps["tab20"].colors)
+            if index not in (14, 15)
+        ]
     return [palette[index % len(palette)] for index in range(count)]
 
 

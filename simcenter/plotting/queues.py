@@ -136,7 +136,7 @@ def queue_length_figure(
     ax: Axes | None = None,
     summary: pd.DataFrame | None = None,
 ) -> Figure:
-    """Contacts waiting over time, one line per queue; beyond ten queues the others summed.
+    """Contacts waiting over time, one line per queue; beyond ten, the others' mean per queue.
 
     Args:
         queue_length: Table with ``time_s``, ``queue`` and ``waiting``
@@ -160,12 +160,12 @@ def queue_length_figure(
             common.instants(meta, series["time_s"]), series["waiting"], color=colour, label=name
         )
     if others:
-        summed = rows[rows["queue"].isin(others)].groupby("time_s")["waiting"].sum()
+        mean = rows[rows["queue"].isin(others)].groupby("time_s")["waiting"].mean()
         ax.plot(
-            common.instants(meta, summed.index),
-            summed.to_numpy(),
+            common.instants(meta, mean.index),
+            mean.to_numpy(),
             color=common.OTHERS_COLOUR,
-            label=common.others_label(others, "queues, summed"),
+            label=common.others_label(others, "queues, mean per queue"),
         )
     ax.set_ylim(bottom=0.0)
     ax.set_ylabel("contacts waiting")
@@ -350,7 +350,8 @@ def average_day_figure(
         figure: The column to draw: ``offered`` (default), ``service_level``,
             ``abandon_rate``, ``asa_s``, ...
         queue: The queue or queues to draw (default: every queue; beyond ten,
-            the others summed for counts, else offered-weighted).
+            the others as one series: their mean per queue for counts, else
+            offered-weighted).
         ax: Draw into these axes instead of a new figure.
         summary: The summary table, to rank queues by offered contacts.
 
@@ -369,24 +370,15 @@ def average_day_figure(
             label=name,
         )
     if others:
-        rest = average_day[average_day["queue"].isin(others)]
-        grouped = rest.groupby("time_of_day_s")
-        if figure in ("offered", "answered", "abandoned", "answered_in_target"):
-            values = grouped[figure].sum()
-        else:
-            values = (rest[figure] * rest["offered"]).groupby(
-                rest["time_of_day_s"]
-            ).sum() / grouped["offered"].sum()
+        values = _others_of_average_day(average_day[average_day["queue"].isin(others)], figure)
         frame = pd.DataFrame({"time_of_day_s": values.index})
         ax.plot(
             *_time_of_day_steps(meta, frame, values.to_numpy()),
             drawstyle="steps-post",
             color=common.OTHERS_COLOUR,
-            label=common.others_label(others, "queues"),
+            label=common.others_label(others, f"queues, {_others_kind(figure)}"),
         )
-    ax.set_xlim(0.0, 24.0)
-    ax.set_xticks(np.arange(0, 25, 3))
-    ax.set_xlabel(f"time of day (h, {common.zone_name(meta)})")
+    _clock_hours_axis(ax, meta, average_day)
     if figure in ("service_level", "abandon_rate", "occupancy"):
         _percent_axis(ax, _AVERAGE_DAY_LABELS[figure])
         ax.set_ylim(0.0, 1.05)
@@ -395,6 +387,37 @@ def average_day_figure(
         ax.set_ylim(bottom=0.0)
     common.legend(ax)
     return drawn
+
+
+_COUNTS = ("offered", "answered", "abandoned", "answered_in_target", "abandoned_in_target")
+
+
+def _others_kind(figure: str) -> str:
+    """How the "others" series of an average-day figure combines its queues."""
+    return "mean per queue" if figure in _COUNTS else "offered-weighted"
+
+
+def _others_of_average_day(rest: pd.DataFrame, figure: str) -> pd.Series:
+    """The others' series by time of day: mean per queue of a count, else offered-weighted."""
+    grouped = rest.groupby("time_of_day_s")
+    if figure in _COUNTS:
+        return grouped[figure].mean()
+    weighted = (rest[figure] * rest["offered"]).where(rest[figure].notna(), 0.0)
+    weights = rest["offered"].where(rest[figure].notna(), 0.0)
+    return weighted.groupby(rest["time_of_day_s"]).sum() / weights.groupby(
+        rest["time_of_day_s"]
+    ).sum().where(lambda total: total > 0)
+
+
+def _clock_hours_axis(ax: Axes, meta: RunMeta, average_day: pd.DataFrame) -> None:
+    """An x axis of whole hours of the day covering the intervals, labelled with the zone."""
+    start_h = average_day["time_of_day_s"].to_numpy(dtype=np.float64) / 3600.0
+    low = float(np.floor(start_h.min())) if len(start_h) else 0.0
+    high = float(np.ceil(start_h.max() + meta.interval_s / 3600.0)) if len(start_h) else 24.0
+    ax.set_xlim(low, min(high, 24.0) if low < 24.0 else high)
+    step = 1 if high - low <= 12 else 3
+    ax.set_xticks(np.arange(low, min(high, 24.0) + 0.5, step))
+    ax.set_xlabel(f"time of day (h, {common.zone_name(meta)})")
 
 
 _AVERAGE_DAY_LABELS = {
