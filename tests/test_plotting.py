@@ -19,7 +19,7 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from tiny_runs import many_queues, two_days, two_queues
 
-from simcenter import erlang
+from simcenter import erlang, plotting
 from simcenter.plotting import _common
 
 matplotlib.use("Agg")
@@ -386,3 +386,16 @@ def test_time_axis_reads_the_wall_clock_of_the_scenario_time_zone() -> None:
 
     assert labels[0] == "08:00"  # the start, 07:00 UTC, in Berlin
     assert labels[-1] == "10:00"  # the end of the two-hour horizon
+
+
+def test_service_level_axis_names_the_denominator_of_the_definition() -> None:
+    results = two_queues()
+    fields = {**results.meta.__dict__}
+    answered = results.meta.__class__(**{**fields, "sl_definition": ("answered", "answered")})
+    mixed = results.meta.__class__(**{**fields, "sl_definition": ("answered", "offered")})
+
+    def label(meta) -> str:
+        return plotting.service_level_figure(results.intervals, meta).axes[0].get_ylabel()
+
+    assert label(answered) == "service level (% of answered)"
+    assert label(mixed) == "service level (%)"

@@ -71,10 +71,19 @@ def service_level_figure(
             label=common.others_label(others, "queues"),
         )
     ax.set_ylim(0.0, 1.05)
-    _percent_axis(ax, "service level (% of offered)")
+    _percent_axis(ax, _service_level_label(meta, chosen))
     common.time_axis(ax, meta)
     common.legend(ax, [*ax.get_legend_handles_labels()[0], _target_handle()])
     return figure
+
+
+def _service_level_label(meta: RunMeta, queues: Sequence[str]) -> str:
+    """Y label of a service level: its denominator when the queues share one definition."""
+    definitions = {meta.sl_definition[meta.queues.index(name)] for name in queues}
+    denominators = {"offered": "offered", "answered": "answered"}
+    if len(definitions) == 1 and (definition := definitions.pop()) in denominators:
+        return f"service level (% of {denominators[definition]})"
+    return "service level (%)"
 
 
 def _offered_weighted_service_level(rows: pd.DataFrame) -> pd.Series:
@@ -379,7 +388,10 @@ def average_day_figure(
             label=common.others_label(others, f"queues, {_others_kind(figure)}"),
         )
     _clock_hours_axis(ax, meta, average_day)
-    if figure in ("service_level", "abandon_rate", "occupancy"):
+    if figure == "service_level":
+        _percent_axis(ax, _service_level_label(meta, chosen))
+        ax.set_ylim(0.0, 1.05)
+    elif figure in ("abandon_rate", "occupancy"):
         _percent_axis(ax, _AVERAGE_DAY_LABELS[figure])
         ax.set_ylim(0.0, 1.05)
     else:
@@ -424,7 +436,7 @@ _AVERAGE_DAY_LABELS = {
     "offered": "offered contacts per interval",
     "answered": "answered contacts per interval",
     "abandoned": "abandoned contacts per interval",
-    "service_level": "service level (% of offered)",
+    "service_level": "service level",
     "abandon_rate": "abandoned (% of offered)",
     "asa_s": "ASA (s)",
     "mean_wait_s": "mean wait (s)",
