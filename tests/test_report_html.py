@@ -143,6 +143,19 @@ def test_report_refers_to_nothing_outside_itself(report: Path) -> None:
     assert "default-src 'none'; img-src data:" in text
 
 
+def test_report_of_a_run_without_plots_draws_its_charts_from_the_tables(
+    report: Path, tmp_path: Path
+) -> None:
+    folder = shutil.copytree(
+        report.parent, tmp_path / "out", ignore=shutil.ignore_patterns("plots")
+    )
+    (folder / REPORT_FILE).unlink()
+
+    page = _Page(write_report(folder).read_text(encoding="utf-8"))
+
+    assert len(page.images) == 6
+
+
 def test_report_of_a_folder_that_is_not_a_results_folder_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
