@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--all-queues", action="store_true", help="show every queue, however many there are"
     )
+    run.add_argument(
+        "--report", action="store_true", help="also write a self-contained report.html"
+    )
+
+    report = commands.add_parser("report", help="write report.html from a results folder")
+    report.add_argument("outdir", help="results folder written by simcenter run")
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("scenarios", nargs="+", help="scenario YAML files")
@@ -118,7 +124,22 @@ def _run(args: argparse.Namespace) -> int:
     elif not args.quiet:
         console.print_summary(results, all_queues=args.all_queues)
         print(f"results written to {outdir}")
+    if args.report:
+        report_file = _write_report(outdir)
+        if args.format != "json" and not args.quiet:
+            print(f"report written to {report_file}")
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    print(f"report written to {_write_report(Path(args.outdir))}")
+    return 0
+
+
+def _write_report(outdir: Path) -> Path:
+    from simcenter.report_html import write_report
+
+    return write_report(outdir)
 
 
 def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> list[Problem]:
@@ -182,4 +203,10 @@ def _erlang(args: argparse.Namespace) -> int:
     return erlang_command.run(args)
 
 
-_COMMANDS = {"run": _run, "validate": _validate, "schema": _schema, "erlang": _erlang}
+_COMMANDS = {
+    "run": _run,
+    "validate": _validate,
+    "schema": _schema,
+    "erlang": _erlang,
+    "report": _report,
+}

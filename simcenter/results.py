@@ -9,6 +9,7 @@ defines every file and column.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -21,12 +22,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simcenter import plotting, reports
+from simcenter import analysis, reports
 from simcenter._version import __version__
+from simcenter.plotting.accessor import ResultsPlots
 from simcenter.records import ReplicationRecord, RunMeta
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 QUEUE_LENGTH_POINTS = 1440
 """Grid points of the queue-length curve over the horizon (one a minute for a day)."""
@@ -38,7 +40,7 @@ INTERVAL_KEYS = ("interval", "start", "start_s", "queue")
 AGENT_INTERVAL_KEYS = ("interval", "start_s", "group")
 ROUTING_KEYS = ("group", "queue")
 AGENT_DETAIL_KEYS = ("agent", "group")
-TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing")
+TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing", "agent_intervals")
 """Tables written as ``<name>.csv`` by :meth:`Results.save`."""
 
 
@@ -56,16 +58,19 @@ class Results:
         summary: One row per queue plus ``ALL`` (combined).
         replications: The summary rows of every replication, with a leading
             ``replication`` column.
-        intervals: One row per reporting interval and queue plus ``ALL`` (combined).
+        intervals: One row per reporting interval and queue plus ``ALL``
+            (combined), with the calendar ``interval_start`` (timezone-aware).
         agents: One row per agent group (combined).
         routing: One row per agent group and queue the group served in some
             replication: contacts handled and work done (combined).
         agent_details: One row per agent (combined); not written to a file.
-        agent_intervals: One row per reporting interval and agent group (combined).
+        agent_intervals: One row per reporting interval and agent group
+            (combined), with ``interval_start``.
         queue_length: Contacts waiting per queue over the horizon (combined).
         wait_distribution: Fraction of offered contacts waiting at most
             ``wait_s``, per queue (combined).
-        contacts: Every contact of every replication, or None when the
+        contacts: Every contact of every replication, in replication then
+            arrival order, with a calendar ``arrival``; or None when the
             contact log was not kept.
     """
 
@@ -108,7 +113,7 @@ class Results:
         if not records:
             raise ValueError("Results need at least one replication record")
         summaries = [reports.replication_summary(meta, record) for record in records]
-        return cls(
+        tables = cls(
             meta=meta,
             scenario=resolved_scenario,
             summary=reports.combine(summaries, ["queue"]),
@@ -126,11 +131,33 @@ class Results:
             wait_distribution=_wait_distribution(meta, records),
             contacts=_contacts(meta, records) if keep_contacts else None,
         )
+        return tables._with_calendar_columns()
+
+    def _with_calendar_columns(self) -> Results:
+        """These results with the analysts' calendar columns added (docs/outputs.md).
+
+        ``interval_start`` (timezone-aware) in the interval tables, and the
+        contact log in arrival order with a calendar ``arrival``.
+        """
+        contacts = self.contacts
+        return dataclasses.replace(
+            self,
+            intervals=analysis.with_interval_start(self.meta, self.intervals),
+            agent_intervals=analysis.with_interval_start(self.meta, self.agent_intervals),
+            contacts=None if contacts is None else analysis.with_arrival_time(self.meta, contacts),
+        )
 
     @property
     def replication_count(self) -> int:
         """Number of replications."""
         return int(self.replications["replication"].nunique())
+
+    def by_time_of_day(self) -> pd.DataFrame:
+        """The average day: interval figures per queue and time of day, averaged over days.
+
+        See :func:`simcenter.analysis.by_time_of_day` for the definitions.
+        """
+        return analysis.by_time_of_day(self.intervals, self.meta)
 
     @property
     def plot(self) -> ResultsPlots:
@@ -181,7 +208,7 @@ class Results:
             yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
         for name in TABLE_FILES:
             # Floats are written with Python's shortest round-trip repr: full precision.
-            getattr(self, name).to_csv(directory / f"{name}.csv", index=False)
+            _iso_calendar_times(getattr(self, name)).to_csv(directory / f"{name}.csv", index=False)
         if self.contacts is not None:
             self.contacts.to_parquet(directory / "contacts.parquet", index=False)
         if not plots:
@@ -199,39 +226,6 @@ class Results:
             f"{self.replication_count} replications, "
             f"{self.intervals['interval'].nunique()} intervals>"
         )
-
-
-class ResultsPlots:
-    """The ``Results.plot`` accessor: each method returns a matplotlib Figure."""
-
-    def __init__(self, results: Results) -> None:
-        """Plots of ``results``."""
-        self._results = results
-
-    def service_level(self) -> Figure:
-        """Service level per interval and queue against its target."""
-        return plotting.service_level_figure(self._results.intervals, self._results.meta)
-
-    def queue_length(self) -> Figure:
-        """Contacts waiting per queue over time (mean over replications)."""
-        return plotting.queue_length_figure(self._results.queue_length, self._results.meta)
-
-    def waiting_times(self) -> Figure:
-        """Waiting-time distribution per queue with its service-level threshold."""
-        return plotting.waiting_times_figure(self._results.wait_distribution, self._results.meta)
-
-    def occupancy(self) -> Figure:
-        """Occupancy per interval and agent group."""
-        return plotting.occupancy_figure(self._results.agent_intervals, self._results.meta)
-
-    def figures(self) -> dict[str, Callable[[], Figure]]:
-        """Every plot, by the name of its file in ``plots/`` (without ``.png``)."""
-        return {
-            "service_level": self.service_level,
-            "queue_length": self.queue_length,
-            "waiting_times": self.waiting_times,
-            "occupancy": self.occupancy,
-        }
 
 
 def _combined(
@@ -291,6 +285,14 @@ def _contacts(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFra
     """The contact logs of every replication, stacked."""
     frames = [reports.replication_contacts(meta, record) for record in records]
     return pd.concat(frames, ignore_index=True)
+
+
+def _iso_calendar_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its timezone-aware datetime columns as ISO 8601 text with the UTC offset."""
+    zoned = [name for name, dtype in frame.dtypes.items() if isinstance(dtype, pd.DatetimeTZDtype)]
+    if not zoned:
+        return frame
+    return frame.assign(**{name: frame[name].map(pd.Timestamp.isoformat) for name in zoned})
 
 
 def _move_into_place(staging: Path, target: Path) -> None:

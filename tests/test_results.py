@@ -28,9 +28,9 @@ SCENARIO = {
     "horizon": "1d",
 }
 CONTACT_COLUMNS = [
-    "replication", "contact_id", "customer_id", "queue", "channel", "arrival_s", "answered_s",
-    "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt", "linked_id",
-    "previous_agent", "skill_set",
+    "replication", "contact_id", "customer_id", "queue", "channel", "arrival_s", "arrival",
+    "answered_s", "end_s", "wait_s", "handle_s", "outcome", "agent", "group", "attempt",
+    "linked_id", "previous_agent", "skill_set",
 ]  # fmt: skip
 OUTPUT_FILES = {
     "scenario.yaml",
@@ -39,11 +39,17 @@ OUTPUT_FILES = {
     "intervals.csv",
     "agents.csv",
     "routing.csv",
+    "agent_intervals.csv",
     "contacts.parquet",
     "plots/service_level.png",
     "plots/queue_length.png",
     "plots/waiting_times.png",
+    "plots/wait_percentiles.png",
     "plots/occupancy.png",
+    "plots/occupancy_heatmap.png",
+    "plots/staffing.png",
+    "plots/abandonment.png",
+    "plots/average_day.png",
 }
 
 
@@ -157,7 +163,12 @@ def test_interval_figures_add_up_to_the_summary(results: Results) -> None:
 
     assert list(totals) == pytest.approx(list(results.summary["offered"]), rel=1e-12)
     assert "offered_ci95" in results.intervals.columns
-    assert list(results.agent_intervals.columns[:3]) == ["interval", "start_s", "group"]
+    assert list(results.agent_intervals.columns[:4]) == [
+        "interval",
+        "interval_start",
+        "start_s",
+        "group",
+    ]
     assert list(results.agents["group"]) == ["tier1", "tier2"]
 
 
@@ -330,6 +341,7 @@ def test_service_level_plot_draws_the_interval_values() -> None:
     figure = results.plot.service_level()
 
     billing, target = figure.axes[0].get_lines()[:2]
-    assert list(billing.get_ydata()) == pytest.approx([1 / 3, 1 / 2])
+    # The interval values, the last one repeated to close the step at the horizon.
+    assert list(billing.get_ydata()) == pytest.approx([1 / 3, 1 / 2, 1 / 2])
     assert list(target.get_ydata()) == [0.8, 0.8]
     assert target.get_linestyle() == "--"
