@@ -139,6 +139,7 @@ class Recorder:
         self._edges = interval_edges(meta)
         self._grid = grid_edges(meta, self._tallies.queue_length_step_s)
         self._agent_group = np.asarray(meta.agent_groups, dtype=np.int64)
+        self._group_of = np.append(self._agent_group, -1)  # agent index -> group; -1 -> -1
         self._threshold = np.asarray(meta.sl_threshold_s, dtype=np.float64)
         self._queue_factor = np.asarray(
             meta.handover_factor or [1.0] * len(meta.queues), dtype=np.float64
@@ -298,9 +299,7 @@ class Recorder:
         if self._log is not None:
             counted = columns["arrival_s"] >= self.warmup_s
             log = {name: columns[name][counted] for name in CONTACT_COLUMNS if name in columns}
-            log["group"] = np.where(
-                log["agent"] >= 0, self._agent_group[np.maximum(log["agent"], 0)], -1
-            ).astype(np.int32)
+            log["group"] = self._group_of[log["agent"]].astype(np.int32)
             self._log.write(log)
         del columns
         for buffer in self._chunk.values():
@@ -312,7 +311,7 @@ class Recorder:
         queue = c["queue"].astype(np.int64)
         arrival, answered_s, wait = c["arrival_s"], c["answered_s"], c["wait_s"]
         handle, wrap, outcome, agent = c["handle_s"], c["wrap_s"], c["outcome"], c["agent"]
-        group = np.where(agent >= 0, self._agent_group[np.maximum(agent, 0)], -1)
+        group = self._group_of[agent]
         self._note_last_change(c, queue, outcome)
         self._reduce_levels(queue, arrival, answered_s, wait, handle, wrap, agent, group)
 
