@@ -109,7 +109,7 @@ class Recorder:
         keep_presence: Also keep every on-duty period (``ReplicationRecord.presence``).
         queue_length_step_s: Step of the queue-length grid (seconds); default
             the horizon / :data:`QUEUE_LENGTH_POINTS`.
-        chunk_size: Contacts buffered between reductions.
+        chunk_size: Contacts buffered between reductions (default :data:`CHUNK_SIZE`).
     """
 
     def __init__(
@@ -118,7 +118,7 @@ class Recorder:
         contact_log: ContactSink | None = None,
         keep_presence: bool = False,
         queue_length_step_s: float | None = None,
-        chunk_size: int = CHUNK_SIZE,
+        chunk_size: int | None = None,
     ) -> None:
         self.meta = meta
         self.warmup_s = meta.warmup_s
@@ -134,7 +134,7 @@ class Recorder:
         self._columns = columns
         self._chunk = _buffers(columns)
         self._presence = _buffers(PRESENCE_COLUMNS)
-        self._chunk_size = chunk_size
+        self._chunk_size = chunk_size or CHUNK_SIZE
         self._tallies = _empty_tallies(meta, queue_length_step_s)
         self._edges = interval_edges(meta)
         self._grid = grid_edges(meta, self._tallies.queue_length_step_s)

@@ -34,7 +34,7 @@ def record_of(
     end_s: float,
     replication: int = 0,
     queue_length_step_s: float | None = None,
-    chunk_size: int = 1 << 16,
+    chunk_size: int | None = None,
 ) -> ReplicationRecord:
     """The record of a replication whose contacts and on-duty periods are given as columns.
 
@@ -51,7 +51,7 @@ def record_of(
             still in the system).
         replication: Replication number.
         queue_length_step_s: Step of the queue-length grid (default: the recorder's).
-        chunk_size: Contacts per reduction.
+        chunk_size: Contacts per reduction (default: the recorder's).
 
     Returns:
         The record, with its in-memory contact log and on-duty periods.
