@@ -24,7 +24,7 @@ from recording import within_histogram_error
 from strategies import routing_scenarios, scenarios
 
 import simcenter
-from simcenter import contact_log, engine, recorder, reports
+from simcenter import cli, contact_log, engine, recorder, reports
 from simcenter.bins import interval_edges, seconds_per_bin
 from simcenter.centre import Centre
 from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord
@@ -237,3 +237,19 @@ def test_without_the_log_no_per_contact_data_is_kept() -> None:
     assert record.contacts is None
     assert record.presence is None
     assert record.contact_log is None
+
+
+@pytest.mark.parametrize("flag", [[], ["--no-contacts"]])
+def test_run_writes_the_contact_log_unless_told_not_to(tmp_path: Path, flag: list[str]) -> None:
+    outdir = tmp_path / "out"
+    scenario = Path(__file__).parent.parent / "scenarios" / "single_queue.yaml"
+    arguments = ["run", str(scenario), "-o", str(outdir), "-n", "2"]
+    arguments += ["--jobs", "1", "--no-plots", "--set", "horizon=1h", *flag]
+
+    assert cli.main(arguments) == 0
+
+    log = outdir / "contacts.parquet"
+    assert log.exists() == (not flag)
+    if not flag:
+        summary = pd.read_csv(outdir / "summary.csv").set_index("queue")
+        assert len(pd.read_parquet(log)) == 2 * summary.loc["ALL", "offered"]
