@@ -41,7 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         help="override a scenario value, e.g. agents.tier1.count=32",
     )
     run.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    run.add_argument("--no-contacts", action="store_true", help="do not write contacts.parquet")
+    run.add_argument(
+        "--no-contacts",
+        action="store_true",
+        help="keep no per-contact data and write no contacts.parquet",
+    )
     run.add_argument("--no-plots", action="store_true", help="do not draw plots")
     run.add_argument("--strict", action="store_true", help="treat scenario warnings as errors")
     run.add_argument("--quiet", action="store_true", help="no summary table and no progress bar")

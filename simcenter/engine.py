@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
 
-import numpy as np
 import simpy
 
 from simcenter.agents import AgentGroup, group_size, rotation_times, staffing_changes
 from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.centre import Centre
 from simcenter.clock import ScenarioClock
+from simcenter.contact_log import MemoryLog, ParquetLog
 from simcenter.distributions import Distribution, Exponential, Sampler, Uniform
 from simcenter.recorder import Recorder
 from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
@@ -188,20 +190,34 @@ def _wire(queues: list[Queue], groups: list[AgentGroup]) -> None:
 
 
 def run_replication(
-    scenario: Scenario, replication: int = 0, seed: int | None = None
+    scenario: Scenario,
+    replication: int = 0,
+    seed: int | None = None,
+    contact_log: Literal["memory"] | Path | None = "memory",
 ) -> ReplicationRecord:
-    """Simulate one replication and return its raw facts.
+    """Simulate one replication and return its tallies (and contact log).
 
     Args:
         scenario: The validated scenario.
         replication: Replication number; with the seed it selects the random streams.
         seed: Base seed; ``scenario.seed`` when None.
+        contact_log: ``"memory"`` keeps the contact log and the on-duty periods
+            in the record (``record.contacts``, ``record.presence``); a path
+            streams the contact log to that Parquet file
+            (``record.contact_log``); None keeps no log.
     """
     seed = scenario.seed if seed is None else seed
     env = simpy.Environment()
     clock = ScenarioClock(scenario.start_at)
     end_s = scenario.end_s
-    recorder = Recorder(scenario.warmup)
+    meta = run_meta(scenario)
+    if contact_log == "memory":
+        sink: MemoryLog | ParquetLog | None = MemoryLog()
+    elif contact_log is None:
+        sink = None
+    else:
+        sink = ParquetLog(Path(contact_log), meta, replication)
+    recorder = Recorder(meta, sink, keep_presence=contact_log == "memory")
     queues = _build_queues(scenario, seed, replication)
     groups = _build_groups(scenario, queues)
     router = Router(queues, contact_selection(scenario.routing.contact_selection))
@@ -223,13 +239,10 @@ def run_replication(
     env.run(until=end_s)
     end_of_run = _close(env, centre, recorder, end_s)
     centre.finish(end_of_run)
-    return ReplicationRecord(
-        replication=replication,
-        end_s=end_of_run,
-        contacts=recorder.contact_columns(),
-        presence=recorder.presence_columns(),
-        busy_area_s=np.array([group.busy_area_s for group in centre.groups]),
-    )
+    record = recorder.finish(replication, end_of_run)
+    if isinstance(sink, ParquetLog):
+        record.contact_log = sink.path
+    return record
 
 
 def _close(env: simpy.Environment, centre: Centre, recorder: Recorder, end_s: float) -> float:

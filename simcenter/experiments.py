@@ -2,17 +2,22 @@
 
 Every replication's random streams are fixed by ``(seed, replication)``
 before any work is dispatched, and results are merged in replication order,
-so the results are identical whatever the number of jobs.
+so the results are identical whatever the number of jobs. Workers send back
+tallies, never per-contact columns: with the contact log on, each
+replication streams its log to a Parquet file of its own in a temporary
+folder, and the files are joined in replication order.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from simcenter import contact_log
 from simcenter.engine import run_meta, run_replication
 from simcenter.records import ReplicationRecord
 from simcenter.results import Results
@@ -38,7 +43,9 @@ def simulate(
         seed: Base seed (default: the scenario's). Replication ``r`` uses the
             streams of ``(seed, r)``.
         jobs: Worker processes; 1 runs in this process, None uses every core.
-        keep_contacts: Keep the per-contact log (``results.contacts``).
+        keep_contacts: Keep the per-contact log (``results.contacts``), streamed
+            to a temporary Parquet file as the run goes; False keeps no
+            per-contact data at all.
         progress: Optional callback ``progress(done, total)``.
 
     Returns:
@@ -47,9 +54,17 @@ def simulate(
     scenario = _as_scenario(scenario)
     count = scenario.replications if replications is None else replications
     base_seed = scenario.seed if seed is None else seed
-    records = _run_all(scenario, count, base_seed, jobs, progress)
-    resolved = scenario.to_dict() | {"seed": base_seed, "replications": count}
-    return Results.from_records(run_meta(scenario), records, resolved, keep_contacts=keep_contacts)
+    folder = contact_log.spool_folder() if keep_contacts else None
+    try:
+        records = _run_all(scenario, count, base_seed, jobs, progress, folder)
+        resolved = scenario.to_dict() | {"seed": base_seed, "replications": count}
+        return Results.from_records(
+            run_meta(scenario), records, resolved, keep_contacts=keep_contacts
+        )
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
@@ -63,19 +78,29 @@ def _as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]
 
 
 def _run_all(
-    scenario: Scenario, count: int, seed: int, jobs: int | None, progress: ProgressCallback | None
+    scenario: Scenario,
+    count: int,
+    seed: int,
+    jobs: int | None,
+    progress: ProgressCallback | None,
+    folder: Path | None,
 ) -> list[ReplicationRecord]:
+    """Run every replication; each streams its contact log into ``folder`` (None: no log)."""
     workers = min(count, jobs or os.cpu_count() or 1)
+    logs = [
+        None if folder is None else contact_log.replication_path(folder, replication)
+        for replication in range(count)
+    ]
     records: list[ReplicationRecord] = []
     if workers <= 1:
         for replication in range(count):
-            records.append(run_replication(scenario, replication, seed))
+            records.append(run_replication(scenario, replication, seed, logs[replication]))
             if progress:
                 progress(len(records), count)
         return records
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
-            pool.submit(run_replication, scenario, replication, seed)
+            pool.submit(run_replication, scenario, replication, seed, logs[replication])
             for replication in range(count)
         ]
         for future in futures:  # in replication order, whatever finishes first

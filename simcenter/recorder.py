@@ -1,24 +1,56 @@
-"""Flat column buffers filled while a replication runs.
+"""Streaming statistics: the recorder tallies a replication while it runs.
 
-One call per step of a contact's story; each appends to typed ``array``
-columns (8 bytes or less per value, no Python objects kept per contact).
-Contacts that arrived during the warm-up are not recorded. The buffers become
-the numpy columns of a :class:`~simcenter.records.ReplicationRecord`.
+One call per step of a contact's story appends the contact's facts to small
+typed ``array`` columns, by name (8 bytes or less per value, no Python object
+kept per contact). Every :data:`CHUNK_SIZE` contacts the chunk is reduced with
+numpy into the tallies (:class:`~simcenter.records.Tallies`): counts and sums
+per reporting interval and queue, the waiting-time histogram, busy and
+waiting time split over the intervals; then, when a contact log is kept, it
+goes to the log's sink (one Parquet row group), and is cleared. Memory stays
+flat however long the run.
+
+Contacts that arrived during the warm-up are not counted as contacts, but
+their busy and waiting time after the warm-up counts in the levels (busy
+agents, occupancy, queue length), like any agent's time on duty.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from simcenter.records import CONTACT_COLUMNS, OUTCOME_CODE, PRESENCE_COLUMNS
+from simcenter import histogram
+from simcenter.bins import (
+    bin_count,
+    clipped_seconds,
+    grid_edges,
+    interval_edges,
+    interval_of,
+    seconds_per_bin,
+)
+from simcenter.records import (
+    CONTACT_COLUMNS,
+    OUTCOME_CODE,
+    OUTCOMES,
+    PRESENCE_COLUMNS,
+    ReplicationRecord,
+    RunMeta,
+    Tallies,
+)
 
 if TYPE_CHECKING:
     from simcenter.agents import Agent
     from simcenter.contact import Contact
+
+CHUNK_SIZE = 65_536
+"""Contacts buffered before a reduction into the tallies (and a row group of the log)."""
+
+QUEUE_LENGTH_POINTS = 1440
+"""Steps of the queue-length grid over the horizon (one a minute for a day)."""
 
 _TYPECODES = {"int64": "q", "int32": "i", "int16": "h", "int8": "b", "float64": "d"}
 _ANSWERED = OUTCOME_CODE["answered"]
@@ -30,25 +62,95 @@ _BALKED = OUTCOME_CODE["balked"]
 _VOICEMAIL = OUTCOME_CODE["voicemail"]
 _TRANSFERRED = OUTCOME_CODE["transferred"]
 
+TALLY_COLUMNS: dict[str, str] = {
+    "queue": "int32",
+    "arrival_s": "float64",
+    "answered_s": "float64",
+    "wait_s": "float64",
+    "handle_s": "float64",
+    "wrap_s": "float64",
+    "outcome": "int8",
+    "agent": "int32",
+}
+"""Columns every chunk has: what the tallies need."""
+
+REPEAT_COLUMNS: dict[str, str] = {"previous_agent": "int32", "handover_factor": "float64"}
+"""Columns a chunk has when a queue repeats (NaN factor: not recorded by the engine)."""
+
+LOG_COLUMNS: dict[str, str] = {
+    name: dtype
+    for name, dtype in CONTACT_COLUMNS.items()
+    if name not in TALLY_COLUMNS and name != "group"
+}
+"""Further columns a chunk has when the contact log is kept (the group comes from the agent)."""
+
+
+class ContactSink(Protocol):
+    """Where the recorder sends each chunk of the contact log."""
+
+    def write(self, columns: dict[str, np.ndarray]) -> None:
+        """Take one chunk of contacts, numpy columns by name (:data:`CONTACT_COLUMNS`)."""
+
+    def close(self) -> object:
+        """Finish the log."""
+
 
 def _buffers(columns: dict[str, str]) -> dict[str, array]:
     return {name: array(_TYPECODES[dtype]) for name, dtype in columns.items()}
 
 
 class Recorder:
-    """Collects per-contact facts and agents' on-duty periods.
+    """Tallies the contacts and agents' on-duty periods of one replication.
 
     Args:
-        warmup_s: Contacts arriving before this time (seconds) are not recorded.
+        meta: The run description (warm-up, intervals, thresholds, names).
+        contact_log: Where to send the contact log (contacts of the warm-up
+            excluded), or None to keep no log.
+        keep_presence: Also keep every on-duty period (``ReplicationRecord.presence``).
+        queue_length_step_s: Step of the queue-length grid (seconds); default
+            the horizon / :data:`QUEUE_LENGTH_POINTS`.
+        chunk_size: Contacts buffered between reductions (default :data:`CHUNK_SIZE`).
     """
 
-    def __init__(self, warmup_s: float) -> None:
-        self.warmup_s = warmup_s
-        self.contacts = _buffers(CONTACT_COLUMNS)
-        self.presence = _buffers(PRESENCE_COLUMNS)
-        self.last_change_s = 0.0
-        # PERF: one bound append per column (benchmarks/README.md, "Recorder appends").
-        self._append = tuple(self.contacts[name].append for name in CONTACT_COLUMNS)
+    def __init__(
+        self,
+        meta: RunMeta,
+        contact_log: ContactSink | None = None,
+        keep_presence: bool = False,
+        queue_length_step_s: float | None = None,
+        chunk_size: int | None = None,
+    ) -> None:
+        self.meta = meta
+        self.warmup_s = meta.warmup_s
+        self._log = contact_log
+        self._keep_presence = keep_presence
+        self._presence_log: list[dict[str, np.ndarray]] = []
+        self._repeats = any(meta.repeat_queues)
+        columns = dict(TALLY_COLUMNS)
+        if self._repeats:
+            columns |= REPEAT_COLUMNS
+        if contact_log is not None:
+            columns |= LOG_COLUMNS
+        self._columns = columns
+        self._chunk = _buffers(columns)
+        self._presence = _buffers(PRESENCE_COLUMNS)
+        self._chunk_size = chunk_size or CHUNK_SIZE
+        self._tallies = _empty_tallies(meta, queue_length_step_s)
+        self._edges = interval_edges(meta)
+        self._grid = grid_edges(meta, self._tallies.queue_length_step_s)
+        self._agent_group = np.asarray(meta.agent_groups, dtype=np.int64)
+        self._group_of = np.append(self._agent_group, -1)  # agent index -> group; -1 -> -1
+        self._threshold = np.asarray(meta.sl_threshold_s, dtype=np.float64)
+        self._queue_factor = np.asarray(
+            meta.handover_factor or [1.0] * len(meta.queues), dtype=np.float64
+        )
+        self._histogram: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._histogram_size = 0
+        self._after: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._last_change_s = 0.0
+        self._add = self._adder()
+
+    # ------------------------------------------------------------- the engine's calls
 
     def answered(self, contact: Contact, end_s: float) -> None:
         """``contact`` was answered and its talk ended at ``end_s``."""
@@ -100,61 +202,372 @@ class Recorder:
             wait, talk = contact.answered_s - contact.arrival_s, end_of_run_s - contact.answered_s
             self._add(contact, _IN_SYSTEM, math.nan, wait, talk, 0.0)
 
-    def _add(
-        self,
-        contact: Contact,
-        outcome: int,
-        end_s: float,
-        wait_s: float,
-        handle_s: float,
-        wrap_s: float,
-    ) -> None:
-        if end_s > self.last_change_s:
-            self.last_change_s = end_s
-        if contact.arrival_s < self.warmup_s:
-            return
-        agent = contact.agent
-        append = self._append
-        append[0](contact.contact_id)
-        append[1](contact.customer_id)
-        append[2](contact.queue.index)
-        append[3](contact.arrival_s)
-        append[4](contact.answered_s)
-        append[5](end_s)
-        append[6](wait_s)
-        append[7](handle_s)
-        append[8](wrap_s)
-        append[9](outcome)
-        append[10](-1 if agent is None else agent.index)
-        append[11](-1 if agent is None else agent.group.index)
-        append[12](contact.attempt)
-        append[13](contact.linked_id)
-        previous = contact.previous_agent
-        append[14](-1 if previous is None else previous.index)
-        append[15](-1 if agent is None else agent.pool.skill_set)
-
     def on_duty(self, agent: Agent, start_s: float, end_s: float) -> None:
         """``agent`` was on duty from ``start_s`` to ``end_s``."""
-        self.last_change_s = max(self.last_change_s, end_s)
-        for name, value in (
-            ("agent", agent.index),
-            ("group", agent.group.index),
-            ("start_s", start_s),
-            ("end_s", end_s),
-        ):
-            self.presence[name].append(value)
+        presence = self._presence
+        presence["agent"].append(agent.index)
+        presence["group"].append(agent.group.index)
+        presence["start_s"].append(start_s)
+        presence["end_s"].append(end_s)
+        if len(presence["agent"]) >= self._chunk_size:
+            self._reduce_presence()
 
-    def contact_columns(self) -> dict[str, np.ndarray]:
-        """The recorded contacts as numpy columns, in the order they left."""
-        # PERF: views, not copies: half the peak memory (benchmarks/README.md, "Results").
-        return {
-            name: np.frombuffer(buffer, dtype=CONTACT_COLUMNS[name])
-            for name, buffer in self.contacts.items()
+    @property
+    def last_change_s(self) -> float:
+        """The latest time (seconds) a contact left or an on-duty period ended, so far."""
+        self._flush()
+        return self._last_change_s
+
+    # ----------------------------------------------------------------- the hot path
+
+    def _adder(self) -> Callable[[Contact, int, float, float, float, float], None]:
+        """The per-contact append, as a closure over the column appends (by name)."""
+        chunk = self._chunk
+        queue_ = chunk["queue"].append
+        arrival_ = chunk["arrival_s"].append
+        answered_ = chunk["answered_s"].append
+        wait_ = chunk["wait_s"].append
+        handle_ = chunk["handle_s"].append
+        wrap_ = chunk["wrap_s"].append
+        outcome_ = chunk["outcome"].append
+        agent_ = chunk["agent"].append
+        repeats = self._repeats
+        log = self._log is not None
+        previous = repeats or log
+        if previous:
+            previous_ = chunk["previous_agent"].append
+        if repeats:
+            factor_ = chunk["handover_factor"].append
+        if log:
+            contact_id_ = chunk["contact_id"].append
+            customer_id_ = chunk["customer_id"].append
+            end_ = chunk["end_s"].append
+            attempt_ = chunk["attempt"].append
+            linked_id_ = chunk["linked_id"].append
+            skill_set_ = chunk["skill_set"].append
+        queues = chunk["queue"]
+        size = self._chunk_size
+        flush = self._flush
+        nan = math.nan
+
+        def add(
+            contact: Contact,
+            outcome: int,
+            end_s: float,
+            wait_s: float,
+            handle_s: float,
+            wrap_s: float,
+        ) -> None:
+            agent = contact.agent
+            queue_(contact.queue.index)
+            arrival_(contact.arrival_s)
+            answered_(contact.answered_s)
+            wait_(wait_s)
+            handle_(handle_s)
+            wrap_(wrap_s)
+            outcome_(outcome)
+            agent_(-1 if agent is None else agent.index)
+            if previous:
+                last_agent = contact.previous_agent
+                previous_(-1 if last_agent is None else last_agent.index)
+            if repeats:
+                factor_(getattr(contact, "handover_factor", nan))
+            if log:
+                contact_id_(contact.contact_id)
+                customer_id_(contact.customer_id)
+                end_(end_s)
+                attempt_(contact.attempt)
+                linked_id_(contact.linked_id)
+                skill_set_(-1 if agent is None else agent.pool.skill_set)
+            if len(queues) >= size:
+                flush()
+
+        return add
+
+    # ------------------------------------------------------------------- reductions
+
+    def _flush(self) -> None:
+        """Reduce the buffered contacts and on-duty periods into the tallies; clear them."""
+        self._reduce_presence()
+        if not len(self._chunk["queue"]):
+            return
+        columns = {
+            name: np.frombuffer(buffer, dtype=self._columns[name])
+            for name, buffer in self._chunk.items()
         }
+        self._reduce_contacts(columns)
+        if self._log is not None:
+            counted = columns["arrival_s"] >= self.warmup_s
+            log = {name: columns[name][counted] for name in CONTACT_COLUMNS if name in columns}
+            log["group"] = self._group_of[log["agent"]].astype(np.int32)
+            self._log.write(log)
+        del columns
+        for buffer in self._chunk.values():
+            del buffer[:]
 
-    def presence_columns(self) -> dict[str, np.ndarray]:
-        """The recorded on-duty periods as numpy columns."""
-        return {
+    def _reduce_contacts(self, c: dict[str, np.ndarray]) -> None:
+        meta, t = self.meta, self._tallies
+        queue_count = len(meta.queues)
+        queue = c["queue"].astype(np.int64)
+        arrival, answered_s, wait = c["arrival_s"], c["answered_s"], c["wait_s"]
+        handle, wrap, outcome, agent = c["handle_s"], c["wrap_s"], c["outcome"], c["agent"]
+        group = self._group_of[agent]
+        self._note_last_change(c, queue, outcome)
+        self._reduce_levels(queue, arrival, answered_s, wait, handle, wrap, agent, group)
+
+        counted = arrival >= self.warmup_s
+        if not counted.all():
+            queue, arrival, answered_s, wait = (
+                queue[counted],
+                arrival[counted],
+                answered_s[counted],
+                wait[counted],
+            )
+            handle, wrap, outcome = handle[counted], wrap[counted], outcome[counted]
+            agent, group = agent[counted], group[counted]
+        cell_count = len(t.max_wait_s)
+        cell = interval_of(arrival, self._edges) * queue_count + queue
+        outcome_count = len(OUTCOMES)
+        t.outcomes += np.bincount(
+            cell * outcome_count + outcome, minlength=cell_count * outcome_count
+        ).reshape(cell_count, outcome_count)
+        in_target = wait <= self._threshold[queue]
+        is_answered = outcome == _ANSWERED
+        abandoned = outcome == _ABANDONED
+        t.answered_in_target += np.bincount(cell[is_answered & in_target], minlength=cell_count)
+        t.abandoned_in_target += np.bincount(cell[abandoned & in_target], minlength=cell_count)
+        t.wait_sum_s += np.bincount(cell, weights=wait, minlength=cell_count)
+        t.answered_wait_sum_s += np.bincount(
+            cell[is_answered], weights=wait[is_answered], minlength=cell_count
+        )
+        t.answered_work_sum_s += np.bincount(
+            cell[is_answered], weights=(handle + wrap)[is_answered], minlength=cell_count
+        )
+        np.maximum.at(t.max_wait_s, cell, wait)
+        self._add_histogram(
+            *histogram.regroup(cell, histogram.bin_of(wait), np.ones(len(cell)), cell)
+        )
+
+        handled = (agent >= 0) & np.isfinite(answered_s) & (outcome != _IN_SYSTEM)
+        pair = group[handled] * queue_count + queue[handled]
+        pair_count = len(t.routing_handled)
+        t.routing_handled += np.bincount(pair, minlength=pair_count)
+        t.routing_talk_s += np.bincount(pair, weights=handle[handled], minlength=pair_count)
+        t.routing_wrap_s += np.bincount(pair, weights=wrap[handled], minlength=pair_count)
+        t.agent_handled += np.bincount(agent[handled], minlength=len(t.agent_handled))
+        if self._repeats:
+            previous = c["previous_agent"][counted]
+            factor = c["handover_factor"][counted]
+            self._reduce_repeats(cell, handled, agent, previous, factor, queue, handle)
+
+    def _reduce_repeats(
+        self,
+        cell: np.ndarray,
+        handled: np.ndarray,
+        agent: np.ndarray,
+        previous: np.ndarray,
+        factor: np.ndarray,
+        queue: np.ndarray,
+        handle: np.ndarray,
+    ) -> None:
+        t = self._tallies
+        cell_count = len(t.repeat_contacts)
+        repeat = handled & (previous >= 0)
+        same = repeat & (agent == previous)
+        changed = repeat & ~same
+        # Fallback while the engine does not record the factor: the queue's handover factor.
+        factor = np.where(np.isnan(factor), self._queue_factor[queue], factor)[changed]
+        extra = handle[changed] * (1.0 - 1.0 / factor)
+        t.repeat_contacts += np.bincount(cell[repeat], minlength=cell_count)
+        t.same_agent += np.bincount(cell[same], minlength=cell_count)
+        t.changed_agent += np.bincount(cell[changed], minlength=cell_count)
+        t.handover_extra_sum_s += np.bincount(cell[changed], weights=extra, minlength=cell_count)
+
+    def _reduce_levels(
+        self,
+        queue: np.ndarray,
+        arrival: np.ndarray,
+        answered_s: np.ndarray,
+        wait: np.ndarray,
+        handle: np.ndarray,
+        wrap: np.ndarray,
+        agent: np.ndarray,
+        group: np.ndarray,
+    ) -> None:
+        """Busy periods per group, interval and agent; waiting per queue on the grid."""
+        t, meta = self._tallies, self.meta
+        served = np.isfinite(answered_s) & (agent >= 0)
+        start = answered_s[served]
+        end = start + handle[served] + np.nan_to_num(wrap[served])
+        self._add_periods("busy", start, end, agent[served], group[served])
+        waited = wait > 0
+        t.waiting_s += seconds_per_bin(
+            arrival[waited],
+            arrival[waited] + wait[waited],
+            queue[waited],
+            len(meta.queues),
+            self._grid,
+        )
+
+    def _reduce_presence(self) -> None:
+        presence = self._presence
+        if not len(presence["agent"]):
+            return
+        columns = {
             name: np.frombuffer(buffer, dtype=PRESENCE_COLUMNS[name]).copy()
-            for name, buffer in self.presence.items()
+            for name, buffer in presence.items()
         }
+        if self._keep_presence:
+            self._presence_log.append(columns)
+        self._last_change_s = max(self._last_change_s, float(np.max(columns["end_s"])))
+        self._add_periods(
+            "staffed",
+            columns["start_s"],
+            columns["end_s"],
+            columns["agent"].astype(np.int64),
+            columns["group"].astype(np.int64),
+        )
+        for buffer in presence.values():
+            del buffer[:]
+
+    def _add_periods(
+        self, kind: str, start: np.ndarray, end: np.ndarray, agent: np.ndarray, group: np.ndarray
+    ) -> None:
+        """Add agent periods (busy or on duty) inside the horizon; keep the part after it."""
+        t = self._tallies
+        horizon_end = self._edges[-1]
+        per_group = t.group_busy_s if kind == "busy" else t.group_staffed_s
+        per_agent = t.agent_busy_s if kind == "busy" else t.agent_staffed_s
+        per_group += seconds_per_bin(start, end, group, len(per_group), self._edges)
+        per_agent += np.bincount(
+            agent,
+            weights=clipped_seconds(start, end, self.warmup_s, horizon_end),
+            minlength=len(per_agent),
+        )
+        late = end > horizon_end
+        if late.any():
+            self._after.append((kind, np.maximum(start[late], horizon_end), end[late], agent[late]))
+
+    def _add_histogram(self, cells: np.ndarray, bins: np.ndarray, counts: np.ndarray) -> None:
+        """Keep a chunk's histogram entries; merge them all once they outgrow the merged ones."""
+        self._histogram.append((cells, bins, counts))
+        self._histogram_size += len(cells)
+        if len(self._histogram) > 1 and self._histogram_size > 2 * len(self._histogram[0][0]) + (
+            1 << 16
+        ):
+            self._merge_histogram()
+
+    def _merge_histogram(self) -> None:
+        if not self._histogram:
+            return
+        cells, bins, counts = (np.concatenate(part) for part in zip(*self._histogram, strict=True))
+        merged = histogram.regroup(cells, bins, counts, cells)
+        self._histogram = [merged]
+        self._histogram_size = len(merged[0])
+
+    def _note_last_change(
+        self, c: dict[str, np.ndarray], queue: np.ndarray, outcome: np.ndarray
+    ) -> None:
+        if "end_s" in c:
+            ends = c["end_s"]
+        else:  # the time each contact left, up to rounding (only the drain fallback uses it)
+            talked = np.isfinite(c["answered_s"]) & np.isfinite(c["handle_s"])
+            ends = np.where(talked, c["answered_s"] + c["handle_s"], c["arrival_s"] + c["wait_s"])
+            ends = ends[outcome != _IN_SYSTEM]
+        finite = ends[np.isfinite(ends)]
+        if len(finite):
+            self._last_change_s = max(self._last_change_s, float(np.max(finite)))
+
+    # ---------------------------------------------------------------------- the end
+
+    def finish(self, replication: int, end_s: float) -> ReplicationRecord:
+        """Reduce what is left, clip the time after the horizon at ``end_s``, return the record.
+
+        Args:
+            replication: Replication number.
+            end_s: The time the run ended (seconds).
+
+        Returns:
+            The record; its ``contacts`` are the in-memory log when the sink
+            was a :class:`~simcenter.contact_log.MemoryLog`.
+        """
+        self._flush()
+        self._merge_histogram()
+        t = self._tallies
+        horizon_end = self._edges[-1]
+        for kind in ("busy", "staffed"):
+            per_agent = t.agent_busy_s if kind == "busy" else t.agent_staffed_s
+            parts = [part for part in self._after if part[0] == kind]
+            after = np.zeros(len(per_agent))
+            for _, start, end, agent in parts:
+                after += np.bincount(
+                    agent,
+                    weights=clipped_seconds(start, end, horizon_end, end_s),
+                    minlength=len(after),
+                )
+            per_agent += after
+            group_after = np.bincount(
+                self._agent_group, weights=after, minlength=len(self.meta.groups)
+            )
+            per_group = t.group_busy_s if kind == "busy" else t.group_staffed_s
+            total = per_group.sum(axis=1) + group_after
+            if kind == "busy":
+                t.group_busy_total_s = total
+            else:
+                t.group_staffed_total_s = total
+        if self._histogram:
+            t.wait_cells, t.wait_bins, t.wait_counts = self._histogram[0]
+        contacts = self._log.close() if self._log is not None else None
+        return ReplicationRecord(
+            replication=replication,
+            end_s=end_s,
+            tallies=t,
+            contacts=contacts if isinstance(contacts, dict) else None,
+            presence=self._presence_columns() if self._keep_presence else None,
+        )
+
+    def _presence_columns(self) -> dict[str, np.ndarray]:
+        if not self._presence_log:
+            return {name: np.empty(0, dtype=dtype) for name, dtype in PRESENCE_COLUMNS.items()}
+        return {
+            name: np.concatenate([part[name] for part in self._presence_log])
+            for name in PRESENCE_COLUMNS
+        }
+
+
+def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
+    queue_count, group_count = len(meta.queues), len(meta.groups)
+    intervals = len(interval_edges(meta)) - 1
+    cells = intervals * queue_count
+    step = queue_length_step_s or meta.horizon_s / QUEUE_LENGTH_POINTS
+    points = bin_count(meta.horizon_s, step)
+    agent_count = len(meta.agent_names)
+    empty = np.empty(0, dtype=np.int64)
+    return Tallies(
+        outcomes=np.zeros((cells, len(OUTCOMES)), dtype=np.int64),
+        answered_in_target=np.zeros(cells, dtype=np.int64),
+        abandoned_in_target=np.zeros(cells, dtype=np.int64),
+        wait_sum_s=np.zeros(cells),
+        answered_wait_sum_s=np.zeros(cells),
+        answered_work_sum_s=np.zeros(cells),
+        max_wait_s=np.full(cells, -math.inf),
+        wait_cells=empty,
+        wait_bins=empty,
+        wait_counts=empty,
+        repeat_contacts=np.zeros(cells, dtype=np.int64),
+        same_agent=np.zeros(cells, dtype=np.int64),
+        changed_agent=np.zeros(cells, dtype=np.int64),
+        handover_extra_sum_s=np.zeros(cells),
+        routing_handled=np.zeros(group_count * queue_count, dtype=np.int64),
+        routing_talk_s=np.zeros(group_count * queue_count),
+        routing_wrap_s=np.zeros(group_count * queue_count),
+        agent_handled=np.zeros(agent_count, dtype=np.int64),
+        agent_busy_s=np.zeros(agent_count),
+        agent_staffed_s=np.zeros(agent_count),
+        group_busy_s=np.zeros((group_count, intervals)),
+        group_staffed_s=np.zeros((group_count, intervals)),
+        group_busy_total_s=np.zeros(group_count),
+        group_staffed_total_s=np.zeros(group_count),
+        waiting_s=np.zeros((queue_count, points)),
+        queue_length_step_s=step,
+    )

@@ -1,14 +1,15 @@
 """Raw facts of one replication, as handed from the engine to the reports.
 
-The engine fills flat column buffers while it runs (see ``recorder.py``) and
-hands one :class:`ReplicationRecord` per replication to ``reports.py``. All
-times are simulation seconds; time 0 is the scenario ``start``.
+The recorder (``recorder.py``) tallies the statistics while a replication
+runs and hands one :class:`ReplicationRecord` per replication to the reports.
+All times are simulation seconds; time 0 is the scenario ``start``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -103,22 +104,101 @@ class RunMeta:
 
 
 @dataclass
+class Tallies:
+    """The statistics of one replication, tallied while it ran (docs/outputs.md).
+
+    Contact tallies cover the contacts that arrived at or after the warm-up,
+    per cell = (reporting interval of the arrival, queue), interval-major:
+    ``cell = interval * queues + queue``. Level tallies (busy, on duty,
+    waiting) are time integrals of every contact and agent, the warm-up's
+    included, over the measured window. Times are seconds.
+
+    Attributes:
+        outcomes: Contacts per cell and outcome code, shape ``(cells, len(OUTCOMES))``.
+        answered_in_target: Answered contacts with a wait <= the queue's threshold, per cell.
+        abandoned_in_target: Abandoned contacts with a wait <= the threshold, per cell.
+        wait_sum_s: Sum of the waits of all contacts, per cell.
+        answered_wait_sum_s: Sum of the waits of answered contacts, per cell.
+        answered_work_sum_s: Sum of talk + after-call work of answered contacts, per cell.
+        max_wait_s: Longest wait per cell (-inf without contacts).
+        wait_cells: Waiting-time histogram (``simcenter.histogram``), sparse: the
+            cell of each entry, sorted by cell, then bin.
+        wait_bins: The bin of each histogram entry.
+        wait_counts: The number of contacts of each histogram entry.
+        repeat_contacts: Handled repeat contacts (with a previous agent), per cell.
+        same_agent: Those answered by their previous agent, per cell.
+        changed_agent: Those answered by another agent, per cell.
+        handover_extra_sum_s: Their extra talk time from the handover factor f,
+            ``handle_s · (1 − 1/f)``, summed per cell.
+        routing_handled: Handled contacts per (group, queue), group-major.
+        routing_talk_s: Their talk time per (group, queue).
+        routing_wrap_s: Their after-call work per (group, queue).
+        agent_handled: Handled contacts per agent.
+        agent_busy_s: Busy time (talk + after-call work) per agent within ``[warmup, end]``.
+        agent_staffed_s: On-duty time per agent within ``[warmup, end]``.
+        group_busy_s: Busy agent-seconds per group (rows) and interval (columns).
+        group_staffed_s: On-duty agent-seconds per group and interval.
+        group_busy_total_s: Busy agent-seconds per group within ``[warmup, end]``.
+        group_staffed_total_s: On-duty agent-seconds per group within ``[warmup, end]``.
+        waiting_s: Contact-seconds of waiting per queue (rows) and step of the
+            queue-length grid (columns).
+        queue_length_step_s: Step of the queue-length grid; the grid starts at the
+            warm-up and its last step ends at ``warmup + horizon``.
+    """
+
+    outcomes: np.ndarray
+    answered_in_target: np.ndarray
+    abandoned_in_target: np.ndarray
+    wait_sum_s: np.ndarray
+    answered_wait_sum_s: np.ndarray
+    answered_work_sum_s: np.ndarray
+    max_wait_s: np.ndarray
+    wait_cells: np.ndarray
+    wait_bins: np.ndarray
+    wait_counts: np.ndarray
+    repeat_contacts: np.ndarray
+    same_agent: np.ndarray
+    changed_agent: np.ndarray
+    handover_extra_sum_s: np.ndarray
+    routing_handled: np.ndarray
+    routing_talk_s: np.ndarray
+    routing_wrap_s: np.ndarray
+    agent_handled: np.ndarray
+    agent_busy_s: np.ndarray
+    agent_staffed_s: np.ndarray
+    group_busy_s: np.ndarray
+    group_staffed_s: np.ndarray
+    group_busy_total_s: np.ndarray
+    group_staffed_total_s: np.ndarray
+    waiting_s: np.ndarray
+    queue_length_step_s: float
+
+
+@dataclass
 class ReplicationRecord:
-    """The raw facts of one replication.
+    """What one replication hands to the reports.
 
     Attributes:
         replication: Replication number, from 0.
         end_s: Simulation time at which the run ended (at least
             ``warmup_s + horizon_s``; later when the queue is drained).
-        contacts: Equal-length numpy columns, one entry per contact that
-            arrived at or after the warm-up (:data:`CONTACT_COLUMNS`).
-        presence: On-duty periods of agents (:data:`PRESENCE_COLUMNS`), unclipped.
-        busy_area_s: Per group, the integral of the number of busy agents over
-            ``[warmup_s, end_s]``, tracked during the run (agent-seconds).
+        tallies: The statistics of the run; every report is computed from them.
+        contacts: The in-memory contact log, when asked for: equal-length numpy
+            columns (:data:`CONTACT_COLUMNS`), one entry per contact that
+            arrived at or after the warm-up, in the order they left; else None.
+        presence: With the in-memory log, the on-duty periods of agents
+            (:data:`PRESENCE_COLUMNS`), unclipped; else None.
+        contact_log: The Parquet file the contact log was streamed to, if any.
     """
 
     replication: int
     end_s: float
-    contacts: dict[str, np.ndarray]
-    presence: dict[str, np.ndarray]
-    busy_area_s: np.ndarray
+    tallies: Tallies
+    contacts: dict[str, np.ndarray] | None = None
+    presence: dict[str, np.ndarray] | None = None
+    contact_log: Path | None = None
+
+    @property
+    def busy_area_s(self) -> np.ndarray:
+        """Busy agent-seconds per group within ``[warmup_s, end_s]`` (talk + after-call work)."""
+        return self.tallies.group_busy_total_s

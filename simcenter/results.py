@@ -1,7 +1,7 @@
 """Results of a simulated run: the output tables, their files and their plots.
 
-:class:`Results` holds the output DataFrames built by
-:mod:`simcenter.reports` from the engine's records, writes them atomically to an
+:class:`Results` holds the output tables built by :mod:`simcenter.reports`
+from the tallies of the engine's records, writes them atomically to an
 output directory with :meth:`Results.save`, and draws them through the
 :attr:`Results.plot` accessor (:mod:`simcenter.plotting`). docs/outputs.md
 defines every file and column.
@@ -22,16 +22,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simcenter import analysis, reports
+from simcenter import analysis, contact_log, reports
 from simcenter._version import __version__
+from simcenter.contact_log import SpooledLog
 from simcenter.plotting.accessor import ResultsPlots
 from simcenter.records import ReplicationRecord, RunMeta
 
 if TYPE_CHECKING:
     pass
-
-QUEUE_LENGTH_POINTS = 1440
-"""Grid points of the queue-length curve over the horizon (one a minute for a day)."""
 
 WAIT_DISTRIBUTION_POINTS = 201
 """Grid points of the waiting-time distribution, from 0 to the longest wait."""
@@ -69,9 +67,8 @@ class Results:
         queue_length: Contacts waiting per queue over the horizon (combined).
         wait_distribution: Fraction of offered contacts waiting at most
             ``wait_s``, per queue (combined).
-        contacts: Every contact of every replication, in replication then
-            arrival order, with a calendar ``arrival``; or None when the
-            contact log was not kept.
+        contact_log: The contact log of every replication, a Parquet file in a
+            temporary folder, or None when it was not kept (see :attr:`contacts`).
     """
 
     meta: RunMeta
@@ -85,7 +82,7 @@ class Results:
     agent_intervals: pd.DataFrame
     queue_length: pd.DataFrame
     wait_distribution: pd.DataFrame
-    contacts: pd.DataFrame | None
+    contact_log: SpooledLog | None
 
     @classmethod
     def from_records(
@@ -101,8 +98,9 @@ class Results:
             meta: The run description.
             records: One record per replication, in replication order.
             resolved_scenario: The resolved scenario, as written to ``scenario.yaml``.
-            keep_contacts: Whether to keep the per-contact log (memory grows with
-                the number of contacts).
+            keep_contacts: Whether to keep the per-contact log: the records'
+                streamed logs (``contact_log``) are joined into one file, or
+                their in-memory logs (``contacts``) written to one.
 
         Returns:
             The results.
@@ -129,23 +127,30 @@ class Results:
             ),
             queue_length=_queue_length(meta, records),
             wait_distribution=_wait_distribution(meta, records),
-            contacts=_contacts(meta, records) if keep_contacts else None,
+            contact_log=_contact_log(meta, records) if keep_contacts else None,
         )
         return tables._with_calendar_columns()
 
     def _with_calendar_columns(self) -> Results:
-        """These results with the analysts' calendar columns added (docs/outputs.md).
-
-        ``interval_start`` (timezone-aware) in the interval tables, and the
-        contact log in arrival order with a calendar ``arrival``.
-        """
-        contacts = self.contacts
+        """These results with ``interval_start`` (timezone-aware) in the interval tables."""
         return dataclasses.replace(
             self,
             intervals=analysis.with_interval_start(self.meta, self.intervals),
             agent_intervals=analysis.with_interval_start(self.meta, self.agent_intervals),
-            contacts=None if contacts is None else analysis.with_arrival_time(self.meta, contacts),
         )
+
+    @property
+    def contacts(self) -> pd.DataFrame | None:
+        """Every contact of every replication, in replication then arrival order, or None.
+
+        Read from the log file on each access, with a calendar ``arrival``
+        column beside ``arrival_s``; None when the contact log was not kept.
+        The log of a long run can be far larger than memory: read parts of
+        ``contact_log.path`` with pyarrow then.
+        """
+        if self.contact_log is None:
+            return None
+        return analysis.with_arrival_time(self.meta, self.contact_log.read())
 
     @property
     def replication_count(self) -> int:
@@ -209,8 +214,8 @@ class Results:
         for name in TABLE_FILES:
             # Floats are written with Python's shortest round-trip repr: full precision.
             _iso_calendar_times(getattr(self, name)).to_csv(directory / f"{name}.csv", index=False)
-        if self.contacts is not None:
-            self.contacts.to_parquet(directory / "contacts.parquet", index=False)
+        if self.contact_log is not None:
+            self.contact_log.place(directory)
         if not plots:
             return
         folder = directory / "plots"
@@ -262,29 +267,30 @@ def _routing(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFram
 
 
 def _queue_length(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
-    """Queue length on a grid of :data:`QUEUE_LENGTH_POINTS` points, combined."""
-    step_s = meta.horizon_s / QUEUE_LENGTH_POINTS
-    frames = [reports.queue_length(meta, record, step_s) for record in records]
+    """Time-average queue length on the recorded grid, combined."""
+    frames = [reports.queue_length(meta, record) for record in records]
     return reports.combine(frames, ["time_s", "queue"])
 
 
 def _wait_distribution(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
     """Waiting-time distribution from 0 to the longest wait (or threshold), combined."""
-    longest = max(
-        [
-            *meta.sl_threshold_s,
-            *(np.max(record.contacts["wait_s"], initial=0.0) for record in records),
-        ]
-    )
+    longest = max([*meta.sl_threshold_s, *(reports.longest_wait_s(record) for record in records)])
     grid = np.linspace(0.0, max(longest, 1.0), WAIT_DISTRIBUTION_POINTS)
     frames = [reports.wait_distribution(meta, record, grid) for record in records]
     return reports.combine(frames, ["wait_s", "queue"])
 
 
-def _contacts(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
-    """The contact logs of every replication, stacked."""
-    frames = [reports.replication_contacts(meta, record) for record in records]
-    return pd.concat(frames, ignore_index=True)
+def _contact_log(meta: RunMeta, records: Sequence[ReplicationRecord]) -> SpooledLog | None:
+    """The records' contact logs joined in replication order; None if they kept none."""
+    streamed = [record.contact_log for record in records]
+    if all(path is not None for path in streamed):
+        return contact_log.merge(meta, streamed[0].parent, streamed)  # type: ignore[union-attr,arg-type]
+    if all(record.contacts is not None for record in records):
+        return contact_log.spool_memory_logs(
+            meta,
+            [(record.replication, record.contacts) for record in records],  # type: ignore[misc]
+        )
+    return None
 
 
 def _iso_calendar_times(frame: pd.DataFrame) -> pd.DataFrame:

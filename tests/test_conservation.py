@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recording import within_histogram_error
 from strategies import scenarios
 
 import simcenter
@@ -291,8 +292,9 @@ def contacts_with_work(scenario: Scenario, results: simcenter.Results) -> pd.Dat
 def test_summary_equals_the_aggregate_of_the_contacts(scenario: Scenario) -> None:
     """Each replication row is recomputed from the contact log; the summary is their mean.
 
-    Counts agree exactly; rates, means and percentiles to floating-point
-    rounding (rtol 1e-12), percentiles by numpy's default linear interpolation.
+    Counts agree exactly; rates, means and maxima to floating-point rounding
+    (rtol 1e-12); percentiles, read from the waiting-time histogram, within its
+    documented error of the exact ones (numpy's default linear interpolation).
     """
     results = simcenter.simulate(scenario, replications=2)
     contacts = contacts_with_work(scenario, results)
@@ -305,6 +307,8 @@ def test_summary_equals_the_aggregate_of_the_contacts(scenario: Scenario) -> Non
             reported = getattr(row, name)
             if name in COUNTS:
                 assert reported == value, (row.replication, row.queue, name)
+            elif name in QUANTILES:
+                assert within_histogram_error(reported, value), (row.queue, name)
             else:
                 assert np.isclose(reported, value, rtol=1e-12, atol=0, equal_nan=True), name
     means = rows.drop(columns="replication").groupby("queue", sort=False).mean()

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 # Record helpers shared with the reports tests (tests/ is on sys.path under pytest).
+from recording import record_of
 from test_reports import random_presence, row
 
 import simcenter
@@ -94,8 +95,8 @@ def codes(*names: str) -> np.ndarray:
     return np.array([OUTCOME_CODE[name] for name in names], dtype=np.int8)
 
 
-def scripted_record() -> ReplicationRecord:
-    """The scripted replication of the table above."""
+def scripted_columns() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The contacts and on-duty periods of the table above, as columns."""
     contacts = {
         "contact_id": np.arange(16, dtype=np.int64),
         "customer_id": np.array([0, 0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 6, 7, 8, 8, 4], dtype=np.int64),
@@ -142,13 +143,15 @@ def scripted_record() -> ReplicationRecord:
         "start_s": np.array([0.0, 0.0, 2000.0, 0.0, 2400.0]),
         "end_s": np.array([4000.0, 1000.0, 5000.0, 1500.0, 4500.0]),
     }
-    return ReplicationRecord(
-        replication=0,
-        end_s=4000.0,
-        contacts=contacts,
-        presence=presence,
-        busy_area_s=np.array([1960.0, 890.0]),
-    )
+    return contacts, presence
+
+
+def scripted_record(
+    contacts: dict[str, np.ndarray] | None = None, replication: int = 0
+) -> ReplicationRecord:
+    """The scripted replication of the table above (or other ``contacts``), via the recorder."""
+    scripted, presence = scripted_columns()
+    return record_of(scripted_meta(), contacts or scripted, presence, 4000.0, replication)
 
 
 def assert_row(actual: pd.Series, expected: dict[str, float]) -> None:
@@ -219,8 +222,9 @@ def test_offered_is_the_sum_of_every_outcome_count() -> None:
 def test_a_transferred_contact_answered_in_target_counts_in_neither_asa_nor_service_level() -> None:
     # Contact 0 (billing) was answered after 10 s, within the 20 s threshold, then
     # transferred. Relabelled answered, it would enter ASA and answered_in_target.
-    record = scripted_record()
-    record.contacts["outcome"][0] = OUTCOME_CODE["answered"]
+    contacts, _ = scripted_columns()
+    contacts["outcome"][0] = OUTCOME_CODE["answered"]
+    record = scripted_record(contacts)
 
     relabelled = row(reports.replication_summary(scripted_meta(), record), queue="billing")
     summary = row(reports.replication_summary(scripted_meta(), scripted_record()), queue="billing")
@@ -252,9 +256,8 @@ def test_repeat_columns_follow_the_scenario_not_the_contacts() -> None:
     # repeats but no repeat contact: the columns, with zero contacts.
     record = scripted_record()
     without = dataclasses.replace(scripted_meta(), repeat_queues=(), handover_factor=())
-    quiet = dataclasses.replace(
-        record, contacts={**record.contacts, "previous_agent": np.full(16, -1, dtype=np.int32)}
-    )
+    contacts, _ = scripted_columns()
+    quiet = scripted_record({**contacts, "previous_agent": np.full(16, -1, dtype=np.int32)})
 
     no_repeats = reports.replication_summary(without, record)
     no_contacts = reports.replication_summary(scripted_meta(), quiet)
@@ -303,10 +306,11 @@ def test_agent_detail_rows_match_hand_computation() -> None:
 def test_agent_busy_time_is_clipped_to_the_run() -> None:
     # Contact 14 answered at 3900 s with 300 s of talk, still talking when the run
     # ended at 4000 s: busy for 100 s, not handled.
-    record = scripted_record()
-    record.contacts["answered_s"][14] = 3900.0
-    record.contacts["handle_s"][14] = 300.0
-    record.contacts["outcome"][14] = OUTCOME_CODE["in_system"]
+    contacts, _ = scripted_columns()
+    contacts["answered_s"][14] = 3900.0
+    contacts["handle_s"][14] = 300.0
+    contacts["outcome"][14] = OUTCOME_CODE["in_system"]
+    record = scripted_record(contacts)
 
     details = reports.replication_agent_details(scripted_meta(), record)
 
@@ -388,7 +392,7 @@ def random_record(meta: RunMeta, rng: np.random.Generator, size: int = 3000) -> 
     in_service = outcome == OUTCOME_CODE["in_system"]
     contacts["wrap_s"][in_service] = 0.0
     contacts["end_s"][in_service] = NAN
-    return ReplicationRecord(0, end_run, contacts, random_presence(rng, end_run), np.zeros(2))
+    return record_of(meta, contacts, random_presence(rng, end_run), end_run, chunk_size=500)
 
 
 @pytest.fixture(scope="module")
@@ -511,10 +515,10 @@ def test_routing_keeps_the_pairs_served_in_some_replication_and_counts_zeros() -
     # Replication 1 gives tier2's contacts 1 (tech) and 8 (billing) to tier1's agent 0:
     # tier1/tech is served in replication 1 only, tier2/billing in replication 0 only.
     first = scripted_record()
-    second = scripted_record()
-    second.replication = 1
-    second.contacts["agent"][[1, 8]] = 0  # tier2's tech contact 1 and billing 8 go to tier1
-    second.contacts["group"][[1, 8]] = 0
+    contacts, _ = scripted_columns()
+    contacts["agent"][[1, 8]] = 0  # tier2's tech contact 1 and billing 8 go to tier1
+    contacts["group"][[1, 8]] = 0
+    second = scripted_record(contacts, replication=1)
 
     results = Results.from_records(scripted_meta(), [first, second], SCENARIO)
 
@@ -599,6 +603,7 @@ def test_simulated_agent_details_add_up_to_the_group_rows(simulated: Results) ->
     routing = simulated.routing.groupby("group", observed=True)
 
     assert list(details["staffed_h"].sum()) == pytest.approx(list(agents["staffed_h"]), rel=1e-12)
+    assert list(details["busy_h"].sum()) == pytest.approx(list(agents["busy_h"]), rel=1e-12)
     assert list(details["contacts_handled"].sum()) == pytest.approx(
         list(agents["contacts_handled"]), rel=1e-12
     )

@@ -1,14 +1,15 @@
 """Reports: the summary, interval, agent, routing and contact tables of one replication.
 
-This package owns the definitions of every reported figure (docs/outputs.md).
-Each ``replication_*`` function turns one
+This package owns the definitions of every reported figure
+(docs/outputs.md). Each ``replication_*`` function turns the tallies of one
 :class:`~simcenter.records.ReplicationRecord` into a pandas DataFrame with
-numpy array arithmetic; nothing loops over contacts. :func:`combine` averages
+numpy array arithmetic; nothing loops over contacts, and no table needs the
+contact log. :func:`combine` averages
 the tables of several replications and adds Student-t confidence half-widths.
 
 All times are simulation seconds (time 0 is the scenario ``start``) unless a
 column name says hours (``_h``). Only contacts that arrived at or after the
-warm-up are in a record, and agent time is clipped to ``[warmup_s, end_s]``.
+warm-up are counted as contacts, and agent time is clipped to ``[warmup_s, end_s]``.
 
 Modules: ``summary`` (queue figures, overall and per interval), ``agents``
 (per group, per group and interval, per agent), ``routing`` (per group and
@@ -24,7 +25,7 @@ from simcenter.reports.agents import (
 )
 from simcenter.reports.confidence import combine
 from simcenter.reports.contacts import replication_contacts
-from simcenter.reports.curves import queue_length, wait_distribution
+from simcenter.reports.curves import longest_wait_s, queue_length, wait_distribution
 from simcenter.reports.routing import replication_routing
 from simcenter.reports.summary import (
     REPEAT_FIGURES,
@@ -41,6 +42,7 @@ __all__ = [
     "SERVICE_LEVEL_DEFINITIONS",
     "SUMMARY_FIGURES",
     "combine",
+    "longest_wait_s",
     "outcome_count_columns",
     "queue_length",
     "replication_agent_details",

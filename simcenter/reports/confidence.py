@@ -25,6 +25,8 @@ def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame
     Returns:
         A DataFrame with the key columns, then each figure (and its ``_ci95``).
     """
+    if len(frames) == 1:  # the mean of one value is the value: no grouping needed
+        return _as_means(frames[0], keys)
     stacked = pd.concat(frames, ignore_index=True)
     figures = [
         name
@@ -42,3 +44,15 @@ def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame
         columns[name] = means[name]
         columns[f"{name}_ci95"] = half_width[name].where(count[name] >= 2)
     return pd.DataFrame(columns, index=means.index).reset_index()
+
+
+def _as_means(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """One table as its own mean: the key columns, then every numeric figure as float."""
+    figures = [
+        name
+        for name in frame.columns
+        if name not in keys and pd.api.types.is_numeric_dtype(frame[name])
+    ]
+    columns = {name: frame[name].array for name in keys}
+    columns |= {name: frame[name].to_numpy(dtype=np.float64) for name in figures}
+    return pd.DataFrame(columns, copy=False)

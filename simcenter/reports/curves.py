@@ -5,43 +5,35 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from simcenter import histogram
+from simcenter.bins import grid_edges
 from simcenter.records import ReplicationRecord, RunMeta
-from simcenter.reports._common import (
-    bin_count,
-    check_record,
-    count_at_or_before,
-    queue_names,
-    ratio,
-)
+from simcenter.reports._common import check_record, queue_names, ratio, sum_by
 
 
-def queue_length(meta: RunMeta, record: ReplicationRecord, step_s: float) -> pd.DataFrame:
-    """Number of contacts waiting in each queue, sampled every ``step_s`` seconds.
+def queue_length(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
+    """Time-average number of contacts waiting in each queue, per step of the recorded grid.
 
-    A contact waits at time t when ``arrival_s <= t < arrival_s + wait_s``; contacts
-    answered at once (``wait_s == 0``) never wait. The grid is
-    ``warmup_s + j·step_s`` for every such time before ``warmup_s + horizon_s``.
-    Contacts that arrived during the warm-up are not in the record, so the
-    first samples can be too low (an edge effect of at most one patience).
+    A contact waits over ``[arrival_s, arrival_s + wait_s)``; contacts answered
+    at once (``wait_s == 0``) never wait. The grid's steps start at
+    ``warmup_s`` and are ``record.tallies.queue_length_step_s`` long (the last
+    one cut at ``warmup_s + horizon_s``); ``time_s`` is the start of a step and
+    ``waiting`` the contact-seconds of waiting in it / its length. Contacts that
+    arrived during the warm-up count with their waiting after it.
 
     Args:
         meta: The run description.
         record: One replication.
-        step_s: Grid step in seconds (> 0).
 
     Returns:
         A DataFrame with columns ``time_s``, ``queue`` and ``waiting``, time-major.
     """
     check_record(meta, record)
-    times = meta.warmup_s + step_s * np.arange(bin_count(meta.horizon_s, step_s))
-    contacts = record.contacts
-    waited = contacts["wait_s"] > 0
-    queue = contacts["queue"][waited].astype(np.int64)
-    arrival = contacts["arrival_s"][waited]
+    tallies = record.tallies
+    edges = grid_edges(meta, tallies.queue_length_step_s)
+    times = edges[:-1]
     queue_count = len(meta.queues)
-    waiting = count_at_or_before(arrival, queue, queue_count, times) - count_at_or_before(
-        arrival + contacts["wait_s"][waited], queue, queue_count, times
-    )
+    waiting = tallies.waiting_s / np.diff(edges)
     return pd.DataFrame(
         {
             "time_s": np.repeat(times, queue_count),
@@ -51,10 +43,21 @@ def queue_length(meta: RunMeta, record: ReplicationRecord, step_s: float) -> pd.
     )
 
 
+def longest_wait_s(record: ReplicationRecord) -> float:
+    """The longest wait (seconds) of any contact of the record; 0 without contacts."""
+    return float(np.max(record.tallies.max_wait_s, initial=0.0))
+
+
 def wait_distribution(
     meta: RunMeta, record: ReplicationRecord, wait_grid_s: np.ndarray
 ) -> pd.DataFrame:
-    """Empirical distribution function of the wait of each queue's offered contacts.
+    """Distribution function of the wait of each queue's offered contacts, from the histogram.
+
+    ``fraction_within`` at ``wait_s`` is the fraction of offered contacts in
+    histogram bins that end at or before ``wait_s`` (1 from the queue's longest
+    wait on): exact at bin edges (0 s, every second up to 50 s, then 2 % apart),
+    in between low by at most the fraction of contacts in the bin holding
+    ``wait_s`` (:mod:`simcenter.histogram`).
 
     Args:
         meta: The run description.
@@ -62,16 +65,26 @@ def wait_distribution(
         wait_grid_s: Increasing waits (seconds) at which to evaluate it.
 
     Returns:
-        A DataFrame with columns ``wait_s``, ``queue`` and ``fraction_within`` (the
-        fraction of offered contacts whose ``wait_s`` is at most ``wait_s``; NaN for
-        a queue without contacts), wait-major.
+        A DataFrame with columns ``wait_s``, ``queue`` and ``fraction_within``
+        (NaN for a queue without contacts), wait-major.
     """
     check_record(meta, record)
-    contacts = record.contacts
-    queue = contacts["queue"].astype(np.int64)
+    tallies = record.tallies
     queue_count = len(meta.queues)
-    within = count_at_or_before(contacts["wait_s"], queue, queue_count, wait_grid_s)
-    offered = np.bincount(queue, minlength=queue_count)
+    queue_of_cell = np.arange(len(tallies.max_wait_s)) % queue_count
+    cells, bins, counts = histogram.regroup(
+        tallies.wait_cells,
+        tallies.wait_bins,
+        tallies.wait_counts,
+        queue_of_cell[tallies.wait_cells],
+    )
+    within = histogram.fraction_within(cells, bins, counts, queue_count, wait_grid_s)
+    offered = sum_by(tallies.outcomes.sum(axis=1), queue_of_cell, queue_count)
+    longest = np.full(queue_count, -np.inf)
+    np.maximum.at(longest, queue_of_cell, tallies.max_wait_s)
+    within = np.where(
+        wait_grid_s[np.newaxis, :] >= longest[:, np.newaxis], offered[:, np.newaxis], within
+    )
     return pd.DataFrame(
         {
             "wait_s": np.repeat(wait_grid_s, queue_count),

@@ -10,7 +10,6 @@ from simcenter.reports._common import (
     SECONDS_PER_HOUR,
     check_record,
     group_names,
-    handled_mask,
     ratio,
 )
 
@@ -36,14 +35,12 @@ def replication_routing(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
         A DataFrame with ``len(meta.groups) × len(meta.queues)`` rows.
     """
     check_record(meta, record)
-    contacts = record.contacts
-    handled = handled_mask(contacts)
+    tallies = record.tallies
     queue_count = len(meta.queues)
     size = len(meta.groups) * queue_count
-    cell = contacts["group"][handled].astype(np.int64) * queue_count + contacts["queue"][handled]
-    talk_s = np.bincount(cell, weights=contacts["handle_s"][handled], minlength=size)
-    busy_s = talk_s + np.bincount(cell, weights=contacts["wrap_s"][handled], minlength=size)
-    count = np.bincount(cell, minlength=size)
+    count = tallies.routing_handled
+    talk_s = tallies.routing_talk_s
+    busy_s = talk_s + tallies.routing_wrap_s
     return pd.DataFrame(
         {
             "group": group_names(meta, np.arange(size) // queue_count),

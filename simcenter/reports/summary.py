@@ -14,21 +14,20 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord, RunMeta
+from simcenter import histogram
+from simcenter.records import OUTCOME_CODE, ReplicationRecord, RunMeta, Tallies
 from simcenter.reports._common import (
-    ABANDONED,
-    ANSWERED,
     calendar_starts,
     check_record,
-    handled_mask,
     has_repeats,
     interval_edges,
-    interval_of,
-    presence_seconds,
     queue_names,
     ratio,
+    sum_by,
 )
-from simcenter.reports.agents import interval_agent_seconds
+
+_ANSWERED = OUTCOME_CODE["answered"]
+_ABANDONED = OUTCOME_CODE["abandoned"]
 
 SUMMARY_FIGURES: tuple[str, ...] = (
     "offered",
@@ -69,7 +68,8 @@ def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
     :data:`REPEAT_FIGURES` when a queue has repeat contacts. Definitions
     (docs/outputs.md): offered = every contact of the queue = the sum of all
     outcome counts; service level follows the queue's ``sl_definition``; wait
-    statistics cover all offered contacts; ``asa_s`` and ``aht_s`` (mean talk +
+    statistics cover all offered contacts (the percentiles read from the
+    waiting-time histogram, see :mod:`simcenter.histogram`); ``asa_s`` and ``aht_s`` (mean talk +
     after-call work) cover contacts with outcome answered; ``occupancy`` is NaN
     on queue rows and, on ``ALL``, busy time / present time of all agents over
     ``[warmup_s, end_s]``. A figure whose denominator is 0 is NaN.
@@ -82,16 +82,14 @@ def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
         A DataFrame with ``len(meta.queues) + 1`` rows.
     """
     check_record(meta, record)
-    contacts = record.contacts
-    queue = contacts["queue"].astype(np.int64)
+    tallies = record.tallies
     queue_count = len(meta.queues)
-    per_queue = _contact_figures(meta, contacts, queue, queue_count, meta.sl_definition)
-    overall = _contact_figures(
-        meta, contacts, np.zeros_like(queue), 1, (_overall_definition(meta),)
-    )
-    staffed_s = presence_seconds(meta, record, "group")
+    cells = np.arange(len(tallies.max_wait_s))
+    per_queue = _cell_figures(meta, tallies, cells % queue_count, queue_count, meta.sl_definition)
+    overall = _cell_figures(meta, tallies, np.zeros_like(cells), 1, (_overall_definition(meta),))
     occupancy = np.append(
-        np.full(queue_count, np.nan), ratio(np.sum(record.busy_area_s), np.sum(staffed_s))
+        np.full(queue_count, np.nan),
+        ratio(np.sum(tallies.group_busy_total_s), np.sum(tallies.group_staffed_total_s)),
     )
     figures = {name: np.concatenate([per_queue[name], overall[name]]) for name in per_queue}
     frame = pd.DataFrame({"queue": queue_names(meta, np.arange(queue_count + 1)), **figures})
@@ -109,7 +107,7 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
     count columns, the repeat-contact columns (when a queue repeats), then
     ``agents_staffed`` (time-average number of agents on duty, all groups) and
     ``occupancy`` (busy / present time in the interval, all groups); those two
-    are NaN on queue rows. Interval busy time comes from the contacts' busy
+    are NaN on queue rows. Interval busy time is tallied from the agents' busy
     periods (see :func:`~simcenter.reports.replication_agent_intervals`).
 
     Args:
@@ -120,33 +118,43 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
         A DataFrame with ``intervals × (len(meta.queues) + 1)`` rows, interval-major.
     """
     check_record(meta, record)
+    tallies = record.tallies
     edges = interval_edges(meta)
     interval_count = len(edges) - 1
     queue_count = len(meta.queues)
-    contacts = record.contacts
-    interval = interval_of(contacts["arrival_s"], edges)
-    queue = contacts["queue"].astype(np.int64)
-    per_queue = _contact_figures(
+    cells = np.arange(interval_count * queue_count)
+    per_queue = _cell_figures(meta, tallies, cells, len(cells), meta.sl_definition * interval_count)
+    overall = _cell_figures(
         meta,
-        contacts,
-        interval * queue_count + queue,
-        interval_count * queue_count,
-        meta.sl_definition * interval_count,
+        tallies,
+        cells // queue_count,
+        interval_count,
+        (_overall_definition(meta),) * interval_count,
     )
-    overall = _contact_figures(
-        meta, contacts, interval, interval_count, (_overall_definition(meta),) * interval_count
-    )
-    staffed_s, busy_s = interval_agent_seconds(meta, record, edges)
+    staffed_s = tallies.group_staffed_s.sum(axis=0)
     levels = {
-        "agents_staffed": staffed_s.sum(axis=0) / np.diff(edges),
-        "occupancy": ratio(busy_s.sum(axis=0), staffed_s.sum(axis=0)),
+        "agents_staffed": staffed_s / np.diff(edges),
+        "occupancy": ratio(tallies.group_busy_s.sum(axis=0), staffed_s),
     }
-    queue_rows = _interval_frame(
-        meta, edges, np.arange(queue_count), per_queue, dict.fromkeys(levels, np.nan)
+    rows = queue_count + 1
+    interval = np.repeat(np.arange(interval_count), rows)
+    starts = np.asarray(calendar_starts(meta, edges[:-1]), dtype=object)
+    no_levels = np.full(interval_count * queue_count, np.nan)
+    return pd.DataFrame(
+        {
+            "interval": interval,
+            "start": starts[interval],
+            "start_s": edges[:-1][interval],
+            "queue": queue_names(meta, np.tile(np.arange(rows), interval_count)),
+            # PERF: each figure's cell arrays are dropped once interleaved (lower peak memory)
+            **{
+                name: _interleave(per_queue.pop(name), overall.pop(name))
+                for name in list(per_queue)
+            },
+            **{name: _interleave(no_levels, values) for name, values in levels.items()},
+        },
+        copy=False,  # PERF: no second copy of every column (benchmarks/README.md, "Memory")
     )
-    all_rows = _interval_frame(meta, edges, np.array([queue_count]), overall, levels)
-    stacked = pd.concat([queue_rows, all_rows], ignore_index=True)
-    return stacked.sort_values("interval", kind="stable", ignore_index=True)
 
 
 def outcome_count_columns(meta: RunMeta) -> list[str]:
@@ -154,47 +162,32 @@ def outcome_count_columns(meta: RunMeta) -> list[str]:
     return [name for name in meta.outcomes if name not in SUMMARY_FIGURES]
 
 
-def _contact_figures(
+def _cell_figures(
     meta: RunMeta,
-    contacts: dict[str, np.ndarray],
+    tallies: Tallies,
     keys: np.ndarray,
     key_count: int,
     definitions: Sequence[str],
 ) -> dict[str, np.ndarray]:
-    """Summary figures (without occupancy) of the contacts grouped by integer ``keys``."""
-    counts = _count_figures(meta, contacts, keys, key_count, definitions)
-    times = _time_figures(contacts, keys, key_count, counts["offered"], counts["answered"])
-    outcome_counts = np.bincount(
-        keys * len(OUTCOMES) + contacts["outcome"], minlength=key_count * len(OUTCOMES)
-    ).reshape(key_count, len(OUTCOMES))
-    extra = {name: outcome_counts[:, OUTCOME_CODE[name]] for name in outcome_count_columns(meta)}
-    if has_repeats(meta):
-        extra |= _repeat_figures(meta, contacts, keys, key_count)
-    return {**counts, **times, **extra}
+    """Summary figures (without occupancy) of the tally cells grouped by integer ``keys``.
 
-
-def _count_figures(
-    meta: RunMeta,
-    contacts: dict[str, np.ndarray],
-    keys: np.ndarray,
-    key_count: int,
-    definitions: Sequence[str],
-) -> dict[str, np.ndarray]:
-    """Offered, answered, abandoned, in-target counts, abandon rate and service level."""
-    outcome = contacts["outcome"]
-    in_target = contacts["wait_s"] <= np.asarray(meta.sl_threshold_s)[contacts["queue"]]
-    answered = outcome == ANSWERED
-    abandoned = outcome == ABANDONED
-    figures = {
-        "offered": np.bincount(keys, minlength=key_count),
-        "answered": np.bincount(keys[answered], minlength=key_count),
-        "abandoned": np.bincount(keys[abandoned], minlength=key_count),
-        "answered_in_target": np.bincount(keys[answered & in_target], minlength=key_count),
-        "abandoned_in_target": np.bincount(keys[abandoned & in_target], minlength=key_count),
+    ``keys`` gives the row of every (interval, queue) cell of the tallies.
+    """
+    outcomes = sum_by(tallies.outcomes, keys, key_count)
+    counts = {
+        "offered": outcomes.sum(axis=1),
+        "answered": outcomes[:, _ANSWERED],
+        "abandoned": outcomes[:, _ABANDONED],
+        "answered_in_target": sum_by(tallies.answered_in_target, keys, key_count),
+        "abandoned_in_target": sum_by(tallies.abandoned_in_target, keys, key_count),
     }
-    figures["abandon_rate"] = ratio(figures["abandoned"], figures["offered"])
-    figures["service_level"] = _service_level(definitions, figures)
-    return figures
+    counts["abandon_rate"] = ratio(counts["abandoned"], counts["offered"])
+    counts["service_level"] = _service_level(definitions, counts)
+    times = _time_figures(tallies, keys, key_count, counts["offered"], counts["answered"])
+    extra = {name: outcomes[:, OUTCOME_CODE[name]] for name in outcome_count_columns(meta)}
+    if has_repeats(meta):
+        extra |= _repeat_figures(tallies, keys, key_count)
+    return {**counts, **times, **extra}
 
 
 def _service_level(definitions: Sequence[str], counts: dict[str, np.ndarray]) -> np.ndarray:
@@ -214,73 +207,44 @@ def _service_level(definitions: Sequence[str], counts: dict[str, np.ndarray]) ->
 
 
 def _time_figures(
-    contacts: dict[str, np.ndarray],
+    tallies: Tallies,
     keys: np.ndarray,
     key_count: int,
     offered: np.ndarray,
-    answered_count: np.ndarray,
+    answered: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """ASA, mean wait, wait percentiles and maximum, and AHT (seconds)."""
-    wait = contacts["wait_s"]
-    answered = contacts["outcome"] == ANSWERED
-    work = contacts["handle_s"][answered] + contacts["wrap_s"][answered]
-    wait_answered = np.bincount(keys[answered], weights=wait[answered], minlength=key_count)
+    """ASA, mean wait, wait percentiles (from the histogram) and maximum, and AHT (seconds)."""
+    maxima = np.full(key_count, -np.inf)
+    np.maximum.at(maxima, keys, tallies.max_wait_s)
+    cells, bins, counts = histogram.regroup(
+        tallies.wait_cells, tallies.wait_bins, tallies.wait_counts, keys[tallies.wait_cells]
+    )
+    percentiles = histogram.quantiles(
+        cells, bins, counts, key_count, maxima, tuple(dict(_WAIT_QUANTILES).values())
+    )
     return {
-        "asa_s": ratio(wait_answered, answered_count),
-        "mean_wait_s": ratio(np.bincount(keys, weights=wait, minlength=key_count), offered),
-        **_wait_order_statistics(wait, keys, key_count),
-        "aht_s": ratio(
-            np.bincount(keys[answered], weights=work, minlength=key_count), answered_count
-        ),
+        "asa_s": ratio(sum_by(tallies.answered_wait_sum_s, keys, key_count), answered),
+        "mean_wait_s": ratio(sum_by(tallies.wait_sum_s, keys, key_count), offered),
+        **dict(zip(dict(_WAIT_QUANTILES), percentiles, strict=True)),
+        "max_wait_s": np.where(offered > 0, maxima, np.nan),
+        "aht_s": ratio(sum_by(tallies.answered_work_sum_s, keys, key_count), answered),
     }
 
 
-def _wait_order_statistics(
-    wait: np.ndarray, keys: np.ndarray, key_count: int
-) -> dict[str, np.ndarray]:
-    """Wait percentiles (linear interpolation, numpy's default) and maximum per key."""
-    counts = np.bincount(keys, minlength=key_count)
-    if len(wait) == 0:
-        return {name: np.full(key_count, np.nan) for name in (*dict(_WAIT_QUANTILES), "max_wait_s")}
-    sorted_wait = wait[np.lexsort((wait, keys))]
-    first = np.cumsum(counts) - counts
-    last = np.maximum(counts - 1, 0)
-    present = counts > 0
-    figures = {}
-    for name, quantile in _WAIT_QUANTILES:
-        position = quantile * last
-        below = np.floor(position).astype(np.int64)
-        above = np.minimum(below + 1, last)
-        low = sorted_wait[np.minimum(first + below, len(wait) - 1)]
-        high = sorted_wait[np.minimum(first + above, len(wait) - 1)]
-        figures[name] = np.where(present, low + (high - low) * (position - below), np.nan)
-    figures["max_wait_s"] = np.where(
-        present, sorted_wait[np.minimum(first + last, len(wait) - 1)], np.nan
-    )
-    return figures
-
-
-def _repeat_figures(
-    meta: RunMeta, contacts: dict[str, np.ndarray], keys: np.ndarray, key_count: int
-) -> dict[str, np.ndarray]:
+def _repeat_figures(tallies: Tallies, keys: np.ndarray, key_count: int) -> dict[str, np.ndarray]:
     """Repeat contacts an agent handled, the share their previous agent took, handover cost.
 
-    A repeat contact has a ``previous_agent``. Answered by another agent, its
-    talk time was multiplied by its queue's handover factor f, so
-    ``handle_s · (1 − 1/f)`` seconds of it are the handover cost.
+    A repeat contact has a previous agent. Answered by another agent, its talk
+    time was multiplied by the handover factor f, so ``handle_s · (1 − 1/f)``
+    seconds of it are the handover cost.
     """
-    repeat = handled_mask(contacts) & (contacts["previous_agent"] >= 0)
-    same = repeat & (contacts["agent"] == contacts["previous_agent"])
-    changed = repeat & ~same
-    factor = np.asarray(meta.handover_factor, dtype=np.float64)[contacts["queue"][changed]]
-    extra = contacts["handle_s"][changed] * (1.0 - 1.0 / factor)
-    repeat_count = np.bincount(keys[repeat], minlength=key_count)
+    repeat_count = sum_by(tallies.repeat_contacts, keys, key_count)
     return {
         "repeat_contacts": repeat_count,
-        "same_agent_share": ratio(np.bincount(keys[same], minlength=key_count), repeat_count),
+        "same_agent_share": ratio(sum_by(tallies.same_agent, keys, key_count), repeat_count),
         "handover_extra_s": ratio(
-            np.bincount(keys[changed], weights=extra, minlength=key_count),
-            np.bincount(keys[changed], minlength=key_count),
+            sum_by(tallies.handover_extra_sum_s, keys, key_count),
+            sum_by(tallies.changed_agent, keys, key_count),
         ),
     }
 
@@ -291,31 +255,10 @@ def _overall_definition(meta: RunMeta) -> str:
     return definitions.pop() if len(definitions) == 1 else "offered"
 
 
-def _interval_frame(
-    meta: RunMeta,
-    edges: np.ndarray,
-    queues: np.ndarray,
-    figures: dict[str, np.ndarray],
-    levels: dict[str, np.ndarray | float],
-) -> pd.DataFrame:
-    """Interval rows, interval-major, for the queue indices ``queues`` (``ALL`` is the last index).
-
-    ``figures`` holds one value per (interval, queue) cell, interval-major;
-    ``levels`` holds one value per interval, or one scalar for every row.
-    """
-    interval_count = len(edges) - 1
-    interval = np.repeat(np.arange(interval_count), len(queues))
-    starts = np.asarray(calendar_starts(meta, edges[:-1]))
-    return pd.DataFrame(
-        {
-            "interval": interval,
-            "start": starts[interval],
-            "start_s": edges[:-1][interval],
-            "queue": queue_names(meta, np.tile(queues, interval_count)),
-            **figures,
-            **{
-                name: np.asarray(value)[interval] if np.ndim(value) else value
-                for name, value in levels.items()
-            },
-        }
-    )
+def _interleave(per_queue: np.ndarray, overall: np.ndarray) -> np.ndarray:
+    """Interval-major rows: each interval's queue values (``per_queue``), then its ``ALL`` value."""
+    interval_count = len(overall)
+    table = np.empty((interval_count, len(per_queue) // interval_count + 1), dtype=overall.dtype)
+    table[:, :-1] = per_queue.reshape(interval_count, -1)
+    table[:, -1] = overall
+    return table.ravel()

@@ -1,0 +1,77 @@
+"""Time bins: reporting intervals, the queue-length grid, and periods split over bins.
+
+All times are simulation seconds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simcenter.records import RunMeta
+
+
+def bin_count(length_s: float, step_s: float) -> int:
+    """Number of steps that cover ``length_s`` (ratios within 1e-9 of an integer are exact)."""
+    return max(1, math.ceil(round(length_s / step_s, 9)))
+
+
+def grid_edges(meta: RunMeta, step_s: float) -> np.ndarray:
+    """Boundaries of steps of ``step_s`` from the warm-up; the last is ``warmup_s + horizon_s``."""
+    edges = meta.warmup_s + step_s * np.arange(bin_count(meta.horizon_s, step_s) + 1)
+    edges[-1] = meta.warmup_s + meta.horizon_s
+    return edges
+
+
+def interval_edges(meta: RunMeta) -> np.ndarray:
+    """Reporting interval boundaries (seconds); the last is ``warmup_s + horizon_s``."""
+    return grid_edges(meta, meta.interval_s)
+
+
+def interval_of(times: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Index of the interval holding each time; later times go to the last interval."""
+    index = np.searchsorted(edges, times, side="right") - 1
+    return np.clip(index, 0, len(edges) - 2).astype(np.int64)
+
+
+def clipped_seconds(start: np.ndarray, end: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Length (seconds) of each period ``[start, end]`` inside ``[low, high]``."""
+    return np.maximum(np.clip(end, low, high) - np.clip(start, low, high), 0.0)
+
+
+def seconds_per_bin(
+    start: np.ndarray, end: np.ndarray, keys: np.ndarray, key_count: int, edges: np.ndarray
+) -> np.ndarray:
+    """Seconds of the periods ``[start, end)`` inside each bin ``[edges[k], edges[k+1])``, per key.
+
+    A period is split into the part in its first bin, the part in its last bin
+    and whole bins in between; the whole bins are counted with a difference
+    array, so the work is proportional to periods + bins.
+
+    Returns:
+        An array of shape ``(key_count, len(edges) - 1)``.
+    """
+    bin_total = len(edges) - 1
+    start = np.clip(start, edges[0], edges[-1])
+    end = np.clip(end, edges[0], edges[-1])
+    kept = end > start
+    start, end, keys = start[kept], end[kept], keys[kept].astype(np.int64)
+    first = np.searchsorted(edges, start, side="right") - 1
+    last = np.searchsorted(edges, end, side="left") - 1
+    same = first == last
+    cell_first = keys * bin_total + first
+    cell_last = keys * bin_total + last
+    size = key_count * bin_total
+    seconds = np.zeros(size)
+    seconds += np.bincount(cell_first[same], weights=(end - start)[same], minlength=size)
+    split = ~same
+    seconds += np.bincount(
+        cell_first[split], weights=(edges[first + 1] - start)[split], minlength=size
+    )
+    seconds += np.bincount(cell_last[split], weights=(end - edges[last])[split], minlength=size)
+    covered = np.bincount(cell_first[split] + 1, minlength=size) - np.bincount(
+        cell_last[split], minlength=size
+    )
+    whole_bins = np.cumsum(covered.reshape(key_count, bin_total), axis=1)
+    return seconds.reshape(key_count, bin_total) + whole_bins * np.diff(edges)

@@ -1,0 +1,86 @@
+"""The waiting-time histogram: its bins, and percentiles within the documented error."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from recording import within_histogram_error
+
+from simcenter import histogram
+
+waits = st.lists(
+    st.one_of(
+        st.just(0.0),
+        st.integers(1, 120).map(float),  # ties and values on bin edges
+        st.floats(0.0, 1e6, allow_nan=False),
+    ),
+    min_size=1,
+    max_size=300,
+)
+
+
+def test_bins_are_right_closed_fine_then_two_percent_wide() -> None:
+    edges = histogram.UPPER_EDGES
+
+    assert histogram.bin_of(np.array([0.0, 1e-9, 1.0, 1.5, 50.0, 50.5, 51.0, 51.01])).tolist() == [
+        0, 1, 1, 2, 50, 51, 51, 52,
+    ]  # fmt: skip
+    assert np.all(np.diff(edges[:-1]) > 0)
+    assert np.allclose(np.diff(edges[:51]), 1.0)
+    assert np.allclose(edges[52:-1] / edges[51:-2], 1.02)
+    assert edges[-2] >= histogram.TOP_S
+
+
+@given(st.lists(st.floats(0.0, 1e9, allow_nan=False), min_size=1, max_size=200))
+def test_every_wait_lies_in_its_bin(values: list[float]) -> None:
+    wait = np.array(values)
+    bins = histogram.bin_of(wait)
+    lower = np.concatenate([[-np.inf, 0.0], histogram.UPPER_EDGES[1:-1]])[bins]
+
+    assert np.all(lower < wait)
+    assert np.all(wait <= histogram.UPPER_EDGES[bins])
+
+
+def _histogram_of(groups: list[list[float]]) -> tuple[np.ndarray, ...]:
+    cells = np.concatenate([np.full(len(values), cell) for cell, values in enumerate(groups)])
+    wait = np.concatenate([np.array(values) for values in groups])
+    merged = histogram.regroup(cells, histogram.bin_of(wait), np.ones(len(wait)), cells)
+    maxima = np.array([max(values) for values in groups])
+    return (*merged, maxima)
+
+
+@settings(max_examples=200)
+@given(st.lists(waits, min_size=1, max_size=4))
+def test_percentiles_are_within_the_documented_error_of_the_exact_ones(
+    groups: list[list[float]],
+) -> None:
+    cells, bins, counts, maxima = _histogram_of(groups)
+    probabilities = (0.0, 0.5, 0.9, 0.95, 1.0)
+
+    estimates = histogram.quantiles(cells, bins, counts, len(groups), maxima, probabilities)
+
+    for probability, estimate in zip(probabilities, estimates, strict=True):
+        for cell, values in enumerate(groups):
+            exact = float(np.quantile(values, probability))
+            assert within_histogram_error(float(estimate[cell]), exact), (probability, values)
+
+
+def test_percentile_of_a_cell_without_waits_is_missing() -> None:
+    cells, bins, counts, _ = _histogram_of([[3.0, 4.0]])
+
+    estimates = histogram.quantiles(cells + 1, bins, counts, 2, np.array([-np.inf, 4.0]), (0.5,))
+
+    assert np.isnan(estimates[0][0])
+    assert estimates[0][1] == 3.0  # waits in (2, 3] and (3, 4]: midpoints 2.5 and 3.5, halfway
+
+
+@given(waits)
+def test_distribution_function_is_exact_at_bin_edges(values: list[float]) -> None:
+    cells, bins, counts, _ = _histogram_of([values])
+    grid = histogram.UPPER_EDGES[:80]
+
+    within = histogram.fraction_within(cells, bins, counts, 1, grid)[0]
+
+    exact = [(np.array(values) <= edge).sum() for edge in grid]
+    assert within.tolist() == exact
