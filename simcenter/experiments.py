@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from simcenter.engine import run_meta, run_replication
 from simcenter.records import ReplicationRecord
 from simcenter.results import Results
 from simcenter.scenario import Scenario
+from simcenter.stops import capped_jobs, worker_pool
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each replication finishes."""
@@ -37,7 +37,8 @@ def simulate(
         replications: Number of independent replications (default: the scenario's).
         seed: Base seed (default: the scenario's). Replication ``r`` uses the
             streams of ``(seed, r)``.
-        jobs: Worker processes; 1 runs in this process, None uses every core.
+        jobs: Worker processes; 1 runs in this process, None uses every core;
+            at most one per core.
         keep_contacts: Keep the per-contact log (``results.contacts``).
         progress: Optional callback ``progress(done, total)``.
 
@@ -65,7 +66,7 @@ def _as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]
 def _run_all(
     scenario: Scenario, count: int, seed: int, jobs: int | None, progress: ProgressCallback | None
 ) -> list[ReplicationRecord]:
-    workers = min(count, jobs or os.cpu_count() or 1)
+    workers = min(count, capped_jobs(jobs))
     records: list[ReplicationRecord] = []
     if workers <= 1:
         for replication in range(count):
@@ -73,7 +74,7 @@ def _run_all(
             if progress:
                 progress(len(records), count)
         return records
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         futures = [
             pool.submit(run_replication, scenario, replication, seed)
             for replication in range(count)
