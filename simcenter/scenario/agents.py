@@ -17,8 +17,8 @@ from pydantic import BeforeValidator, Field, model_validator
 from simcenter.errors import describe
 from simcenter.scenario.values import (
     DAY_S,
+    AgentCount,
     ClockSeconds,
-    Count,
     Flag,
     Name,
     NonNegativeNumber,
@@ -44,7 +44,7 @@ class StaffingSpec(Spec):
 
     interval: PositiveSeconds = 1800.0
     start: ClockSeconds = 0.0
-    counts: list[Count] = Field(min_length=1)
+    counts: list[AgentCount] = Field(min_length=1)
 
     @property
     def period_s(self) -> float:
@@ -157,7 +157,7 @@ class AgentGroupSpec(Spec):
     """
 
     name: Name
-    count: Count | None = None
+    count: AgentCount | None = None
     staffing: StaffingSpec | None = None
     skills: Skills
     cost_per_hour: NonNegativeNumber = 0.0
