@@ -124,12 +124,18 @@ def staged(outdir: str | os.PathLike[str]) -> Iterator[Path]:
         The staging folder (next to ``outdir``, on the same file system).
 
     Raises:
-        OutputError: As :func:`prepare`.
+        OutputError: As :func:`prepare`, or when writing a file fails (a full disk).
     """
     target = prepare(outdir)
     staging = _make_staging(target)
     try:
-        yield staging
+        try:
+            yield staging
+        except OSError as error:
+            raise OutputError(
+                f"output folder {printable(os.fspath(outdir))}: cannot write the results "
+                f"({_reason(error)})"
+            ) from error
         with _signals_blocked():
             _write_marker(staging)
             aside = _swap_in(staging, target)
