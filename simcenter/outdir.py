@@ -30,13 +30,13 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
+from simcenter.stops import signals_held
 from simcenter.text import printable
 
 MARKER = ".simcenter"
@@ -49,7 +49,6 @@ DEFAULT_ROOT = Path("results")
 """Parent of the default output folders."""
 
 _SLUG_LENGTH = 80
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 _RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15)
 _AT_FDCWD = -100
 
@@ -136,7 +135,7 @@ def staged(outdir: str | os.PathLike[str]) -> Iterator[Path]:
                 f"output folder {printable(os.fspath(outdir))}: cannot write the results "
                 f"({_reason(error)})"
             ) from error
-        with _signals_blocked():
+        with signals_held():
             _write_marker(staging)
             aside = _swap_in(staging, target)
     except BaseException:
@@ -382,16 +381,3 @@ def _remove_tree(folder: Path) -> None:
         for name in markers:
             (folder / name).unlink(missing_ok=True)
         folder.rmdir()
-
-
-@contextlib.contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold back Ctrl-C, SIGTERM and SIGHUP while the new files are put in place."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

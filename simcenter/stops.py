@@ -23,6 +23,7 @@ from types import FrameType
 
 _PR_SET_PDEATHSIG = 1  # prctl option (Linux)
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP)
+_STOP_SIGNALS = {signal.SIGINT, *_FORWARDED}
 
 
 class Stopped(KeyboardInterrupt):
@@ -87,6 +88,8 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         max_workers=workers, initializer=_worker_started, initargs=(os.getpid(),)
     )
     try:
+        with signals_held():  # a stop during fork would be lost in fork handlers
+            pool.submit(int)  # starts the workers (all at once where they are forked)
         yield pool
     except BaseException:
         _kill_workers(pool)
@@ -95,11 +98,26 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold back Ctrl-C, SIGTERM and SIGHUP in the block; they take effect after it."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _worker_started(parent: int) -> None:
     """Worker initializer: default stop signals, Ctrl-C ignored, die with the parent."""
     for signum in _FORWARDED:
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with_parent()
     try:
         os.kill(parent, 0)
