@@ -349,24 +349,24 @@ def load_scenario(
             an override has the line of the key it changes and names the
             override. A missing file is ``scenario.yaml: file not found``.
     """
-    values, labels, problems = _overrides(overrides)
+    values, labels, pair_problems = _overrides(overrides)
     if isinstance(source, Mapping):
-        return _build(YamlDocument(_tree_copy(source)), None, None, values, labels, problems)
+        return _build(YamlDocument(_tree_copy(source)), None, None, values, labels, pair_problems)
     name = os.fspath(source)
     path = Path(name)
     try:
         text = _read_text(path, name)
         document = parse_yaml(text)
     except ScenarioError as error:
-        raise ScenarioError(error.problems + problems) from None
+        raise ScenarioError(error.problems + pair_problems) from None
     except yaml.YAMLError as error:
-        raise ScenarioError([replace(_yaml_problem(error, text), file=name), *problems]) from None
+        problem = replace(_yaml_problem(error, text), file=name)
+        raise ScenarioError([problem, *pair_problems]) from None
     if document.data is None:
-        raise ScenarioError(
-            [Problem((), "file is empty (expected a scenario)", file=name), *problems]
-        )
+        empty = Problem((), "file is empty (expected a scenario)", file=name)
+        raise ScenarioError([empty, *pair_problems])
     document = replace(document, data=_tree_copy(document.data))
-    return _build(document, name, path.parent, values, labels, problems)
+    return _build(document, name, path.parent, values, labels, pair_problems)
 
 
 def _overrides(
@@ -375,12 +375,17 @@ def _overrides(
     """Overrides as a mapping, how messages name each, and the problems of malformed pairs."""
     if isinstance(overrides, Mapping):
         return dict(overrides), {key: f"override {key}" for key in overrides}, []
-    pairs = list(overrides)
-    labels = {pair.partition("=")[0].strip(): f"--set {pair}" for pair in pairs}
-    try:
-        return load_overrides(pairs), labels, []
-    except ScenarioError as error:
-        return {}, labels, error.problems
+    values: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    problems: list[Problem] = []
+    for pair in overrides:
+        try:
+            values |= load_overrides([pair])
+        except ScenarioError as error:
+            problems += error.problems
+        else:
+            labels[pair.partition("=")[0].strip()] = f"--set {pair}"
+    return values, labels, problems
 
 
 def _tree_copy(data: Any) -> Any:
@@ -436,10 +441,13 @@ def _build(
     base_dir: Path | None,
     overrides: Mapping[str, Any],
     labels: Mapping[str, str],
-    problems: list[Problem],
+    pair_problems: list[Problem],
 ) -> Scenario:
-    """Apply the overrides and validate; problems get the file name, their line and override."""
-    problems = list(document.problems) + problems
+    """Apply the overrides and validate; problems get the file name, their line and override.
+
+    ``pair_problems`` (malformed ``key=value`` pairs) are listed last, without a line.
+    """
+    problems = list(document.problems)
     data = document.data
     changed: dict[Location, str] = {}
     for key, value in overrides.items():
@@ -462,7 +470,9 @@ def _build(
             for problem in problems
         ]
         located.sort(key=lambda problem: (problem.line is None, problem.line or 0))
-        raise ScenarioError(located)
+        raise ScenarioError(located + pair_problems)
+    if pair_problems:
+        raise ScenarioError(pair_problems)
     return scenario
 
 

@@ -63,7 +63,13 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     Only text cells change (a negative number stays a number); ``frame`` is
     not modified.
     """
-    columns = [name for name in frame.columns if frame[name].dtype == object]
+    columns = [
+        name
+        for name in frame.columns
+        if pd.api.types.is_object_dtype(frame[name])
+        or pd.api.types.is_string_dtype(frame[name])
+        or isinstance(frame[name].dtype, pd.CategoricalDtype)
+    ]
     if not columns:
         return frame
     escaped = frame.copy()
