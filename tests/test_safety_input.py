@@ -195,9 +195,16 @@ def test_an_empirical_file_that_is_not_a_file(
             "horizon: 1h",
             "horizon: 1d\ninterval: 1ms",
             3,
-            "interval: gives 86,400,000 reporting intervals over warmup + horizon, more than "
-            "the 200,000 allowed (got 1ms; choose a longer interval)",
+            'interval: must be at least 1s (got "1ms")',
         ),
+        (
+            "horizon: 1h",
+            "horizon: 1000d\ninterval: 1min",
+            3,
+            "interval: gives 1,440,000 reporting intervals over warmup + horizon, more than "
+            "the 200,000 allowed (got 1min; choose a longer interval)",
+        ),
+        ("horizon: 1h", "horizon: 5e-324", 2, "horizon: must be at least 1s (got 5e-324)"),
         (
             "horizon: 1h",
             "horizon: 1h\nreplications: 100000000000000000000",
@@ -226,7 +233,8 @@ def test_an_empirical_file_that_is_not_a_file(
             "    skills: [support]",
             "    skills: [support]\n    rotation: {every: 1ms, skill_sets: [[support], [support]]}",
             11,
-            "agents[0].rotation.every: must be at least 1min (got 1ms)",
+            "agents[0].rotation.every: gives 3,600,000 task blocks over warmup + horizon, more "
+            "than the 200,000 allowed (got 1ms)",
         ),
     ],
 )

@@ -20,6 +20,7 @@ from simcenter.scenario.values import (
     AgentCount,
     ClockSeconds,
     Flag,
+    IntervalSeconds,
     Name,
     NonNegativeNumber,
     PositiveCount,
@@ -42,7 +43,7 @@ class StaffingSpec(Spec):
     (and wrap-up) before they leave.
     """
 
-    interval: PositiveSeconds = 1800.0
+    interval: IntervalSeconds = 1800.0
     start: ClockSeconds = 0.0
     counts: list[AgentCount] = Field(min_length=1)
 

@@ -29,8 +29,6 @@ if TYPE_CHECKING:
 MIN_REROUTE_CYCLE_S = 60.0
 """Shortest total ``max_wait.after`` around a cycle of queues that move contacts on (seconds)."""
 
-MIN_ROTATION_BLOCK_S = 60.0
-"""Shortest task block of a rotation (seconds)."""
 
 _Entries = list[tuple[int, Mapping[str, Any]]]
 
@@ -276,11 +274,12 @@ def scenario_problems(scenario: Scenario) -> list[Problem]:
     problems += [
         Problem(
             ("agents", index, "rotation", "every"),
-            f"must be at least {format_duration(MIN_ROTATION_BLOCK_S)} "
-            f"(got {format_duration(group.rotation.every)})",
+            f"gives {math.ceil(blocks):,} task blocks over warmup + horizon, more than the "
+            f"{MAX_INTERVALS:,} allowed (got {format_duration(group.rotation.every)})",
         )
         for index, group in enumerate(scenario.agents)
-        if group.rotation is not None and group.rotation.every < MIN_ROTATION_BLOCK_S
+        if group.rotation is not None
+        and (blocks := scenario.end_s / group.rotation.every) > MAX_INTERVALS
     ]
     return problems
 

@@ -28,9 +28,9 @@ from simcenter.scenario.values import (
     DAY_S,
     CalendarTime,
     HorizonSeconds,
+    IntervalSeconds,
     Name,
     PositiveCount,
-    PositiveSeconds,
     ReplicationCount,
     Seed,
     Spec,
@@ -75,7 +75,7 @@ class Scenario(Spec):
     timezone: str = "UTC"
     horizon: HorizonSeconds = DAY_S
     warmup: WarmupSeconds = 0.0
-    interval: PositiveSeconds = 900.0
+    interval: IntervalSeconds = 900.0
     replications: ReplicationCount = 1
     service_level: ServiceLevelSpec = Field(default_factory=ServiceLevelSpec)
     closing: Literal["drain", "clear", "stop"] = "drain"

@@ -63,6 +63,8 @@ MAX_SEED = 2**63 - 1
 """Largest seed."""
 MAX_NUMBER = 1e9
 """Largest plain number (volumes, factors, weights, costs, multipliers)."""
+MIN_STEP_S = 1.0
+"""Shortest horizon and shortest reporting interval (seconds)."""
 MAX_INTERVALS = 200_000
 """Most reporting intervals in ``warmup + horizon`` (a year has 35,040 of 15 minutes)."""
 
@@ -134,7 +136,9 @@ def _unit_error(error: UnitError, value: Any, expected: str) -> PydanticCustomEr
     return custom_error("unit", f"must be {expected} (got {describe(value)})")
 
 
-def _to_seconds(value: Any, *, positive: bool, maximum: float = MAX_DURATION_S) -> float:
+def _to_seconds(
+    value: Any, *, positive: bool, maximum: float = MAX_DURATION_S, minimum: float = 0.0
+) -> float:
     try:
         seconds = parse_duration(value)
     except UnitError as error:
@@ -147,6 +151,10 @@ def _to_seconds(value: Any, *, positive: bool, maximum: float = MAX_DURATION_S) 
     if seconds > maximum:
         raise custom_error(
             "duration", f"must be at most {format_duration(maximum)} (got {describe(value)})"
+        )
+    if seconds < minimum:
+        raise custom_error(
+            "duration", f"must be at least {format_duration(minimum)} (got {describe(value)})"
         )
     return seconds
 
@@ -291,11 +299,20 @@ PositiveSeconds = Annotated[
 """A duration in seconds, > 0."""
 HorizonSeconds = Annotated[
     float,
-    BeforeValidator(lambda value: _to_seconds(value, positive=True, maximum=MAX_SIMULATED_S)),
+    BeforeValidator(
+        lambda value: _to_seconds(value, positive=True, maximum=MAX_SIMULATED_S, minimum=MIN_STEP_S)
+    ),
     PlainSerializer(format_duration, when_used="json"),
-    _string_or_number(DURATION_PATTERN, 'A positive duration of at most 10 years ("1d").'),
+    _string_or_number(DURATION_PATTERN, 'A duration from 1 second to 10 years ("1d").'),
 ]
-"""A simulated length of time in seconds, > 0 and at most :data:`MAX_SIMULATED_S`."""
+"""A simulated length of time in seconds, from :data:`MIN_STEP_S` to :data:`MAX_SIMULATED_S`."""
+IntervalSeconds = Annotated[
+    float,
+    BeforeValidator(lambda value: _to_seconds(value, positive=True, minimum=MIN_STEP_S)),
+    PlainSerializer(format_duration, when_used="json"),
+    _string_or_number(DURATION_PATTERN, 'A duration of at least 1 second ("15min").'),
+]
+"""A reporting interval in seconds, at least :data:`MIN_STEP_S`."""
 WarmupSeconds = Annotated[
     float,
     BeforeValidator(lambda value: _to_seconds(value, positive=False, maximum=MAX_SIMULATED_S)),
