@@ -47,7 +47,7 @@ class Scenario(Spec):
     from statistics, and ``[warmup, warmup + horizon)`` is measured.
 
     Attributes:
-        name: Name of the scenario (also the default output folder).
+        name: Name of the scenario (its slug names the default output folder).
         description: Free text.
         seed: Base seed; the same seed gives the same results.
         start: Calendar time of simulation time 0, read in ``timezone``
