@@ -5,9 +5,10 @@ The command line turns SIGTERM and SIGHUP into :class:`Stopped` (a
 the staging folder goes, the previous output stays, and the exit code is
 ``128 + signal number`` (130 Ctrl-C, 129 SIGHUP, 143 SIGTERM).
 
-Worker processes of a parallel run (:func:`worker_pool`) ignore Ctrl-C (the
-parent stops them) and ask the kernel to kill them when their parent dies,
-so no kill of the parent, even SIGKILL, leaves them running.
+Worker processes of a parallel run (:func:`worker_pool`) ignore the stop
+signals (the parent kills them when it stops) and ask the kernel to kill
+them when their parent dies, so no kill of the parent, even SIGKILL, leaves
+them running.
 """
 
 from __future__ import annotations
@@ -112,10 +113,14 @@ def signals_held() -> Iterator[None]:
 
 
 def _worker_started(parent: int) -> None:
-    """Worker initializer: default stop signals, Ctrl-C ignored, die with the parent."""
-    for signum in _FORWARDED:
-        signal.signal(signum, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Worker initializer: ignore stop signals (the parent stops its workers), die with it.
+
+    A Ctrl-C, a closed terminal or a ``kill`` of the whole process group
+    reaches the workers too; they leave the stopping to the parent, which
+    kills them, so that it always sees the stop and not a broken pool.
+    """
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with_parent()

@@ -7,6 +7,7 @@ sends a signal and checks the exit code, the processes left and the files.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -140,3 +141,20 @@ def test_jobs_are_capped_at_the_cores(tmp_path: Path) -> None:
     )
     assert capped_jobs(1000) == cores
     assert capped_jobs(1) == 1
+
+
+def test_sigterm_to_the_whole_process_group_is_a_clean_stop(
+    tmp_path: Path, previous: dict[str, bytes]
+) -> None:
+    """As a batch system's time limit does it: the run and its workers all get SIGTERM."""
+    process = start(tmp_path, "-o", "out", "-n", "6", "--jobs", "2")
+    wait_for(lambda: len(group_members(process.pid)) >= 3)
+
+    os.killpg(process.pid, signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+
+    assert process.returncode == 143
+    assert err == "stopped by SIGTERM\n"
+    assert no_process_left(process.pid)
+    assert tree(tmp_path / "out") == previous
+    assert leftovers(tmp_path) == []
