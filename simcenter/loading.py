@@ -32,9 +32,7 @@ from yaml.constructor import ConstructorError
 from simcenter.errors import Location, Problem, ScenarioError
 from simcenter.scenario import Scenario, build_scenario
 from simcenter.scenario.model import set_path
-
-MAX_FILE_BYTES = 10_000_000
-"""Largest scenario file (bytes)."""
+from simcenter.scenario.values import MAX_FILE_BYTES
 
 MAX_VALUES = 1_000_000
 """Most values (keys, items and scalars) in a document once its aliases are expanded."""
@@ -217,9 +215,13 @@ def _check_expansion(root: yaml.Node) -> None:
         elif key in on_path:
             raise YamlLimitError("a value contains itself through an alias", node.start_mark)
         elif key not in sizes:
+            children = _node_children(node)
+            if not children:  # a scalar or an empty container
+                sizes[key] = (1, 1)
+                continue
             on_path.add(key)
             stack.append((node, True))
-            stack.extend((child, False) for child in _node_children(node))
+            stack.extend((child, False) for child in children)
 
 
 def _node_children(node: yaml.Node) -> list[yaml.Node]:

@@ -19,6 +19,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 from simcenter import distributions as dist
 from simcenter.errors import describe
 from simcenter.scenario.values import (
+    MAX_FILE_BYTES,
     NonNegativeSeconds,
     PositiveNumber,
     PositiveSeconds,
@@ -34,9 +35,6 @@ MIN_CV, MAX_CV = 0.001, 100.0
 
 MAX_WEIBULL_SHAPE = 1000.0
 """Largest Weibull shape."""
-
-MAX_FILE_BYTES = 10_000_000
-"""Largest file of an empirical distribution (bytes)."""
 
 CoefficientOfVariation = Annotated[float, BeforeValidator(number_range(MIN_CV, MAX_CV))]
 """A coefficient of variation from :data:`MIN_CV` to :data:`MAX_CV`."""

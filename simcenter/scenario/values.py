@@ -63,6 +63,8 @@ MAX_SEED = 2**63 - 1
 """Largest seed."""
 MAX_NUMBER = 1e9
 """Largest plain number (volumes, factors, weights, costs, multipliers)."""
+MAX_FILE_BYTES = 10_000_000
+"""Largest file simcenter reads: a scenario, or the values of an empirical distribution."""
 MIN_STEP_S = 1.0
 """Shortest horizon and shortest reporting interval (seconds)."""
 MAX_INTERVALS = 200_000
