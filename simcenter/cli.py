@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 from simcenter import erlang_command
 from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
+from simcenter.options import run_options
+from simcenter.stops import Stopped, available_cores, capped_jobs, exit_code, stop_on_signals
+from simcenter.text import printable
 
 if TYPE_CHECKING:
     from simcenter.loading import ScenarioFile
@@ -31,8 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="simulate a scenario and write its results")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("-o", "--outdir", help="output folder (default results/<scenario name>/)")
-    run.add_argument("-n", "--replications", type=int, help="number of replications")
-    run.add_argument("--seed", type=int, help="base seed")
+    run.add_argument("-n", "--replications", help="number of replications")
+    run.add_argument("--seed", help="base seed")
     run.add_argument(
         "--set",
         action="append",
@@ -40,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a scenario value, e.g. agents.tier1.count=32",
     )
-    run.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    run.add_argument("--jobs", help="worker processes (default and at most: one per core)")
     run.add_argument(
         "--no-contacts",
         action="store_true",
@@ -77,73 +80,92 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code.
+
+    SIGTERM and SIGHUP stop a command like Ctrl-C: the output folder is left
+    as it was and the exit code is 128 + the signal number (130 for Ctrl-C).
+    """
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        with stop_on_signals():
+            return _COMMANDS[args.command](args)
     except SimcenterError as error:
-        print(error, file=sys.stderr)
+        _error(str(error))
         return 2
     except BrokenPipeError:  # e.g. `simcenter schema | head`
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        _error("interrupted" if not isinstance(stop, Stopped) else f"stopped by {stop}")
+        return exit_code(stop)
     except Exception as error:  # a bug: keep the user's screen clean unless asked
         if args.debug:
             raise
-        print(
+        _error(
             f"internal error: {type(error).__name__}: {error}\n"
-            "(rerun with --debug for the traceback, and please report it)",
-            file=sys.stderr,
+            "(rerun with --debug for the traceback, and please report it)"
         )
         return 1
 
 
-def _run(args: argparse.Namespace) -> int:
-    from simcenter import console
-    from simcenter.experiments import simulate
-    from simcenter.loading import load_overrides, read_scenario
+def _error(text: str) -> None:
+    """Print to stderr, with control characters escaped (text may quote a scenario)."""
+    print(printable(text, keep_newlines=True), file=sys.stderr)
 
-    scenario_file = read_scenario(args.scenario)
+
+def _run(args: argparse.Namespace) -> int:
+    from simcenter import console, outdir, workload
+    from simcenter.experiments import simulate
+    from simcenter.loading import read_scenario
+
+    options = run_options(args.replications, args.seed, args.jobs)
+    scenario_file = read_scenario(args.scenario, overrides=args.set)
     scenario = scenario_file.scenario
-    if args.set:
-        scenario = scenario.with_overrides(load_overrides(args.set))
     warnings = _warnings(scenario_file, scenario, args.strict)
-    count = args.replications or scenario.replications
+    count = options.replications or scenario.replications
+    jobs = _capped_jobs(options.jobs)
+    estimate = workload.estimate(scenario, count, keep_contacts=not args.no_contacts)
+    warning = workload.check(estimate, min(jobs, count))
+    if warning:
+        _error(warning)
+    target = Path(args.outdir) if args.outdir else outdir.default_outdir(scenario.name)
+    outdir.prepare(target)
     with _progress(0 if args.quiet else count) as progress:
         results = simulate(
             scenario,
             replications=count,
-            seed=args.seed,
-            jobs=args.jobs,
+            seed=options.seed,
+            jobs=jobs,
             keep_contacts=not args.no_contacts,
             progress=progress,
         )
-    outdir = Path(args.outdir or Path("results") / scenario.name)
-    results.save(outdir, plots=not args.no_plots)
+    results.save(target, plots=not args.no_plots, report=args.report)
     if args.format == "json":
-        console.print_json(console.json_document(results, outdir, warnings))
+        console.print_json(console.json_document(results, target, warnings))
     elif not args.quiet:
         console.print_summary(results, all_queues=args.all_queues)
-        print(f"results written to {outdir}")
-    if args.report:
-        report_file = _write_report(outdir)
-        if args.format != "json" and not args.quiet:
-            print(f"report written to {report_file}")
+        print(printable(f"results written to {target}"))
+        if args.report:
+            print(printable(f"report written to {target / 'report.html'}"))
     return 0
+
+
+def _capped_jobs(jobs: int | None) -> int:
+    """Worker processes for ``--jobs``: at most one per core, with a note when capped."""
+    cores = available_cores()
+    if jobs is not None and jobs > cores:
+        _error(f"note: --jobs {jobs} is more than the {cores} cores here; using {cores}")
+    return capped_jobs(jobs)
 
 
 def _report(args: argparse.Namespace) -> int:
-    print(f"report written to {_write_report(Path(args.outdir))}")
-    return 0
-
-
-def _write_report(outdir: Path) -> Path:
+    from simcenter.outdir import add_to_marker
     from simcenter.report_html import write_report
 
-    return write_report(outdir)
+    report = write_report(Path(args.outdir))
+    add_to_marker(report.parent, report.name)
+    print(printable(f"report written to {report}"))
+    return 0
 
 
 def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> list[Problem]:
@@ -189,10 +211,11 @@ def _validate(args: argparse.Namespace) -> int:
             scenario_file = read_scenario(path)
             warnings = _warnings(scenario_file, scenario_file.scenario, args.strict)
         except SimcenterError as error:  # an invalid scenario, or warnings with --strict
-            print(error, file=sys.stderr)
+            _error(str(error))
             failed = True
         else:
-            print(f"{path}: ok ({_warning_count(warnings)})" if warnings else f"{path}: ok")
+            text = f"{path}: ok ({_warning_count(warnings)})" if warnings else f"{path}: ok"
+            print(printable(text))
     return 2 if failed else 0
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from simcenter.engine import run_meta, run_replication
 from simcenter.records import ReplicationRecord
 from simcenter.results import Results
 from simcenter.scenario import Scenario
+from simcenter.stops import capped_jobs, worker_pool
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each replication finishes."""
@@ -42,7 +42,8 @@ def simulate(
         replications: Number of independent replications (default: the scenario's).
         seed: Base seed (default: the scenario's). Replication ``r`` uses the
             streams of ``(seed, r)``.
-        jobs: Worker processes; 1 runs in this process, None uses every core.
+        jobs: Worker processes; 1 runs in this process, None uses every core;
+            at most one per core.
         keep_contacts: Keep the per-contact log (``results.contacts``), streamed
             to a temporary Parquet file as the run goes; False keeps no
             per-contact data at all.
@@ -86,7 +87,7 @@ def _run_all(
     folder: Path | None,
 ) -> list[ReplicationRecord]:
     """Run every replication; each streams its contact log into ``folder`` (None: no log)."""
-    workers = min(count, jobs or os.cpu_count() or 1)
+    workers = min(count, capped_jobs(jobs))
     logs = [
         None if folder is None else contact_log.replication_path(folder, replication)
         for replication in range(count)
@@ -98,7 +99,7 @@ def _run_all(
             if progress:
                 progress(len(records), count)
         return records
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         futures = [
             pool.submit(run_replication, scenario, replication, seed, logs[replication])
             for replication in range(count)

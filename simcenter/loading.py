@@ -8,6 +8,11 @@ mapping is a problem, never silently resolved.
 Every problem of a file is reported at once, sorted by line::
 
     scenario.yaml:14 queues[0].handle_time.mean: "4 minutes" is not a duration
+
+The loader reads only regular files of at most :data:`MAX_FILE_BYTES`, and a
+document may hold at most :data:`MAX_VALUES` values once its aliases are
+expanded and nest at most :data:`MAX_DEPTH` levels deep (docs/limits.md), so
+that no file can make it hang or fill the memory.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import functools
 import math
 import os
 import re
+import stat
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +32,15 @@ from yaml.constructor import ConstructorError
 
 from simcenter.errors import Location, Problem, ScenarioError
 from simcenter.scenario import QueueSpec, Scenario, build_scenario
+from simcenter.scenario.model import set_path
 from simcenter.scenario.templates import Expansion, expand_templates, template_json_schema
+from simcenter.scenario.values import MAX_FILE_BYTES
+
+MAX_VALUES = 1_000_000
+"""Most values (keys, items and scalars) in a document once its aliases are expanded."""
+
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and lists in a document, aliases expanded."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _REPLACED_TAGS = {
@@ -57,6 +71,20 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.children: dict[int, tuple[Any, dict[Any, int]]] = {}
         self.duplicates: list[tuple[dict[Any, Any], Any, int, int]] = []
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing to nest deeper than :data:`MAX_DEPTH`."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise YamlLimitError(
+                    f"the document nests deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_lined_mapping(self, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
         """Build a mapping, noting the line of each key and every duplicate key."""
@@ -146,6 +174,66 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_core_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_core_float)
 
 
+class YamlLimitError(yaml.MarkedYAMLError):
+    """A document beyond the loader's limits (depth, size, alias expansion)."""
+
+    def __init__(self, message: str, mark: yaml.Mark | None = None) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph that aliases expand beyond :data:`MAX_VALUES` or :data:`MAX_DEPTH`.
+
+    Walks the graph once (each shared node once), computing the size and the
+    depth its expansion would have.
+
+    Raises:
+        YamlLimitError: Too many values, too deep, or a value that contains itself.
+    """
+    sizes: dict[int, tuple[int, int]] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            children = [sizes[id(child)] for child in _node_children(node)]
+            size = 1 + sum(size for size, _ in children)
+            depth = 1 + max((depth for _, depth in children), default=0)
+            if size > MAX_VALUES:
+                raise YamlLimitError(
+                    f"the document expands to more than {MAX_VALUES:,} values "
+                    "(are aliases repeating a large part?)",
+                    node.start_mark,
+                )
+            if depth > MAX_DEPTH:
+                raise YamlLimitError(
+                    f"the document nests deeper than {MAX_DEPTH} levels once its aliases "
+                    "are expanded",
+                    node.start_mark,
+                )
+            sizes[key] = (size, depth)
+        elif key in on_path:
+            raise YamlLimitError("a value contains itself through an alias", node.start_mark)
+        elif key not in sizes:
+            children = _node_children(node)
+            if not children:  # a scalar or an empty container
+                sizes[key] = (1, 1)
+                continue
+            on_path.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+
+
+def _node_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 @dataclass(frozen=True)
 class YamlDocument:
     """A parsed YAML document and the line of every key in it.
@@ -181,6 +269,7 @@ def parse_yaml(text: str) -> YamlDocument:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(None)
+        _check_expansion(node)
         data = loader.construct_document(node)
     finally:
         loader.dispose()
@@ -213,6 +302,9 @@ def _yaml_problem(error: yaml.YAMLError, text: str, column_offset: int = 0) -> P
 
     ``column_offset`` is added to the reported column (for text cut out of a longer line).
     """
+    if isinstance(error, YamlLimitError):
+        mark = error.problem_mark
+        return Problem((), str(error.problem), line=None if mark is None else mark.line + 1)
     if isinstance(error, yaml.reader.ReaderError):
         line = text.count("\n", 0, error.position) + 1
         return Problem((), f"invalid YAML: {str(error).splitlines()[0]}", line=line)
@@ -233,8 +325,11 @@ def _yaml_problem(error: yaml.YAMLError, text: str, column_offset: int = 0) -> P
 # --- scenarios ------------------------------------------------------------------
 
 
-def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenario:
-    """Read and validate a scenario from a YAML file or a mapping.
+def load_scenario(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+    overrides: Mapping[str, Any] | Iterable[str] = (),
+) -> Scenario:
+    """Read and validate a scenario from a YAML file or a mapping, with overrides.
 
     Relative file names inside a scenario file (``empirical {file: x.csv}``)
     are resolved against the scenario file's folder; inside a mapping, against
@@ -242,19 +337,26 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any]) -> Scenari
 
     Args:
         source: Path of a YAML file, or the scenario as a mapping.
+        overrides: Values that replace those of the source before it is
+            validated: a mapping of dotted key paths (as
+            :meth:`Scenario.with_overrides`) or command-line ``key=value``
+            pairs (as :func:`load_overrides`).
 
     Returns:
         The validated scenario.
 
     Raises:
-        ScenarioError: With every problem found, each naming the file as
-            given, the line and the key path (``scenario.yaml:14
-            queues[0].handle_time.mean: "4 minutes" is not a duration``),
-            sorted by line. A missing file is ``scenario.yaml: file not found``.
+        ScenarioError: With every problem found, of the file and of the
+            overrides together, each naming the file as given, the line and
+            the key path (``scenario.yaml:14 queues[0].handle_time.mean: "4
+            minutes" is not a duration``), sorted by line. A problem caused by
+            an override has the line of the key it changes and names the
+            override. A missing file is ``scenario.yaml: file not found``.
     """
     if isinstance(source, Mapping):
-        return build_scenario(source)
-    return read_scenario(source).scenario
+        values, labels, pair_problems = _overrides(overrides)
+        return _build(YamlDocument(_tree_copy(source)), None, None, values, labels, pair_problems)
+    return read_scenario(source, overrides).scenario
 
 
 @dataclass(frozen=True)
@@ -293,54 +395,151 @@ class ScenarioFile:
         return replace(problem, loc=loc, file=self.file, line=self.document.line_of(loc))
 
 
-def read_scenario(source: str | os.PathLike[str]) -> ScenarioFile:
+def read_scenario(
+    source: str | os.PathLike[str], overrides: Mapping[str, Any] | Iterable[str] = ()
+) -> ScenarioFile:
     """Read and validate a scenario file, keeping the line of each key (for warnings).
+
+    Args:
+        source: Path of a YAML file.
+        overrides: As :func:`load_scenario`.
 
     Raises:
         ScenarioError: As :func:`load_scenario`.
     """
+    values, labels, pair_problems = _overrides(overrides)
     name = os.fspath(source)
     path = Path(name)
-    text = _read_text(path, name)
     try:
+        text = _read_text(path, name)
         document = parse_yaml(text)
+    except ScenarioError as error:
+        raise ScenarioError(error.problems + pair_problems) from None
     except yaml.YAMLError as error:
-        raise ScenarioError([replace(_yaml_problem(error, text), file=name)]) from None
+        problem = replace(_yaml_problem(error, text), file=name)
+        raise ScenarioError([problem, *pair_problems]) from None
     if document.data is None:
-        raise ScenarioError([Problem((), "file is empty (expected a scenario)", file=name)])
-    return ScenarioFile(_build(document, name, path.parent), name, document)
+        empty = Problem((), "file is empty (expected a scenario)", file=name)
+        raise ScenarioError([empty, *pair_problems])
+    document = replace(document, data=_tree_copy(document.data))
+    scenario = _build(document, name, path.parent, values, labels, pair_problems)
+    return ScenarioFile(scenario, name, document)
+
+
+def _overrides(
+    overrides: Mapping[str, Any] | Iterable[str],
+) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
+    """Overrides as a mapping, how messages name each, and the problems of malformed pairs."""
+    if isinstance(overrides, Mapping):
+        return dict(overrides), {key: f"override {key}" for key in overrides}, []
+    values: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    problems: list[Problem] = []
+    for pair in overrides:
+        try:
+            values |= load_overrides([pair])
+        except ScenarioError as error:
+            problems += error.problems
+        else:
+            labels[pair.partition("=")[0].strip()] = f"--set {pair}"
+    return values, labels, problems
+
+
+def _tree_copy(data: Any) -> Any:
+    """A copy of parsed data in which no container is shared (aliases expanded).
+
+    Overrides then change one place only, not every place an alias repeats.
+    """
+    if isinstance(data, Mapping):
+        return {key: _tree_copy(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_tree_copy(item) for item in data]
+    return data
 
 
 def _read_text(path: Path, name: str) -> str:
-    """The file's text, or a ScenarioError naming the file as the user gave it."""
+    """The text of a regular file of at most :data:`MAX_FILE_BYTES`, or a ScenarioError.
+
+    Anything but a regular file (a folder, a FIFO, a device) is refused
+    before it is opened, so that reading can never block or run forever.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            message = "is a folder, not a scenario file"
+        elif not stat.S_ISREG(info.st_mode):
+            message = "is not a regular file (a pipe or device?); give a scenario file"
+        elif info.st_size > MAX_FILE_BYTES:
+            message = f"is larger than {MAX_FILE_BYTES:,} bytes (got {info.st_size:,})"
+        else:
+            with path.open("rb") as file:
+                data = file.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise ScenarioError(
+                    [Problem((), f"is larger than {MAX_FILE_BYTES:,} bytes", file=name)]
+                )
+            return data.decode("utf-8")
     except FileNotFoundError:
         message = "file not found"
     except IsADirectoryError:
         message = "is a folder, not a scenario file"
     except UnicodeDecodeError as error:
         message = f"is not UTF-8 text (invalid byte at position {error.start})"
+    except ValueError:
+        message = "is not a valid file name"
     except OSError as error:
         message = f"cannot read the file ({error.strerror})"
     raise ScenarioError([Problem((), message, file=name)])
 
 
-def _build(document: YamlDocument, name: str, base_dir: Path) -> Scenario:
-    """Validate a parsed document; problems get the file name and their line."""
+def _build(
+    document: YamlDocument,
+    name: str | None,
+    base_dir: Path | None,
+    overrides: Mapping[str, Any],
+    labels: Mapping[str, str],
+    pair_problems: list[Problem],
+) -> Scenario:
+    """Apply the overrides and validate; problems get the file name, their line and override.
+
+    ``pair_problems`` (malformed ``key=value`` pairs) are listed last, without a line.
+    """
     problems = list(document.problems)
+    data = document.data
+    changed: dict[Location, str] = {}
+    for key, value in overrides.items():
+        problem, loc = set_path(data, key, value)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            changed[loc] = labels.get(key, key)
     try:
-        scenario = build_scenario(document.data, base_dir)
+        scenario = build_scenario(data, base_dir)
     except ScenarioError as error:
         problems += error.problems
     if problems:
         located = [
-            replace(problem, file=name, line=problem.line or document.line_of(problem.loc))
+            replace(
+                _credit(problem, changed),
+                file=name,
+                line=problem.line or (document.line_of(problem.loc) if name else None),
+            )
             for problem in problems
         ]
         located.sort(key=lambda problem: (problem.line is None, problem.line or 0))
-        raise ScenarioError(located)
+        raise ScenarioError(located + pair_problems)
+    if pair_problems:
+        raise ScenarioError(pair_problems)
     return scenario
+
+
+def _credit(problem: Problem, changed: Mapping[Location, str]) -> Problem:
+    """Name the override that set the value a problem is about (the longest matching path)."""
+    for depth in range(len(problem.loc), 0, -1):
+        key = changed.get(problem.loc[:depth])
+        if key is not None:
+            return replace(problem, message=f"{problem.message} (set by {key})")
+    return problem
 
 
 def load_overrides(pairs: Iterable[str]) -> dict[str, Any]:

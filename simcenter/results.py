@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +21,12 @@ import pandas as pd
 import yaml
 
 from simcenter import analysis, contact_log, reports
+from simcenter import outdir as outdir_rules
 from simcenter._version import __version__
 from simcenter.contact_log import SpooledLog
 from simcenter.plotting.accessor import ResultsPlots
 from simcenter.records import ReplicationRecord, RunMeta
+from simcenter.text import csv_safe
 
 if TYPE_CHECKING:
     pass
@@ -169,39 +169,38 @@ class Results:
         """Figures of these results: ``results.plot.service_level()`` and so on."""
         return ResultsPlots(self)
 
-    def save(self, outdir: str | os.PathLike[str], plots: bool = True) -> Path:
-        """Write every output file to ``outdir``, atomically.
+    def save(
+        self, outdir: str | os.PathLike[str], plots: bool = True, report: bool = False
+    ) -> Path:
+        """Write every output file to ``outdir``, atomically and safely.
 
-        The files (docs/outputs.md) are written to a fresh temporary directory
-        next to ``outdir`` that then replaces ``outdir`` by renaming; an existing
-        ``outdir`` is renamed aside first and deleted afterwards. If anything
-        fails, the temporary directory is removed and an existing ``outdir`` is
-        left as it was.
+        The files (docs/outputs.md) are written to a staging folder next to
+        ``outdir`` that then takes its place in one step (:func:`simcenter.outdir.staged`).
+        ``outdir`` may be new, empty, or an earlier simcenter output, which is
+        replaced; a folder holding files simcenter did not write is refused. If
+        anything fails, the staging folder is removed and ``outdir`` is left as
+        it was.
 
         Args:
-            outdir: The output directory; its parent is created if needed.
+            outdir: The output folder; its parents are created if needed, and
+                a symlink to a folder is followed.
             plots: Also draw ``plots/*.png``.
+            report: Also write ``report.html`` (:func:`simcenter.report_html.write_report`).
 
         Returns:
-            The absolute path of the output directory.
+            The absolute path of the output folder.
 
         Raises:
-            NotADirectoryError: If ``outdir`` exists and is not a directory.
+            OutputError: ``outdir`` cannot be used (a file, not writable, or
+                holding files simcenter did not write).
         """
-        target = Path(outdir).absolute()
-        if target.exists() and not target.is_dir():
-            raise NotADirectoryError(f"{target} exists and is not a directory")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(
-            tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent)
-        )
-        try:
+        with outdir_rules.staged(outdir) as staging:
             self._write(staging, plots)
-            _move_into_place(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+            if report:
+                from simcenter.report_html import write_report
+
+                write_report(staging)
+        return Path(outdir).absolute()
 
     def _write(self, directory: Path, plots: bool) -> None:
         """Write every output file into an existing, empty directory."""
@@ -213,7 +212,8 @@ class Results:
             yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
         for name in TABLE_FILES:
             # Floats are written with Python's shortest round-trip repr: full precision.
-            _iso_calendar_times(getattr(self, name)).to_csv(directory / f"{name}.csv", index=False)
+            frame = csv_safe(_iso_calendar_times(getattr(self, name)))
+            frame.to_csv(directory / f"{name}.csv", index=False)
         if self.contact_log is not None:
             self.contact_log.place(directory)
         if not plots:
@@ -299,18 +299,3 @@ def _iso_calendar_times(frame: pd.DataFrame) -> pd.DataFrame:
     if not zoned:
         return frame
     return frame.assign(**{name: frame[name].map(pd.Timestamp.isoformat) for name in zoned})
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``, replacing an existing ``target`` directory."""
-    if not target.exists():
-        staging.rename(target)
-        return
-    aside = staging.with_name(f"{staging.name}.old")
-    target.rename(aside)
-    try:
-        staging.rename(target)
-    except BaseException:
-        aside.rename(target)
-        raise
-    shutil.rmtree(aside)

@@ -16,8 +16,10 @@ from scipy import stats
 from test_reports import random_meta, random_record, scripted_meta, scripted_record
 
 import simcenter
+import simcenter.outdir
 from simcenter import plotting, reports
 from simcenter.analysis import with_arrival_time
+from simcenter.outdir import OutputError
 from simcenter.records import ReplicationRecord, RunMeta
 from simcenter.results import Results
 
@@ -34,6 +36,7 @@ CONTACT_COLUMNS = [
     "linked_id", "previous_agent", "skill_set",
 ]  # fmt: skip
 OUTPUT_FILES = {
+    ".simcenter",
     "scenario.yaml",
     "summary.csv",
     "replications.csv",
@@ -237,10 +240,17 @@ def test_save_without_the_contact_log_writes_no_parquet(
     assert files_under(outdir) == OUTPUT_FILES - {"contacts.parquet"}
 
 
+def previous_output(outdir: Path) -> None:
+    """An output folder of an earlier run: a summary.csv and simcenter's marker listing it."""
+    outdir.mkdir()
+    (outdir / "summary.csv").write_text("previous run\n")
+    (outdir / ".simcenter").write_text("written by simcenter 0.0\nsummary.csv\nstale.csv\n")
+    (outdir / "stale.csv").write_text("old\n")
+
+
 def test_save_replaces_an_existing_output_directory(results: Results, tmp_path: Path) -> None:
     outdir = tmp_path / "out"
-    outdir.mkdir()
-    (outdir / "stale.csv").write_text("old\n")
+    previous_output(outdir)
 
     results.save(outdir)
 
@@ -272,24 +282,41 @@ def test_failed_save_leaves_an_existing_output_directory_untouched(
     results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outdir = tmp_path / "out"
-    outdir.mkdir()
-    (outdir / "summary.csv").write_text("previous run\n")
+    previous_output(outdir)
     fail_while_plotting(monkeypatch)
 
     with pytest.raises(RuntimeError, match="disk on fire"):
         results.save(outdir)
 
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
-    assert files_under(outdir) == {"summary.csv"}
+    assert files_under(outdir) == {"summary.csv", "stale.csv", ".simcenter"}
+    assert (outdir / "summary.csv").read_text() == "previous run\n"
+
+
+def test_failed_final_swap_leaves_the_existing_output_directory(
+    results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outdir = tmp_path / "out"
+    previous_output(outdir)
+
+    def refuse(first: Path, second: Path) -> bool:
+        raise OSError("rename refused")
+
+    monkeypatch.setattr(simcenter.outdir, "_exchange", refuse)
+
+    with pytest.raises(OSError, match="rename refused"):
+        results.save(outdir)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
     assert (outdir / "summary.csv").read_text() == "previous run\n"
 
 
 def test_failed_final_rename_restores_the_existing_output_directory(
     results: Results, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Without an atomic exchange, the old folder is renamed aside and back on failure."""
     outdir = tmp_path / "out"
-    outdir.mkdir()
-    (outdir / "summary.csv").write_text("previous run\n")
+    previous_output(outdir)
     original_rename = Path.rename
 
     def rename(self: Path, target: Path) -> Path:
@@ -298,6 +325,7 @@ def test_failed_final_rename_restores_the_existing_output_directory(
             raise OSError("rename refused")
         return original_rename(self, target)
 
+    monkeypatch.setattr(simcenter.outdir, "_exchange", lambda first, second: False)
     monkeypatch.setattr(Path, "rename", rename)
 
     with pytest.raises(OSError, match="rename refused"):
@@ -311,7 +339,7 @@ def test_save_refuses_to_replace_a_file(results: Results, tmp_path: Path) -> Non
     target = tmp_path / "out"
     target.write_text("not a directory\n")
 
-    with pytest.raises(NotADirectoryError, match="exists and is not a directory"):
+    with pytest.raises(OutputError, match="is a file, not a folder"):
         results.save(target)
 
     assert target.read_text() == "not a directory\n"

@@ -235,7 +235,7 @@ def _with_handle_time(spec: Any) -> dict[str, Any]:
         ),
         (
             _with_handle_time({"distribution": "gamma", "mean": "1min", "cv": 0}),
-            "queues[0].handle_time.cv: must be a positive number (got 0)",
+            "queues[0].handle_time.cv: must be a number from 0.001 to 100 (got 0)",
         ),
         (
             _with_handle_time({"distribution": "empirical", "values": []}),

@@ -17,9 +17,10 @@ from pydantic import BeforeValidator, Field, model_validator
 from simcenter.errors import describe
 from simcenter.scenario.values import (
     DAY_S,
+    AgentCount,
     ClockSeconds,
-    Count,
     Flag,
+    IntervalSeconds,
     Name,
     NonNegativeNumber,
     PositiveCount,
@@ -42,9 +43,9 @@ class StaffingSpec(Spec):
     (and wrap-up) before they leave.
     """
 
-    interval: PositiveSeconds = 1800.0
+    interval: IntervalSeconds = 1800.0
     start: ClockSeconds = 0.0
-    counts: list[Count] = Field(min_length=1)
+    counts: list[AgentCount] = Field(min_length=1)
 
     @property
     def period_s(self) -> float:
@@ -157,7 +158,7 @@ class AgentGroupSpec(Spec):
     """
 
     name: Name
-    count: Count | None = None
+    count: AgentCount | None = None
     staffing: StaffingSpec | None = None
     skills: Skills
     cost_per_hour: NonNegativeNumber = 0.0

@@ -1,18 +1,34 @@
 """Checks across keys: names that must be unique, and names that must refer to something.
 
-The checks run on the raw data, before and independently of the schema, so
-that they report their problems together with the schema's even when other
-keys are invalid. A check that refers to another list runs only when that
-list is readable (every entry a mapping with a text ``name``), so that one
-broken key does not echo as a problem elsewhere.
+The checks of :func:`reference_problems` run on the raw data, before and
+independently of the schema, so that they report their problems together
+with the schema's even when other keys are invalid. A check that refers to
+another list runs only when that list is readable (every entry a mapping with
+a text ``name``), so that one broken key does not echo as a problem elsewhere.
+Names are compared as the schema keeps them (trimmed, NFC).
+
+The checks of :func:`scenario_problems` need validated values (seconds):
+the limits on the work of a run (docs/limits.md) and the calendar start.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import Any
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
 
 from simcenter.errors import Location, Problem
+from simcenter.scenario.values import MAX_INTERVALS
+from simcenter.text import canonical_name
+from simcenter.units import format_duration
+
+if TYPE_CHECKING:
+    from simcenter.scenario.model import Scenario
+
+MIN_REROUTE_CYCLE_S = 60.0
+"""Shortest total ``max_wait.after`` around a cycle of queues that move contacts on (seconds)."""
+
 
 _Entries = list[tuple[int, Mapping[str, Any]]]
 
@@ -51,9 +67,14 @@ def _mappings(items: Any) -> _Entries:
     return [(index, item) for index, item in enumerate(items) if isinstance(item, Mapping)]
 
 
+def _name(value: Any) -> str | None:
+    """A name as the schema keeps it (trimmed, NFC), or None if it is not text."""
+    return canonical_name(value) if isinstance(value, str) else None
+
+
 def _readable_names(items: Any, entries: _Entries) -> list[str] | None:
     """The names of a list whose every entry is a mapping with a text name; else None."""
-    names = [name for _, entry in entries if isinstance(name := entry.get("name"), str)]
+    names = [name for _, entry in entries if (name := _name(entry.get("name"))) is not None]
     if not names or len(names) != len(items):
         return None
     return names
@@ -62,9 +83,13 @@ def _readable_names(items: Any, entries: _Entries) -> list[str] | None:
 def _skill_entries(skills: Any) -> list[tuple[str | int, str]]:
     """(key in the data, queue name) of each skill written as text."""
     if isinstance(skills, list):
-        return [(index, skill) for index, skill in enumerate(skills) if isinstance(skill, str)]
+        return [
+            (index, canonical_name(skill))
+            for index, skill in enumerate(skills)
+            if isinstance(skill, str)
+        ]
     if isinstance(skills, Mapping):
-        return [(skill, skill) for skill in skills if isinstance(skill, str)]
+        return [(skill, canonical_name(skill)) for skill in skills if isinstance(skill, str)]
     return []
 
 
@@ -85,8 +110,8 @@ def _duplicate_names(key: str, items: _Entries) -> list[Problem]:
     first: dict[str, int] = {}
     problems = []
     for index, item in items:
-        name = item.get("name")
-        if not isinstance(name, str):
+        name = _name(item.get("name"))
+        if name is None:
             continue
         if name in first:
             problems.append(
@@ -105,13 +130,14 @@ def _duplicate_names(key: str, items: _Entries) -> list[Problem]:
 def _repeated_skills(group_index: int, skills: Any) -> list[Problem]:
     if not isinstance(skills, list):
         return []
+    names = [_name(skill) for skill in skills]
     return [
         Problem(
             ("agents", group_index, "skills", index),
-            f'duplicate queue "{skill}" (also skills[{skills.index(skill)}])',
+            f'duplicate queue "{name}" (also skills[{names.index(name)}])',
         )
-        for index, skill in enumerate(skills)
-        if isinstance(skill, str) and skills.index(skill) < index
+        for index, name in enumerate(names)
+        if name is not None and names.index(name) < index
     ]
 
 
@@ -141,7 +167,7 @@ def _rotation_problems(group_index: int, group: Mapping[str, Any]) -> list[Probl
         for set_index, skill_set in enumerate(skill_sets)
         if isinstance(skill_set, list)
         for index, name in enumerate(skill_set)
-        if isinstance(name, str) and name not in skills
+        if isinstance(name, str) and canonical_name(name) not in skills
     ]
 
 
@@ -161,7 +187,7 @@ def _overflow_problems(
             f'unknown agent group "{name}" {_listing("groups", group_names)}',
         )
         for index, name in enumerate(targets)
-        if isinstance(name, str) and name not in group_names
+        if isinstance(name, str) and canonical_name(name) not in group_names
     ]
 
 
@@ -169,11 +195,11 @@ def _queue_target_problems(
     queue_index: int, queue: Mapping[str, Any], key: str, queue_names: list[str] | None
 ) -> list[Problem]:
     """``queues[i].<key>.to`` must name another existing queue."""
-    target = _section(queue, key).get("to")
+    target = _name(_section(queue, key).get("to"))
     loc: Location = ("queues", queue_index, key, "to")
-    if not isinstance(target, str):
+    if target is None:
         return []
-    if target == queue.get("name"):
+    if target == _name(queue.get("name")):
         return [Problem(loc, f'must name another queue, not this one (got "{target}")')]
     if queue_names is not None and target not in queue_names:
         return [Problem(loc, f'unknown queue "{target}" {_listing("queues", queue_names)}')]
@@ -187,13 +213,13 @@ def _certain_transfer_cycle(queues: _Entries) -> list[Problem]:
     would never end. The problem is reported at the first queue of the cycle.
     """
     certain = {
-        queue["name"]: transfer["to"]
+        _name(queue["name"]): canonical_name(transfer["to"])
         for _, queue in queues
         if isinstance(transfer := _section(queue, "transfer"), Mapping)
         and transfer.get("probability") == 1
         and isinstance(transfer.get("to"), str)
     }
-    index_of = {queue.get("name"): index for index, queue in queues}
+    index_of = {_name(queue.get("name")): index for index, queue in queues}
     for start in certain:
         path, name = [start], certain[start]
         while name in certain and name not in path:
@@ -223,10 +249,10 @@ def _unserved_queues(queues: _Entries, groups: _Entries) -> list[Problem]:
         return []
     served = {skill for entries in skill_lists for _, skill in entries}
     return [
-        Problem(("queues", index, "name"), f'no agent group has the skill "{queue["name"]}"')
+        Problem(("queues", index, "name"), f'no agent group has the skill "{name}"')
         for index, queue in queues
-        if isinstance(queue.get("name"), str)
-        and queue["name"] not in served
+        if (name := _name(queue.get("name"))) is not None
+        and name not in served
         and not _overflow_targets(queue)
     ]
 
@@ -237,3 +263,86 @@ def _overflow_targets(queue: Mapping[str, Any]) -> list[str]:
     if not isinstance(targets, list):
         return []
     return [name for name in targets if isinstance(name, str)]
+
+
+# --- checks on the validated scenario ----------------------------------------------------
+
+
+def scenario_problems(scenario: Scenario) -> list[Problem]:
+    """Problems that need validated values: the size of the tables, reroute loops, the start."""
+    problems = _interval_count(scenario) + _reroute_cycles(scenario) + _start_in_gap(scenario)
+    problems += [
+        Problem(
+            ("agents", index, "rotation", "every"),
+            f"gives {math.ceil(blocks):,} task blocks over warmup + horizon, more than the "
+            f"{MAX_INTERVALS:,} allowed (got {format_duration(group.rotation.every)})",
+        )
+        for index, group in enumerate(scenario.agents)
+        if group.rotation is not None
+        and (blocks := scenario.end_s / group.rotation.every) > MAX_INTERVALS
+    ]
+    return problems
+
+
+def _interval_count(scenario: Scenario) -> list[Problem]:
+    """The reporting intervals of ``warmup + horizon`` must be at most :data:`MAX_INTERVALS`."""
+    count = math.ceil(scenario.end_s / scenario.interval)
+    if count <= MAX_INTERVALS:
+        return []
+    return [
+        Problem(
+            ("interval",),
+            f"gives {count:,} reporting intervals over warmup + horizon, more than the "
+            f"{MAX_INTERVALS:,} allowed (got {format_duration(scenario.interval)}; "
+            "choose a longer interval)",
+        )
+    ]
+
+
+def _reroute_cycles(scenario: Scenario) -> list[Problem]:
+    """Queues whose ``max_wait.to`` moves form a cycle faster than :data:`MIN_REROUTE_CYCLE_S`.
+
+    A contact caught in such a cycle would move again and again, making
+    millions of events an hour. Reported once, at the first queue of the cycle.
+    """
+    moves = {
+        queue.name: (queue.max_wait.to, queue.max_wait.after)
+        for queue in scenario.queues
+        if queue.max_wait is not None and queue.max_wait.to is not None
+    }
+    index_of = {queue.name: index for index, queue in enumerate(scenario.queues)}
+    for start in moves:
+        path, total, name = [start], moves[start][1], moves[start][0]
+        while name in moves and name not in path:
+            path.append(name)
+            total += moves[name][1]
+            name = moves[name][0]
+        if name == start and total < MIN_REROUTE_CYCLE_S:
+            cycle = " -> ".join([*path, start])
+            return [
+                Problem(
+                    ("queues", index_of[start], "max_wait", "after"),
+                    f"max_wait moves form a cycle ({cycle}) of {format_duration(total)} in "
+                    f"all; it must take at least {format_duration(MIN_REROUTE_CYCLE_S)}",
+                )
+            ]
+    return []
+
+
+def _start_in_gap(scenario: Scenario) -> list[Problem]:
+    """A ``start`` without an offset must exist on the zone's clock (not in a DST gap)."""
+    start = scenario.start
+    if start.tzinfo is not None:
+        return []
+    local = start.replace(tzinfo=scenario.zone)
+    round_trip = local.astimezone(UTC).astimezone(scenario.zone).replace(tzinfo=None)
+    if round_trip == start:
+        return []
+    return [
+        Problem(
+            ("start",),
+            f"{start.isoformat(timespec='minutes')} does not exist in {scenario.timezone}: "
+            "the clocks skip it when summer time begins; choose a time outside the gap "
+            "or give an offset",
+        )
+    ]

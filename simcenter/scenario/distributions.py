@@ -10,22 +10,34 @@ so that building never fails on validated input.
 from __future__ import annotations
 
 import csv
+import stat
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from simcenter import distributions as dist
 from simcenter.errors import describe
 from simcenter.scenario.values import (
+    MAX_FILE_BYTES,
     NonNegativeSeconds,
     PositiveNumber,
     PositiveSeconds,
     Spec,
     custom_error,
     exactly_one,
+    number_range,
 )
 from simcenter.units import UnitError, format_duration, parse_duration
+
+MIN_CV, MAX_CV = 0.001, 100.0
+"""Range of a coefficient of variation (lognormal, gamma): computations stay finite in it."""
+
+MAX_WEIBULL_SHAPE = 1000.0
+"""Largest Weibull shape."""
+
+CoefficientOfVariation = Annotated[float, BeforeValidator(number_range(MIN_CV, MAX_CV))]
+"""A coefficient of variation from :data:`MIN_CV` to :data:`MAX_CV`."""
 
 # The smallest Weibull shape in round figures; shapes much below it have no finite
 # variance (Γ(1 + 2/shape) overflows near shape 0.0117).
@@ -59,12 +71,18 @@ class LognormalSpec(Spec):
 
     distribution: Literal["lognormal"]
     mean: PositiveSeconds
-    cv: PositiveNumber | None = None
+    cv: CoefficientOfVariation | None = None
     sd: PositiveSeconds | None = None
 
     @model_validator(mode="after")
     def _one_spread(self) -> LognormalSpec:
         exactly_one(self, ("cv", "sd"))
+        if self.sd is not None and not MIN_CV <= self.sd / self.mean <= MAX_CV:
+            raise custom_error(
+                "sd",
+                f"needs sd from {MIN_CV:g} to {MAX_CV:g} times the mean (got sd "
+                f"{format_duration(self.sd)}, mean {format_duration(self.mean)})",
+            )
         return self
 
     def build(self) -> dist.Distribution:
@@ -78,7 +96,7 @@ class GammaSpec(Spec):
 
     distribution: Literal["gamma"]
     mean: PositiveSeconds
-    cv: PositiveNumber
+    cv: CoefficientOfVariation
 
     def build(self) -> dist.Distribution:
         """The distribution object."""
@@ -99,6 +117,10 @@ class WeibullSpec(Spec):
     @field_validator("shape")
     @classmethod
     def _finite_variance(cls, shape: float) -> float:
+        if shape > MAX_WEIBULL_SHAPE:
+            raise custom_error(
+                "shape", f"must be at most {MAX_WEIBULL_SHAPE:g} (got {describe(shape)})"
+            )
         try:
             dist.Weibull(1.0, shape)
         except ValueError:
@@ -157,8 +179,7 @@ class EmpiricalSpec(Spec):
         base = (info.context or {}).get("base_dir")
         if not path.is_absolute() and base is not None:
             path = Path(base) / path
-        if not path.is_file():
-            raise custom_error("file", f'no such file "{file}" (looked for {path.resolve()})')
+        _check_regular_file(path, file)
         _read_duration_column(path)
         return str(path.resolve())
 
@@ -173,6 +194,28 @@ class EmpiricalSpec(Spec):
             self.values if self.values is not None else _read_duration_column(Path(self.file or ""))
         )
         return dist.Empirical(tuple(values))
+
+
+def _check_regular_file(path: Path, file: str) -> None:
+    """Refuse a missing file, a folder, a pipe or device, or a file over :data:`MAX_FILE_BYTES`.
+
+    Raises:
+        PydanticCustomError: Saying which.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise custom_error("file", f'no such file "{file}" (looked for {path.resolve()})') from None
+    except (OSError, ValueError) as error:
+        raise custom_error("file", f'cannot read "{file}" ({error})') from None
+    if stat.S_ISDIR(info.st_mode):
+        raise custom_error("file", f'"{file}" is a folder, not a CSV file')
+    if not stat.S_ISREG(info.st_mode):
+        raise custom_error("file", f'"{file}" is not a regular file (a pipe or device?)')
+    if info.st_size > MAX_FILE_BYTES:
+        raise custom_error(
+            "file", f'"{file}" is larger than {MAX_FILE_BYTES:,} bytes (got {info.st_size:,})'
+        )
 
 
 def _read_duration_column(path: Path) -> list[float]:

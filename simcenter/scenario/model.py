@@ -19,23 +19,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import Field, ValidationError, field_validator
 
-from simcenter.errors import Problem, ScenarioError, describe, validation_problems
+from simcenter.errors import Location, Problem, ScenarioError, describe, validation_problems
 from simcenter.scenario.agents import AgentGroupSpec
-from simcenter.scenario.checks import reference_problems
+from simcenter.scenario.checks import reference_problems, scenario_problems
 from simcenter.scenario.queues import QueueSpec, ServiceLevelSpec
 from simcenter.scenario.routing import RoutingSpec
 from simcenter.scenario.templates import expand_templates
 from simcenter.scenario.values import (
     DAY_S,
     CalendarTime,
-    Count,
+    HorizonSeconds,
+    IntervalSeconds,
     Name,
-    NonNegativeSeconds,
     PositiveCount,
-    PositiveSeconds,
+    ReplicationCount,
+    Seed,
     Spec,
+    WarmupSeconds,
     custom_error,
 )
+from simcenter.text import canonical_name
 
 
 class Scenario(Spec):
@@ -45,7 +48,7 @@ class Scenario(Spec):
     from statistics, and ``[warmup, warmup + horizon)`` is measured.
 
     Attributes:
-        name: Name of the scenario (also the default output folder).
+        name: Name of the scenario (its slug names the default output folder).
         description: Free text.
         seed: Base seed; the same seed gives the same results.
         start: Calendar time of simulation time 0, read in ``timezone``
@@ -71,13 +74,13 @@ class Scenario(Spec):
 
     name: Name
     description: str = ""
-    seed: Count = 0
+    seed: Seed = 0
     start: CalendarTime = datetime(2026, 1, 5)
     timezone: str = "UTC"
-    horizon: PositiveSeconds = DAY_S
-    warmup: NonNegativeSeconds = 0.0
-    interval: PositiveSeconds = 900.0
-    replications: PositiveCount = 1
+    horizon: HorizonSeconds = DAY_S
+    warmup: WarmupSeconds = 0.0
+    interval: IntervalSeconds = 900.0
+    replications: ReplicationCount = 1
     service_level: ServiceLevelSpec = Field(default_factory=ServiceLevelSpec)
     closing: Literal["drain", "clear", "stop"] = "drain"
     lines: PositiveCount | None = None
@@ -148,7 +151,7 @@ class Scenario(Spec):
         problems = [
             problem
             for key, value in overrides.items()
-            if (problem := _set_path(data, key, value)) is not None
+            if (problem := set_path(data, key, value)[0]) is not None
         ]
         if problems:
             raise ScenarioError(problems)
@@ -167,35 +170,44 @@ def _zone_hint(name: str) -> str:
 # --- overrides ------------------------------------------------------------------
 
 
-def _set_path(data: dict[str, Any], key: str, value: Any) -> Problem | None:
-    """Set ``value`` at dotted ``key`` inside ``data``; a Problem if the path names nothing."""
+def set_path(data: Any, key: str, value: Any) -> tuple[Problem | None, Location]:
+    """Set ``value`` at dotted ``key`` inside ``data``.
+
+    List entries are named by their ``name`` or by index (``skills.0``).
+
+    Returns:
+        A Problem if the path names nothing (else None), and the key path set.
+    """
     parts = key.split(".")
     node: Any = data
     loc: list[str | int] = []
     for depth, part in enumerate(parts):
         if isinstance(node, list):
-            index = _list_index(node, part)
+            index: str | int | None = _list_index(node, part)
             if index is None:
                 return Problem(
                     tuple(loc), f'no entry "{part}" (in override "{key}"; {_entries(node)})'
-                )
+                ), tuple(loc)
         elif isinstance(node, dict):
             index = part
             if depth < len(parts) - 1 and part not in node:
-                return Problem((*loc, part), f'no such key (in override "{key}")')
+                return Problem((*loc, part), f'no such key (in override "{key}")'), tuple(loc)
         else:
-            return Problem(tuple(loc), f'is not a mapping or list (in override "{key}")')
+            return Problem(tuple(loc), f'is not a mapping or list (in override "{key}")'), tuple(
+                loc
+            )
         loc.append(index)
         if depth == len(parts) - 1:
             node[index] = copy.deepcopy(value)
         else:
             node = node[index]
-    return None
+    return None, tuple(loc)
 
 
 def _list_index(items: list[Any], part: str) -> int | None:
     for index, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == part:
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and canonical_name(name) == canonical_name(part):
             return index
     if part.isdigit() and int(part) < len(items):
         return int(part)
@@ -235,7 +247,12 @@ def build_scenario(data: Any, base_dir: str | Path | None = None) -> Scenario:
     try:
         scenario = Scenario.model_validate(data, context={"base_dir": base_dir})
     except ValidationError as error:
-        problems = validation_problems(error, Scenario) + problems
+        raise ScenarioError(
+            expansion.located(validation_problems(error, Scenario) + problems)
+        ) from None
+    except RecursionError:
+        raise ScenarioError([Problem((), "the scenario is nested too deeply")]) from None
+    problems += scenario_problems(scenario)
     if problems:
         raise ScenarioError(expansion.located(problems))
     return scenario

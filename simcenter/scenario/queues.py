@@ -23,6 +23,7 @@ from simcenter.scenario.values import (
     Fraction,
     FractionBelowOne,
     Integer,
+    IntervalSeconds,
     Name,
     NonNegativeNumber,
     NonNegativeSeconds,
@@ -78,7 +79,7 @@ class ProfileSpec(Spec):
         volumes: Expected number of contacts in each interval.
     """
 
-    interval: PositiveSeconds = 1800.0
+    interval: IntervalSeconds = 1800.0
     start: ClockSeconds = 0.0
     volumes: list[NonNegativeNumber] = Field(min_length=1)
 

@@ -14,6 +14,7 @@ the helpers that the models share.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, get_args
@@ -29,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simcenter.errors import describe
+from simcenter.text import canonical_name, hidden_character, printable
 from simcenter.units import (
     UnitError,
     format_duration,
@@ -42,7 +44,31 @@ DAY_S = 86_400.0
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 RESERVED_QUEUE_NAME = "ALL"
-"""The name of the total row of the reports, which no queue may take."""
+"""The name of the total row of the reports, which no queue may take (whatever its case)."""
+
+# --- limits (docs/limits.md): values beyond them cannot be simulated sensibly ------------
+MAX_DURATION_S = 36_500 * DAY_S
+"""Longest duration of any kind (100 years, seconds)."""
+MAX_SIMULATED_S = 3_650 * DAY_S
+"""Longest horizon, and longest warm-up (10 years, seconds)."""
+MAX_RATE = 1_000.0
+"""Highest arrival rate (per second: 3,600,000/h)."""
+MAX_COUNT = 1_000_000_000
+"""Largest count of any kind."""
+MAX_AGENTS = 100_000
+"""Most agents in one group at any time."""
+MAX_REPLICATIONS = 100_000
+"""Most replications of one run."""
+MAX_SEED = 2**63 - 1
+"""Largest seed."""
+MAX_NUMBER = 1e9
+"""Largest plain number (volumes, factors, weights, costs, multipliers)."""
+MAX_FILE_BYTES = 10_000_000
+"""Largest file simcenter reads: a scenario, or the values of an empirical distribution."""
+MIN_STEP_S = 1.0
+"""Shortest horizon and shortest reporting interval (seconds)."""
+MAX_INTERVALS = 200_000
+"""Most reporting intervals in ``warmup + horizon`` (a year has 35,040 of 15 minutes)."""
 
 # JSON Schema patterns of the strings units.py accepts (non-negative values only),
 # so that editors accept "20s" and "360/h" where a number is also allowed.
@@ -112,7 +138,9 @@ def _unit_error(error: UnitError, value: Any, expected: str) -> PydanticCustomEr
     return custom_error("unit", f"must be {expected} (got {describe(value)})")
 
 
-def _to_seconds(value: Any, *, positive: bool) -> float:
+def _to_seconds(
+    value: Any, *, positive: bool, maximum: float = MAX_DURATION_S, minimum: float = 0.0
+) -> float:
     try:
         seconds = parse_duration(value)
     except UnitError as error:
@@ -122,6 +150,14 @@ def _to_seconds(value: Any, *, positive: bool) -> float:
     if seconds < 0 or (positive and seconds == 0):
         kind = "positive" if positive else "non-negative"
         raise custom_error("duration", f"must be a {kind} duration (got {describe(value)})")
+    if seconds > maximum:
+        raise custom_error(
+            "duration", f"must be at most {format_duration(maximum)} (got {describe(value)})"
+        )
+    if seconds < minimum:
+        raise custom_error(
+            "duration", f"must be at least {format_duration(minimum)} (got {describe(value)})"
+        )
     return seconds
 
 
@@ -132,6 +168,10 @@ def _to_rate(value: Any) -> float:
         raise _unit_error(error, value, 'a rate such as "360/h" or a number per second') from None
     if rate < 0:
         raise custom_error("rate", f"must be a non-negative rate (got {describe(value)})")
+    if rate > MAX_RATE:
+        raise custom_error(
+            "rate", f"must be at most {format_rate(MAX_RATE)} (got {describe(value)})"
+        )
     return rate
 
 
@@ -142,13 +182,16 @@ def _to_clock(value: Any) -> float:
         raise _unit_error(error, value, 'a time of day such as "08:00"') from None
 
 
-def integer_check(minimum: int | None, kind: str) -> Callable[[Any], int]:
-    """A validator of integers of at least ``minimum``; ``kind`` names them in messages."""
+def integer_check(minimum: int | None, kind: str, maximum: int = MAX_COUNT) -> Callable[[Any], int]:
+    """A validator of integers from ``minimum`` to ``maximum``; ``kind`` names them in messages."""
 
     def check(value: Any) -> int:
         too_small = minimum is not None and isinstance(value, int) and value < minimum
         if not isinstance(value, int) or isinstance(value, bool) or too_small:
             raise custom_error("integer", f"must be {kind} (got {describe(value)})")
+        if abs(value) > maximum:
+            limit = f"{-maximum:,} to {maximum:,}" if minimum is None else f"at most {maximum:,}"
+            raise custom_error("integer", f"must be {limit} (got {describe(value)})")
         return value
 
     return check
@@ -157,17 +200,29 @@ def integer_check(minimum: int | None, kind: str) -> Callable[[Any], int]:
 def _number_check(
     low: float, high: float, *, low_open: bool, high_open: bool, kind: str
 ) -> Callable[[Any], float]:
-    """A validator of finite numbers between ``low`` and ``high`` (each end open or closed)."""
+    """A validator of finite numbers between ``low`` and ``high`` (each end open or closed).
+
+    ``kind`` names the range in messages; a number above a large ``high`` says
+    ``must be at most ...``.
+    """
 
     def check(value: Any) -> float:
         finite = _is_number(value) and math.isfinite(value)
         above = finite and (value > low if low_open else value >= low)
         inside = above and (value < high if high_open else value <= high)
+        if above and not inside and high >= MAX_NUMBER:
+            raise custom_error("number", f"must be at most {high:,.0f} (got {describe(value)})")
         if not inside:
             raise custom_error("number", f"must be {kind} (got {describe(value)})")
         return float(value)
 
     return check
+
+
+def number_range(low: float, high: float) -> Callable[[Any], float]:
+    """A validator of numbers from ``low`` to ``high``: ``must be a number from 0.001 to 100``."""
+    kind = f"a number from {low:g} to {high:g}"
+    return _number_check(low, high, low_open=False, high_open=False, kind=kind)
 
 
 def _to_flag(value: Any) -> bool:
@@ -177,18 +232,34 @@ def _to_flag(value: Any) -> bool:
 
 
 def _to_name(value: Any) -> str:
+    """A name trimmed and in NFC form; no control or invisible characters."""
     if isinstance(value, str) and value.strip():
-        return value
+        name = canonical_name(value)
+        hidden = hidden_character(name)
+        if hidden is not None:
+            position, code = hidden
+            raise custom_error(
+                "name",
+                f"must not contain control or invisible characters (got {code} at "
+                f"position {position} of {describe(printable(name))})",
+            )
+        return name
     if _is_number(value):
         raise custom_error("name", f'must be text (got {value}); write "{value}" in quotes')
-    raise custom_error("name", f"must be non-empty text (got {describe(value)})")
+    raise custom_error("name", f"must be non-empty text (got {describe(printable(str(value)))})")
+
+
+def is_reserved(name: str) -> bool:
+    """Whether ``name`` is the total row's name, whatever its spacing, case or width."""
+    return unicodedata.normalize("NFKC", name).strip().casefold() == RESERVED_QUEUE_NAME.casefold()
 
 
 def _not_reserved(name: str) -> str:
-    if name == RESERVED_QUEUE_NAME:
+    if is_reserved(name):
+        got = "" if name == RESERVED_QUEUE_NAME else f" (got {describe(name)})"
         raise custom_error(
             "name",
-            f'"{RESERVED_QUEUE_NAME}" is reserved for the total row of the reports; '
+            f'"{RESERVED_QUEUE_NAME}" is reserved for the total row of the reports{got}; '
             "choose another queue name",
         )
     return name
@@ -228,6 +299,29 @@ PositiveSeconds = Annotated[
     ),
 ]
 """A duration in seconds, > 0."""
+HorizonSeconds = Annotated[
+    float,
+    BeforeValidator(
+        lambda value: _to_seconds(value, positive=True, maximum=MAX_SIMULATED_S, minimum=MIN_STEP_S)
+    ),
+    PlainSerializer(format_duration, when_used="json"),
+    _string_or_number(DURATION_PATTERN, 'A duration from 1 second to 10 years ("1d").'),
+]
+"""A simulated length of time in seconds, from :data:`MIN_STEP_S` to :data:`MAX_SIMULATED_S`."""
+IntervalSeconds = Annotated[
+    float,
+    BeforeValidator(lambda value: _to_seconds(value, positive=True, minimum=MIN_STEP_S)),
+    PlainSerializer(format_duration, when_used="json"),
+    _string_or_number(DURATION_PATTERN, 'A duration of at least 1 second ("15min").'),
+]
+"""A reporting interval in seconds, at least :data:`MIN_STEP_S`."""
+WarmupSeconds = Annotated[
+    float,
+    BeforeValidator(lambda value: _to_seconds(value, positive=False, maximum=MAX_SIMULATED_S)),
+    PlainSerializer(format_duration, when_used="json"),
+    _string_or_number(DURATION_PATTERN, 'A duration of at most 10 years ("30min").'),
+]
+"""A simulated length of time in seconds, >= 0 and at most :data:`MAX_SIMULATED_S`."""
 RatePerSecond = Annotated[
     float,
     BeforeValidator(_to_rate),
@@ -245,18 +339,38 @@ ClockSeconds = Annotated[
 ]
 """A time of day ``"HH:MM"``, as seconds since midnight."""
 Integer = Annotated[
-    int, BeforeValidator(integer_check(None, "an integer")), WithJsonSchema({"type": "integer"})
+    int,
+    BeforeValidator(integer_check(None, "an integer")),
+    WithJsonSchema({"type": "integer", "minimum": -MAX_COUNT, "maximum": MAX_COUNT}),
 ]
 Count = Annotated[
     int,
     BeforeValidator(integer_check(0, "a non-negative integer")),
-    WithJsonSchema({"type": "integer", "minimum": 0}),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_COUNT}),
 ]
 PositiveCount = Annotated[
     int,
     BeforeValidator(integer_check(1, "a positive integer")),
-    WithJsonSchema({"type": "integer", "minimum": 1}),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_COUNT}),
 ]
+AgentCount = Annotated[
+    int,
+    BeforeValidator(integer_check(0, "a non-negative integer", MAX_AGENTS)),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_AGENTS}),
+]
+"""A number of agents, from 0 to :data:`MAX_AGENTS`."""
+ReplicationCount = Annotated[
+    int,
+    BeforeValidator(integer_check(1, "a positive integer", MAX_REPLICATIONS)),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_REPLICATIONS}),
+]
+"""A number of replications, from 1 to :data:`MAX_REPLICATIONS`."""
+Seed = Annotated[
+    int,
+    BeforeValidator(integer_check(0, "a non-negative integer", MAX_SEED)),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_SEED}),
+]
+"""A seed, from 0 to :data:`MAX_SEED`."""
 Fraction = Annotated[
     float,
     BeforeValidator(
@@ -276,28 +390,31 @@ FractionBelowOne = Annotated[
 NonNegativeNumber = Annotated[
     float,
     BeforeValidator(
-        _number_check(0, math.inf, low_open=False, high_open=False, kind="a non-negative number")
+        _number_check(0, MAX_NUMBER, low_open=False, high_open=False, kind="a non-negative number")
     ),
-    WithJsonSchema(_number_schema(minimum=0)),
+    WithJsonSchema(_number_schema(minimum=0, maximum=MAX_NUMBER)),
 ]
+"""A number from 0 to :data:`MAX_NUMBER`."""
 PositiveNumber = Annotated[
     float,
     BeforeValidator(
-        _number_check(0, math.inf, low_open=True, high_open=False, kind="a positive number")
+        _number_check(0, MAX_NUMBER, low_open=True, high_open=False, kind="a positive number")
     ),
-    WithJsonSchema(_number_schema(exclusiveMinimum=0)),
+    WithJsonSchema(_number_schema(exclusiveMinimum=0, maximum=MAX_NUMBER)),
 ]
+"""A number above 0, at most :data:`MAX_NUMBER`."""
 Flag = Annotated[bool, BeforeValidator(_to_flag), WithJsonSchema({"type": "boolean"})]
 """``true`` or ``false``, nothing else (``yes`` is text in YAML 1.2)."""
 Name = Annotated[str, BeforeValidator(_to_name), WithJsonSchema({"type": "string", "minLength": 1})]
-"""Non-empty text naming a queue, an agent group or the scenario."""
+"""Non-empty text naming a queue, an agent group or the scenario: trimmed, in NFC form,
+without control or invisible characters."""
 QueueName = Annotated[
     str,
     BeforeValidator(_to_name),
     AfterValidator(_not_reserved),
     WithJsonSchema({"type": "string", "minLength": 1, "not": {"const": RESERVED_QUEUE_NAME}}),
 ]
-"""A queue's own name: a :data:`Name` other than ``ALL``."""
+"""A queue's own name: a :data:`Name` other than ``ALL`` (in any case or spacing)."""
 CalendarTime = Annotated[
     datetime,
     WithJsonSchema(

@@ -1,0 +1,400 @@
+"""Output folders: where a run may write, and how its files replace an earlier run's.
+
+The rules (docs/outputs.md):
+
+- The default folder is ``results/<slug>`` where the slug is made from the
+  scenario name (:func:`slug`), so a name can never point outside ``results/``.
+- A run writes into a folder only if it does not exist, is empty, or was
+  written by simcenter: such a folder holds a marker file (:data:`MARKER`)
+  listing every file of the run, written last, so a folder with a marker is
+  complete. Anything else is refused before simulating (:func:`prepare`).
+- simcenter never deletes a file it did not write: a simcenter folder that
+  holds other files is refused too.
+- The files are written into a staging folder next to the output folder
+  (``.NAME.tmp-PID-XXXXXXXX``, holding :data:`STAGING_MARKER`), which then
+  takes the place of the output folder in one atomic exchange where the
+  system offers it. The staging folder is removed on every exit path; one
+  left behind by a killed run is removed by the next run into the same
+  place (:func:`remove_stale`).
+- A symlink to a folder is followed: the files go where it points.
+- Folders are created with the permissions the umask gives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import errno
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from simcenter._version import __version__
+from simcenter.errors import SimcenterError
+from simcenter.stops import signals_held
+from simcenter.text import printable
+
+MARKER = ".simcenter"
+"""File in every output folder: who wrote it, and the list of the files of the run."""
+
+STAGING_MARKER = ".simcenter-staging"
+"""File in every staging folder: tells a later run that the folder is simcenter's debris."""
+
+DEFAULT_ROOT = Path("results")
+"""Parent of the default output folders."""
+
+_SLUG_LENGTH = 80
+_RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15)
+_AT_FDCWD = -100
+
+
+class OutputError(SimcenterError):
+    """The output folder cannot be used (exit code 2); the message says why and what to do."""
+
+
+def slug(name: str) -> str:
+    """A folder name made from a scenario name: letters, digits, ``-``, ``_`` and ``.`` only.
+
+    Other characters become ``-``; leading dots and dashes are dropped, so the
+    slug is never ``.``, ``..`` or hidden; it is at most 80 characters long,
+    and ``scenario`` when nothing is left.
+
+    >>> slug("Retail support / EU")
+    'Retail-support-EU'
+    >>> slug("../../x")
+    'x'
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"[^\w.-]+", "-", text, flags=re.ASCII)
+    text = re.sub(r"-{2,}", "-", text).lstrip(".-").rstrip("-.")
+    return text[:_SLUG_LENGTH].rstrip("-.") or "scenario"
+
+
+def default_outdir(scenario_name: str) -> Path:
+    """``results/<slug of the name>``, relative to the working directory."""
+    return DEFAULT_ROOT / slug(scenario_name)
+
+
+def prepare(outdir: str | os.PathLike[str]) -> Path:
+    """Check, before simulating, that a run may write its files to ``outdir``.
+
+    Creates the missing parent folders, removes the staging folders that
+    killed runs left next to the folder, and makes sure the parent is
+    writable.
+
+    Args:
+        outdir: The output folder; a symlink to a folder is followed.
+
+    Returns:
+        The absolute path of the folder the files will replace (symlinks resolved).
+
+    Raises:
+        OutputError: The path is not usable (contains NUL, is too long, is a
+            file or lies under one), the parent is not writable, or the
+            folder holds files that simcenter did not write.
+    """
+    shown = printable(os.fspath(outdir))
+    if "\0" in shown or "\0" in os.fspath(outdir):
+        raise OutputError(f"output folder {shown}: the path contains a NUL character")
+    target = _resolve(Path(outdir), shown)
+    _check_reusable(target, shown)
+    _make_parent(target.parent, shown)
+    remove_stale(target)
+    _check_writable(target.parent, shown)
+    return target
+
+
+@contextlib.contextmanager
+def staged(outdir: str | os.PathLike[str]) -> Iterator[Path]:
+    """Stage the files of a run, then put them in place of ``outdir`` in one step.
+
+    The body writes its files into the yielded empty folder. When it ends
+    normally, the marker is written last and the folder replaces ``outdir``
+    (an earlier simcenter output is removed); when it raises, or the process
+    is stopped by a signal, the staging folder is removed and ``outdir`` is
+    left as it was.
+
+    Yields:
+        The staging folder (next to ``outdir``, on the same file system).
+
+    Raises:
+        OutputError: As :func:`prepare`, or when writing a file fails (a full disk).
+    """
+    target = prepare(outdir)
+    staging = _make_staging(target)
+    try:
+        try:
+            yield staging
+        except OSError as error:
+            raise OutputError(
+                f"output folder {printable(os.fspath(outdir))}: cannot write the results "
+                f"({_reason(error)})"
+            ) from error
+        with signals_held():
+            _write_marker(staging)
+            aside = _swap_in(staging, target)
+    except BaseException:
+        _remove_tree(staging)
+        raise
+    if aside is not None:
+        _remove_tree(aside)
+
+
+def remove_stale(target: Path) -> list[Path]:
+    """Remove the staging folders that runs into ``target`` left when they were killed.
+
+    A folder is removed only if its name is ``.NAME.tmp-PID-...`` for this
+    target, the process PID no longer runs, and it holds a simcenter marker
+    (or nothing at all).
+
+    Returns:
+        The folders removed.
+    """
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.tmp-(\d+)-[0-9a-f]+(\.old)?")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in target.parent.iterdir():
+            match = pattern.fullmatch(entry.name)
+            if match is None or entry.is_symlink() or not entry.is_dir():
+                continue
+            if _running(int(match[1])) or not _ours_or_empty(entry):
+                continue
+            _remove_tree(entry)
+            removed.append(entry)
+    return removed
+
+
+# --- checks -----------------------------------------------------------------------
+
+
+def _resolve(path: Path, shown: str) -> Path:
+    """The absolute path with symlinks resolved, or an OutputError for an unusable path."""
+    try:
+        target = path.resolve()
+        target.lstat()
+    except FileNotFoundError:
+        return target
+    except OSError as error:
+        raise OutputError(f"output folder {shown}: {_reason(error)}") from None
+    if not target.is_dir():
+        raise OutputError(
+            f"output folder {shown}: is a file, not a folder (choose another -o folder)"
+        )
+    return target
+
+
+def _check_reusable(target: Path, shown: str) -> None:
+    """Refuse a folder that is neither empty nor entirely written by simcenter."""
+    if not target.is_dir():
+        return
+    foreign = foreign_files(target)
+    if not foreign:
+        return
+    listed = ", ".join(printable(name) for name in foreign[:3])
+    more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+    if (target / MARKER).is_file():
+        reason = f"holds files that simcenter did not write ({listed}{more})"
+    else:
+        reason = f"is not empty and was not written by simcenter (it holds {listed}{more})"
+    raise OutputError(
+        f"output folder {shown}: {reason}; simcenter never deletes such files: "
+        "move them away or choose another folder with -o"
+    )
+
+
+def foreign_files(folder: Path) -> list[str]:
+    """Paths (relative, sorted; folders end in ``/``) in ``folder`` that are not simcenter's.
+
+    Every entry of a folder without a marker is foreign; in a folder with a
+    marker, every file the marker does not list. Foreign folders are not
+    searched further.
+    """
+    if not (folder / MARKER).is_file():
+        return sorted(entry.name + ("/" if entry.is_dir() else "") for entry in folder.iterdir())
+    listed = _listed_files(folder / MARKER)
+    folders = {parent.as_posix() for name in listed for parent in Path(name).parents}
+    found = []
+    for root, dirs, files in os.walk(folder):
+        relative = Path(root).relative_to(folder)
+        found += [
+            path
+            for name in files
+            if (path := (relative / name).as_posix()) != MARKER and path not in listed
+        ]
+        for name in list(dirs):
+            path = (relative / name).as_posix()
+            if path not in folders or Path(root, name).is_symlink():
+                found.append(path + "/")
+                dirs.remove(name)
+    return sorted(found)
+
+
+def add_to_marker(folder: Path, name: str) -> None:
+    """Record ``name`` (a file simcenter just wrote into ``folder``) in the folder's marker.
+
+    A folder without a simcenter marker is left as it is. The marker is
+    replaced atomically, so it always lists a complete set of files.
+    """
+    marker = folder / MARKER
+    listed = _listed_files(marker)
+    if not listed or name in listed:
+        return
+    first = marker.read_text(encoding="utf-8").splitlines()[0]
+    text = f"{first}\n" + "".join(f"{line}\n" for line in sorted(listed | {name}))
+    staging = folder / f"{MARKER}.tmp-{os.getpid()}"
+    staging.write_text(text, encoding="utf-8")
+    staging.replace(marker)
+
+
+def _listed_files(marker: Path) -> set[str]:
+    """The files a marker lists (every line after the first); empty when there is none."""
+    try:
+        lines = marker.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    if not lines or not lines[0].startswith("written by simcenter"):
+        return set()
+    return {line for line in lines[1:] if line}
+
+
+def _make_parent(parent: Path, shown: str) -> None:
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"output folder {shown}: cannot create it ({_reason(error)})") from None
+    if not parent.is_dir():
+        raise OutputError(f"output folder {shown}: lies under a file, not a folder")
+
+
+def _check_writable(parent: Path, shown: str) -> None:
+    """Create and remove a probe folder where the staging folder will go."""
+    probe = parent / f".simcenter-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as error:
+        raise OutputError(
+            f"output folder {shown}: cannot write in {printable(str(parent))} ({_reason(error)})"
+        ) from None
+
+
+def _reason(error: OSError) -> str:
+    """The system's reason for an OSError, in words."""
+    if error.errno == errno.ENAMETOOLONG:
+        return "the path is too long"
+    if error.errno == errno.ENOTDIR:
+        return "a part of the path is a file, not a folder"
+    return error.strerror or str(error)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists (our own process counts as not running: its old debris)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _ours_or_empty(folder: Path) -> bool:
+    if (folder / STAGING_MARKER).is_file() or (folder / MARKER).is_file():
+        return True
+    return not any(folder.iterdir())
+
+
+# --- staging and swapping ---------------------------------------------------------
+
+
+def _make_staging(target: Path) -> Path:
+    """A new empty staging folder next to ``target``, created with the umask's permissions."""
+    while True:
+        staging = target.with_name(f".{target.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        (staging / STAGING_MARKER).write_text(f"pid {os.getpid()}\n", encoding="utf-8")
+        return staging
+
+
+def _write_marker(staging: Path) -> None:
+    """Write the marker last: the version and every file of the run (the staging marker goes)."""
+    (staging / STAGING_MARKER).unlink()
+    files = sorted(
+        (Path(root).relative_to(staging) / name).as_posix()
+        for root, _, names in os.walk(staging)
+        for name in names
+    )
+    text = f"written by simcenter {__version__}\n" + "".join(f"{name}\n" for name in files)
+    with (staging / MARKER).open("w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _swap_in(staging: Path, target: Path) -> Path | None:
+    """Put ``staging`` in place of ``target``; returns the old folder's new place, if any.
+
+    The old folder must still hold only simcenter's files (checked again here,
+    since the simulation may have taken a while).
+    """
+    if not target.exists():
+        staging.rename(target)
+        return None
+    _check_reusable(target, printable(str(target)))
+    if _exchange(staging, target):
+        (staging / STAGING_MARKER).touch()  # now holds the old files: mark it as debris
+        return staging
+    aside = staging.with_name(f"{staging.name}.old")
+    target.rename(aside)
+    try:
+        staging.rename(target)
+    except BaseException:
+        aside.rename(target)
+        raise
+    return aside
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically (Linux ``renameat2``); False where it is not available."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(second))
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove a folder simcenter wrote, its markers last, so that a kill leaves it recognisable."""
+    markers = (MARKER, STAGING_MARKER)
+    with contextlib.suppress(FileNotFoundError):
+        for entry in folder.iterdir():
+            if entry.name in markers:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        for name in markers:
+            (folder / name).unlink(missing_ok=True)
+        folder.rmdir()

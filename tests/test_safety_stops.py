@@ -1,0 +1,160 @@
+"""Clean stops: SIGTERM and SIGHUP act like Ctrl-C, and no kill leaves worker processes.
+
+Each test starts ``simcenter run`` as a process in its own process group,
+waits for a known moment (workers started, or the staging folder written),
+sends a signal and checks the exit code, the processes left and the files.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from safety import TINY, group_members, leftovers, run_process, tree, write
+
+from simcenter.stops import Stopped, capped_jobs, exit_code
+
+# About three seconds of simulation per replication: long enough to be stopped midway.
+MEDIUM = (
+    TINY.replace("horizon: 1h", "horizon: 1d")
+    .replace("60/h", "3600/h")
+    .replace("count: 3", "count: 130")
+)
+
+
+def start(folder: Path, *args: str) -> subprocess.Popen[str]:
+    """``simcenter run scenario.yaml ARGS`` in a new process group (its id is the pid)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "simcenter", "run", "scenario.yaml", *args],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    """Poll ``condition()`` every millisecond until it holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def no_process_left(pgid: int, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while group_members(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> dict[str, bytes]:
+    """A folder with the scenario and the output of an earlier run in ``out``."""
+    write(tmp_path, TINY)
+    assert (
+        run_process("run", "scenario.yaml", "-o", "out", "--no-plots", cwd=tmp_path).returncode == 0
+    )
+    write(tmp_path, MEDIUM)
+    return tree(tmp_path / "out")
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_while_simulating_keeps_the_old_output(
+    tmp_path: Path, previous: dict[str, bytes], signum: int, code: int
+) -> None:
+    process = start(tmp_path, "-o", "out", "-n", "6", "--jobs", "2")
+    wait_for(lambda: len(group_members(process.pid)) >= 3)  # the run and its two workers
+
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+
+    assert process.returncode == code
+    assert err == f"stopped by {signal.Signals(signum).name}\n"
+    assert no_process_left(process.pid)
+    assert tree(tmp_path / "out") == previous
+    assert leftovers(tmp_path) == []
+
+
+def test_sigkill_of_the_parent_leaves_no_worker(tmp_path: Path, previous: dict[str, bytes]) -> None:
+    process = start(tmp_path, "-o", "out", "-n", "6", "--jobs", "2")
+    wait_for(lambda: len(group_members(process.pid)) >= 3)
+
+    process.kill()
+    process.wait(timeout=30)
+
+    assert no_process_left(process.pid)
+    assert tree(tmp_path / "out") == previous
+
+
+def test_sigterm_while_writing_keeps_the_old_output_and_removes_the_staging_folder(
+    tmp_path: Path, previous: dict[str, bytes]
+) -> None:
+    write(tmp_path, TINY)
+    for _attempt in range(5):  # the writing takes about a second; catch it
+        process = start(tmp_path, "-o", "out", "--seed", "9")
+        wait_for(lambda process=process: leftovers(tmp_path) or process.poll() is not None)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+        if process.returncode == 143:
+            break
+        previous = tree(tmp_path / "out")  # finished first: its output is the old one now
+    assert process.returncode == 143
+    assert tree(tmp_path / "out") == previous
+    assert leftovers(tmp_path) == []
+
+
+def test_exit_codes_of_stops() -> None:
+    assert exit_code(KeyboardInterrupt()) == 130
+    assert exit_code(Stopped(signal.SIGTERM)) == 143
+    assert exit_code(Stopped(signal.SIGHUP)) == 129
+
+
+def test_jobs_are_capped_at_the_cores(tmp_path: Path) -> None:
+    write(tmp_path, TINY)
+
+    result = run_process(
+        "run",
+        "scenario.yaml",
+        "-o",
+        "out",
+        "--no-plots",
+        "-n",
+        "2",
+        "--jobs",
+        "1000",
+        cwd=tmp_path,
+    )
+
+    cores = capped_jobs(None)
+    assert result.returncode == 0
+    assert result.stderr == (
+        f"note: --jobs 1000 is more than the {cores} cores here; using {cores}\n"
+    )
+    assert capped_jobs(1000) == cores
+    assert capped_jobs(1) == 1
+
+
+def test_sigterm_to_the_whole_process_group_is_a_clean_stop(
+    tmp_path: Path, previous: dict[str, bytes]
+) -> None:
+    """As a batch system's time limit does it: the run and its workers all get SIGTERM."""
+    process = start(tmp_path, "-o", "out", "-n", "6", "--jobs", "2")
+    wait_for(lambda: len(group_members(process.pid)) >= 3)
+
+    os.killpg(process.pid, signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+
+    assert process.returncode == 143
+    assert err == "stopped by SIGTERM\n"
+    assert no_process_left(process.pid)
+    assert tree(tmp_path / "out") == previous
+    assert leftovers(tmp_path) == []
