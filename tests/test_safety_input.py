@@ -59,7 +59,7 @@ def test_aliases_of_a_normal_size_are_fine(here: Path, capsys: pytest.CaptureFix
     text = TINY.replace(
         "    handle_time: {distribution: exponential, mean: 2min}",
         "    handle_time: &aht {distribution: exponential, mean: 2min}\n    wrap_up: *aht",
-    )
+    ).replace("count: 3", "count: 5")  # 4 Erlang of work: enough agents that the queue drains
     write(here, text)
 
     assert validate(capsys) == (0, "")
@@ -281,7 +281,10 @@ def test_a_fast_reroute_loop_is_refused(here: Path, capsys: pytest.CaptureFixtur
 def test_a_slow_reroute_loop_is_accepted(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(here, TWO_QUEUES.replace("AFTER", "1min"))
 
-    assert validate(capsys) == (0, "")
+    code, messages = validate(capsys)
+    assert code == 0
+    # Valid: at most warnings (this loop cannot drain and its max_wait undercuts the threshold).
+    assert all(": warning: " in line for line in messages.splitlines())
 
 
 # --- the work estimate ------------------------------------------------------------------------
@@ -309,7 +312,8 @@ def test_a_run_whose_tables_cannot_fit_is_refused_showing_the_estimate(
 
     assert code == 2
     assert out == ""
-    assert err.startswith("this run would need ")
+    errors = [line for line in err.splitlines() if ": warning: " not in line]
+    assert errors[0].startswith("this run would need ")
     assert "about 216,000,000,000 contacts and 1,296,000,009,000 events in 1 replications" in err
     assert not (here / "results").exists()
 

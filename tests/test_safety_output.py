@@ -24,6 +24,7 @@ FILES_OF_A_RUN = {
     "intervals.csv",
     "agents.csv",
     "routing.csv",
+    "agent_intervals.csv",
     "contacts.parquet",
 }
 

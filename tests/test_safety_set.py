@@ -78,7 +78,7 @@ def test_the_index_form_of_a_skill_list(here: Path, capsys: pytest.CaptureFixtur
             "agents:",
             "  - name: sales\n    arrivals: {rate: 1/h}\n"
             "    handle_time: {distribution: exponential, mean: 1min}\n"
-            "agents:\n  - {name: other, count: 1, skills: [support]}",
+            "agents:\n  - {name: other, count: 3, skills: [support]}",
         ),
     )
 
