@@ -260,8 +260,9 @@ class Weibull(Distribution):
         return self._scale * rng.weibull(self.shape, size)
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
-        """P(X <= x) = 1 − exp(−(x / λ)^k) for x >= 0."""
-        return -np.expm1(-((np.maximum(x, 0.0) / self._scale) ** self.shape))
+        """P(X <= x) = 1 − exp(−(x / λ)^k) for x >= 0 (an overflowing power gives 1)."""
+        with np.errstate(over="ignore"):
+            return -np.expm1(-((np.maximum(x, 0.0) / self._scale) ** self.shape))
 
     def scaled(self, factor: float) -> Weibull:
         """Weibull with the mean multiplied by ``factor`` and the same shape."""
