@@ -210,6 +210,7 @@ def plain_table(rows: list[list[str]]) -> str:
 
 def _print_rich(rows: list[list[str]], footer: list[str], out: IO[str]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(*HEADERS)
@@ -218,16 +219,16 @@ def _print_rich(rows: list[list[str]], footer: list[str], out: IO[str]) -> None:
     colours = {"met": "green", "missed": "red"}
     for row in rows:
         verdict = row[6]
-        cells = [
-            *row[:6],
+        cells = [  # names are text, never markup: "[red]" in a queue name prints as written
+            *map(escape, row[:6]),
             f"[{colours[verdict]}]{verdict}[/]" if verdict in colours else verdict,
-            *row[7:],
+            *map(escape, row[7:]),
         ]
         table.add_row(*cells, style="bold" if row[0] == "ALL" else None)
     console = Console(file=out)
     console.print(table)
     for line in footer:
-        console.print(line, highlight=False)
+        console.print(escape(line), highlight=False)
 
 
 def print_warnings(warnings: Sequence[Problem], stream: IO[str] | None = None) -> None:

@@ -323,3 +323,20 @@ def test_json_carries_the_warnings(tmp_path: Path, capsys: pytest.CaptureFixture
         "agents[2].count: warning: the group has no agents (count 0)"
     )
     assert captured.err == document["warnings"][0] + "\n"  # also on standard error
+
+
+def test_names_are_printed_as_text_never_as_rich_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A queue called "[red]q" shows its brackets on a terminal; it does not colour the row."""
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no cell is cut
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    row = ["[red]q", "1", "1", "0", "100%", "80%", "met", "1 s", "0%", "-"]
+    out = Terminal()
+    console._print_rich([row], ["[bold]cost"], out)
+
+    text = out.getvalue()
+    assert "[red]q" in text
+    assert "[bold]cost" in text
