@@ -1,19 +1,81 @@
-"""The contact: one call (or later chat, email) from a customer.
+"""The contact: one call (or later chat, email) from a customer, and its random draws.
 
-Everything random about a contact (handle time, wrap-up, patience, whether
-it will be transferred or call again) is drawn when it arrives, from its
-queue's own streams, so two scenarios that differ only in staffing see
-exactly the same first-attempt callers (common random numbers).
+Everything random about a contact (base handle time, wrap-up, patience,
+whether it will be transferred, whether and when it will call again, whether
+it balks when nobody is free) is drawn when it is created, all at once, from
+one :class:`ContactDraws`: a set of named streams of its queue. A first-time
+contact draws from its queue's first-time streams, in the queue's arrival
+order, so its draws depend only on the seed, the queue and its place in the
+queue's arrival sequence. Contacts created during the run (repeat contacts,
+transfer legs, rerouted contacts) draw from streams of their own, so they
+never shift a first-time contact's draws (common random numbers that hold
+whatever the staffing, routing or other queues). The agent-dependent part of
+a handle time (skill factor, handover factor) multiplies the base draw when
+the contact is answered.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from simcenter.states import ARRIVING, ContactState
 
 if TYPE_CHECKING:
     from simcenter.agents import Agent
     from simcenter.routing import Queue
+
+Draw = Callable[[], float]
+"""One value per call (a :class:`~simcenter.distributions.Sampler`)."""
+
+
+class ContactDraws:
+    """The samplers a queue's contacts of one origin draw from.
+
+    Attributes:
+        handle: Base handle time (seconds).
+        wrap: Wrap-up (seconds).
+        patience: Patience (seconds; ``inf`` = never abandons).
+        transfer: Uniform(0, 1) for the transfer decision, or None without ``transfer``.
+        transfer_p: ``transfer.probability``.
+        repeat: Uniform(0, 1) for the repeat decision, or None without ``repeat``.
+        repeat_p: ``repeat.probability``.
+        repeat_delay: Delay until a repeat contact (seconds), drawn only for
+            contacts that will call again.
+        balk: Uniform(0, 1) for the balking decision, or None without
+            ``balking.probability``.
+        balk_p: ``balking.probability``.
+    """
+
+    __slots__ = (
+        "balk",
+        "balk_p",
+        "handle",
+        "patience",
+        "repeat",
+        "repeat_delay",
+        "repeat_p",
+        "transfer",
+        "transfer_p",
+        "wrap",
+    )
+
+    def __init__(
+        self,
+        handle: Draw,
+        wrap: Draw,
+        patience: Draw,
+        transfer: tuple[Draw, float] | None = None,
+        repeat: tuple[Draw, Draw, float] | None = None,
+        balk: tuple[Draw, float] | None = None,
+    ) -> None:
+        self.handle = handle
+        self.wrap = wrap
+        self.patience = patience
+        self.transfer, self.transfer_p = transfer if transfer else (None, 0.0)
+        self.repeat, self.repeat_delay, self.repeat_p = repeat if repeat else (None, None, 0.0)
+        self.balk, self.balk_p = balk if balk else (None, 0.0)
 
 
 class Contact:
@@ -24,16 +86,22 @@ class Contact:
         customer_id: The customer; transfers and repeat contacts keep it.
         queue: The queue it arrived at.
         arrival_s: Arrival time (seconds).
-        handle_s: Talk time it needs (seconds); set to the actual talk time,
-            with the agent's handle-time factors, when it is answered.
+        state: Where it is in its story (:class:`~simcenter.states.ContactState`);
+            changed only by the centre's one transition method.
+        base_handle_s: Talk time it needs with a standard agent (seconds), as drawn.
+        handle_s: Talk time (seconds): the base draw until it is answered, then
+            the actual talk time, base x skill factor x handover factor.
+        handover_factor: ``routing.handover_factor`` if a repeat contact was
+            answered by another agent than its last one, else 1.0.
         wrap_s: After-call work its agent will do afterwards (seconds).
         patience_s: How long it is willing to wait (seconds; ``inf`` = never abandons).
-        transfers: Will be transferred after its talk (drawn at arrival).
-        repeats: Will call again after its talk, its issue unresolved (drawn at arrival).
+        transfers: Will be transferred after its talk (drawn at creation).
+        repeats: Will call again after its talk, its issue unresolved (drawn at creation).
+        repeat_delay_s: When it will call again after its talk (seconds; NaN unless ``repeats``).
+        balks: Would leave at once if nobody is free (``balking.probability``; drawn at creation).
         answered_s: Time an agent answered (NaN until then).
-        waiting: Waiting for an agent right now.
         overflowed: In its queue's overflow line too.
-        waits_for: The agent it waits for in that agent's personal line, or None.
+        waits_for: The agent it waits for (state ``WAITING_FOR_LAST_AGENT``), or None.
         agent: The agent who answered, or None.
         previous_agent: The agent of the customer's previous contact (repeat contacts).
         linked_id: The contact this one continues (transfer, reroute or repeat), or -1.
@@ -46,18 +114,22 @@ class Contact:
         "answered_s",
         "arrival_s",
         "attempt",
+        "balks",
+        "base_handle_s",
         "contact_id",
         "customer_id",
         "handle_s",
+        "handover_factor",
         "holds_line",
         "linked_id",
         "overflowed",
         "patience_s",
         "previous_agent",
         "queue",
+        "repeat_delay_s",
         "repeats",
+        "state",
         "transfers",
-        "waiting",
         "waits_for",
         "wrap_s",
     )
@@ -67,20 +139,26 @@ class Contact:
         contact_id: int,
         queue: Queue,
         arrival_s: float,
+        draws: ContactDraws,
         customer_id: int | None = None,
     ) -> None:
         self.contact_id = contact_id
         self.customer_id = contact_id if customer_id is None else customer_id
         self.queue = queue
         self.arrival_s = arrival_s
-        self.handle_s = queue.handle_time()
-        self.wrap_s = queue.wrap_up()
-        self.patience_s = queue.patience()
-        draw = queue.draw
-        self.transfers = "transfer" in draw and draw["transfer"]() < queue.spec.transfer.probability  # type: ignore[union-attr]
-        self.repeats = "repeat" in draw and draw["repeat"]() < queue.spec.repeat.probability  # type: ignore[union-attr]
+        self.state: ContactState = ARRIVING
+        self.base_handle_s = self.handle_s = draws.handle()
+        self.handover_factor = 1.0
+        self.wrap_s = draws.wrap()
+        self.patience_s = draws.patience()
+        transfer = draws.transfer
+        self.transfers = transfer is not None and transfer() < draws.transfer_p
+        repeat = draws.repeat
+        self.repeats = repeat is not None and repeat() < draws.repeat_p
+        self.repeat_delay_s = draws.repeat_delay() if self.repeats else math.nan  # type: ignore[misc]
+        balk = draws.balk
+        self.balks = balk is not None and balk() < draws.balk_p
         self.answered_s = math.nan
-        self.waiting = False
         self.overflowed = False
         self.waits_for: Agent | None = None
         self.agent: Agent | None = None
