@@ -110,26 +110,9 @@ class Centre:
     def arrivals(self, queue: Queue, times: Iterator[float]) -> None:
         """Contacts of ``queue`` arrive at the given times (seconds, increasing, >= now).
 
-        Each arrival sets the timer of the next. First-time contacts are
-        created at their arrival, in arrival order, with the queue's
-        first-time draws.
+        Each arrival sets the timer of the next (:class:`Arrivals`).
         """
-        env, draws, next_time = self.env, queue.draws, iter(times).__next__
-
-        def arrives(timer: Timer) -> None:
-            now = env.now
-            self.arrive(self.new_contact(queue, draws, now), now)
-            try:
-                time = next_time()
-            except StopIteration:
-                return
-            Timer(env, time - now, arrives, None)
-
-        try:
-            time = next_time()
-        except StopIteration:
-            return
-        Timer(env, time - env.now, arrives, None)
+        Arrivals(self, queue, times).start()
 
     def new_contact(
         self, queue: Queue, draws: ContactDraws, now: float, customer_id: int | None = None
@@ -556,9 +539,13 @@ class Centre:
         The environment's pending timers refer to the centre's steps, and
         agents, groups, pools, queues and lines refer to each other; once the
         run's record is built, all of it is cut loose here, so nothing waits
-        for the next full garbage collection.
+        for the next full garbage collection. The environment cannot be used
+        afterwards.
         """
-        self.env._queue.clear()  # type: ignore[attr-defined]  (pending timers -> steps -> centre)
+        # The pending timers refer to steps of the centre, and SimPy binds
+        # `env.timeout` & co. to the environment itself: the spent environment
+        # keeps nothing.
+        vars(self.env).clear()
         for agent in self.agents:
             agent.contact = None
             agent.personal.clear()
@@ -576,3 +563,48 @@ class Centre:
             queue.line = queue.overflow_line = None  # type: ignore[assignment]
         self.agents, self.groups, self.queues, self.queue_named = [], [], [], {}
         self.plans = []
+
+
+class Arrivals:
+    """The arrivals of one queue as a chain of timers: each arrival sets the timer of the next.
+
+    First-time contacts are created at their arrival, in arrival order, from
+    the queue's first-time draws (so their draws depend only on their place
+    in the queue's arrival sequence).
+
+    Args:
+        centre: The running centre.
+        queue: The queue.
+        times: Arrival times (seconds, increasing, >= now).
+    """
+
+    __slots__ = ("centre", "draws", "next_time", "queue")
+
+    def __init__(self, centre: Centre, queue: Queue, times: Iterator[float]) -> None:
+        self.centre = centre
+        self.queue = queue
+        self.draws = queue.draws
+        self.next_time = iter(times).__next__
+
+    def start(self) -> None:
+        """Set the timer of the first arrival (none if there are no times)."""
+        self._set_next(self.centre.env.now)
+
+    def __call__(self, timer: Timer) -> None:
+        """A contact arrives now; the timer of the next arrival is set."""
+        centre = self.centre
+        env = centre.env
+        now = env.now
+        centre.arrive(centre.new_contact(self.queue, self.draws, now), now)
+        try:
+            time = self.next_time()
+        except StopIteration:
+            return
+        Timer(env, time - now, self, None)
+
+    def _set_next(self, now: float) -> None:
+        try:
+            time = self.next_time()
+        except StopIteration:
+            return
+        Timer(self.centre.env, time - now, self, None)
