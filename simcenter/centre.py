@@ -170,7 +170,7 @@ class Centre:
 
     def _patience_ends(self, timer: Timer) -> None:
         """The contact's patience runs out: if it still waits, it abandons."""
-        contact: Contact = timer.value
+        contact: Contact = timer._value
         state = contact.state
         # PERF: the timer of a contact no longer waiting does nothing (most are answered).
         if state is QUEUED or state is WAITING_FOR_LAST_AGENT:
@@ -182,7 +182,7 @@ class Centre:
 
     def _overflow_due(self, timer: Timer) -> None:
         """The contact has waited ``overflow.after``: the overflow groups may take it."""
-        contact: Contact = timer.value
+        contact: Contact = timer._value
         if contact.state is QUEUED:
             self.router.overflow(contact)
             agent = self.router.idle_overflow_agent_for(contact)
@@ -192,7 +192,7 @@ class Centre:
 
     def _max_wait_reached(self, timer: Timer) -> None:
         """The contact has waited ``max_wait.after``: voicemail, or on to another queue."""
-        contact: Contact = timer.value
+        contact: Contact = timer._value
         rule = contact.queue.spec.max_wait
         assert rule is not None
         if contact.state is not QUEUED and contact.state is not WAITING_FOR_LAST_AGENT:
@@ -244,7 +244,7 @@ class Centre:
 
     def _affinity_ends(self, timer: Timer) -> None:
         """A repeat contact stops waiting for its last agent only: anyone may take it."""
-        contact: Contact = timer.value
+        contact: Contact = timer._value
         if contact.state is not WAITING_FOR_LAST_AGENT:
             return
         now = self.env.now
@@ -314,7 +314,7 @@ class Centre:
 
     def _talk_ends(self, timer: Timer) -> None:
         """The talk ends: the contact is transferred or leaves; its agent wraps up."""
-        agent: Agent = timer.value
+        agent: Agent = timer._value
         contact = agent.contact
         assert contact is not None
         agent.contact = None
@@ -342,7 +342,7 @@ class Centre:
 
     def _calls_again(self, timer: Timer) -> None:
         """The customer of an unresolved contact calls again, as a repeat contact."""
-        previous: Contact = timer.value
+        previous: Contact = timer._value
         if self.closed:
             return
         now = self.env.now
@@ -354,7 +354,7 @@ class Centre:
         self.arrive(contact, now)
 
     def _wrap_up_ends(self, timer: Timer) -> None:
-        self.agent_free(timer.value, self.env.now)
+        self.agent_free(timer._value, self.env.now)
 
     def _leaves(self, contact: Contact, now: float) -> None:
         """``contact`` has left the centre; its line is free again."""
@@ -384,7 +384,14 @@ class Centre:
             return
         if agent.next_pool is not None:
             agent.pool, agent.next_pool = agent.next_pool, None
-        self._take_work_or_idle(agent, now)
+        # PERF: _take_work_or_idle inlined (the step after every contact).
+        contact = self.router.next_contact_for(agent, now)
+        if contact is not None:
+            self.answer(contact, agent, now)
+        elif self.closed:
+            self.go_off_duty(agent, now)
+        else:
+            self.router.make_idle(agent, now)
 
     def _take_work_or_idle(self, agent: Agent, now: float) -> None:
         contact = self.router.next_contact_for(agent, now)
@@ -595,7 +602,10 @@ class Arrivals:
         centre = self.centre
         env = centre.env
         now = env.now
-        centre.arrive(centre.new_contact(self.queue, self.draws, now), now)
+        # PERF: centre.new_contact inlined (once per arrival).
+        contact = Contact(centre._next_id, self.queue, now, self.draws)
+        centre._next_id += 1
+        centre.arrive(contact, now)
         try:
             time = self.next_time()
         except StopIteration:

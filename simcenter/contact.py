@@ -20,62 +20,92 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from simcenter.distributions import Constant, Distribution, Sampler, Uniform
 from simcenter.states import ARRIVING, ContactState
 
 if TYPE_CHECKING:
     from simcenter.agents import Agent
     from simcenter.routing import Queue
 
-Draw = Callable[[], float]
-"""One value per call (a :class:`~simcenter.distributions.Sampler`)."""
+Stream = tuple[Distribution | None, np.random.Generator]
+"""A distribution (None: always ``inf``) and the generator of its stream."""
+Decision = tuple[np.random.Generator, float]
+"""The generator of a Uniform(0, 1) stream and the probability of "yes"."""
 
 
 class ContactDraws:
-    """The samplers a queue's contacts of one origin draw from.
+    """The draws of a queue's contacts of one origin, taken in blocks, one tuple per contact.
 
-    Attributes:
+    Each purpose has its own stream. A refill draws the next block of every
+    stream (``distribution.sample(rng, size)``, sizes 8, 16, ... up to
+    ``block``, as :class:`~simcenter.distributions.Sampler`), so contact
+    ``k`` always gets value ``k`` of every stream, whatever the block sizes
+    and whatever else happens in the run.
+
+    Args:
         handle: Base handle time (seconds).
         wrap: Wrap-up (seconds).
-        patience: Patience (seconds; ``inf`` = never abandons).
-        transfer: Uniform(0, 1) for the transfer decision, or None without ``transfer``.
-        transfer_p: ``transfer.probability``.
-        repeat: Uniform(0, 1) for the repeat decision, or None without ``repeat``.
-        repeat_p: ``repeat.probability``.
+        patience: Patience (seconds; a None distribution = never abandons).
+        transfer: The transfer decision, or None without ``transfer``.
+        repeat: The repeat decision, or None without ``repeat``.
         repeat_delay: Delay until a repeat contact (seconds), drawn only for
-            contacts that will call again.
-        balk: Uniform(0, 1) for the balking decision, or None without
-            ``balking.probability``.
-        balk_p: ``balking.probability``.
+            contacts that will call again; None without ``repeat``.
+        balk: The balking decision, or None without ``balking.probability``.
+        block: Largest number of contacts drawn per refill.
     """
 
-    __slots__ = (
-        "balk",
-        "balk_p",
-        "handle",
-        "patience",
-        "repeat",
-        "repeat_delay",
-        "repeat_p",
-        "transfer",
-        "transfer_p",
-        "wrap",
-    )
+    __slots__ = ("_buffer", "_decisions", "_next_size", "_streams", "block", "repeat_delay")
 
     def __init__(
         self,
-        handle: Draw,
-        wrap: Draw,
-        patience: Draw,
-        transfer: tuple[Draw, float] | None = None,
-        repeat: tuple[Draw, Draw, float] | None = None,
-        balk: tuple[Draw, float] | None = None,
+        handle: Stream,
+        wrap: Stream,
+        patience: Stream,
+        transfer: Decision | None = None,
+        repeat: Decision | None = None,
+        repeat_delay: Callable[[], float] | None = None,
+        balk: Decision | None = None,
+        block: int = 1024,
     ) -> None:
-        self.handle = handle
-        self.wrap = wrap
-        self.patience = patience
-        self.transfer, self.transfer_p = transfer if transfer else (None, 0.0)
-        self.repeat, self.repeat_delay, self.repeat_p = repeat if repeat else (None, None, 0.0)
-        self.balk, self.balk_p = balk if balk else (None, 0.0)
+        self._streams = (handle, wrap, patience)
+        self._decisions = (transfer, repeat, balk)
+        self.repeat_delay = repeat_delay
+        self.block = block
+        self._next_size = min(Sampler.FIRST_BLOCK, block)
+        self._buffer: list[tuple[float, float, float, bool, bool, bool]] = []
+
+    def next(self) -> tuple[float, float, float, bool, bool, bool]:
+        """The next contact's ``(handle_s, wrap_s, patience_s, transfers, repeats, balks)``."""
+        try:
+            return self._buffer.pop()
+        except IndexError:
+            self._refill()
+            return self._buffer.pop()
+
+    def _refill(self) -> None:
+        """Draw the next block of every stream, reversed so that `list.pop` yields it in order."""
+        size = self._next_size
+        self._next_size = min(2 * size, self.block)
+        columns: list[list[float] | list[bool]] = []
+        for distribution, rng in self._streams:
+            if distribution is None:
+                columns.append([math.inf] * size)
+            elif isinstance(distribution, Constant):
+                columns.append([float(distribution.mean)] * size)  # never touches rng
+            else:
+                columns.append(distribution.sample(rng, size)[::-1].tolist())
+        for decision in self._decisions:
+            if decision is None:
+                columns.append([False] * size)
+            else:
+                rng, probability = decision
+                columns.append((_UNIT.sample(rng, size)[::-1] < probability).tolist())
+        self._buffer = list(zip(*columns, strict=True))
+
+
+_UNIT = Uniform(0.0, 1.0)
 
 
 class Contact:
@@ -147,17 +177,17 @@ class Contact:
         self.queue = queue
         self.arrival_s = arrival_s
         self.state: ContactState = ARRIVING
-        self.base_handle_s = self.handle_s = draws.handle()
+        (
+            self.base_handle_s,
+            self.wrap_s,
+            self.patience_s,
+            self.transfers,
+            self.repeats,
+            self.balks,
+        ) = draws.next()
+        self.handle_s = self.base_handle_s
         self.handover_factor = 1.0
-        self.wrap_s = draws.wrap()
-        self.patience_s = draws.patience()
-        transfer = draws.transfer
-        self.transfers = transfer is not None and transfer() < draws.transfer_p
-        repeat = draws.repeat
-        self.repeats = repeat is not None and repeat() < draws.repeat_p
         self.repeat_delay_s = draws.repeat_delay() if self.repeats else math.nan  # type: ignore[misc]
-        balk = draws.balk
-        self.balks = balk is not None and balk() < draws.balk_p
         self.answered_s = math.nan
         self.overflowed = False
         self.waits_for: Agent | None = None

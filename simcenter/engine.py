@@ -16,9 +16,6 @@ origin, ``<origin>/q/<purpose>`` with origin ``repeat``, ``transfer`` or
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-
 import numpy as np
 import simpy
 from simpy.core import StopSimulation
@@ -28,7 +25,7 @@ from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.centre import Centre, Transition
 from simcenter.clock import ScenarioClock
 from simcenter.contact import ContactDraws
-from simcenter.distributions import Distribution, Exponential, Sampler, Uniform
+from simcenter.distributions import Distribution, Exponential, Sampler
 from simcenter.recorder import Recorder
 from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
 from simcenter.routing import Pool, Queue, Router
@@ -88,15 +85,6 @@ def run_meta(scenario: Scenario) -> RunMeta:
     )
 
 
-def _sampler(
-    spec: DistributionSpec | Distribution | None, seed: int, replication: int, name: str
-) -> Callable[[], float]:
-    if spec is None:
-        return lambda: math.inf
-    distribution = spec if isinstance(spec, Distribution) else spec.build()
-    return Sampler(distribution, stream(seed, replication, name))
-
-
 def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) -> ContactDraws:
     """The streams of the queue's contacts of ``origin`` (``first``, ``repeat``, ...).
 
@@ -105,30 +93,29 @@ def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) ->
     the run ``<origin>/<queue>/<purpose>``.
     """
 
-    def named(purpose: str) -> str:
-        return f"{purpose}/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/{purpose}"
+    def rng(purpose: str) -> np.random.Generator:
+        name = f"{purpose}/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/{purpose}"
+        return stream(seed, replication, name)
 
-    def sampler(
-        distribution: DistributionSpec | Distribution | None, purpose: str
-    ) -> Callable[[], float]:
-        return _sampler(distribution, seed, replication, named(purpose))
+    def built(distribution: DistributionSpec | None) -> Distribution | None:
+        return None if distribution is None else distribution.build()
 
-    unit = Uniform(0.0, 1.0)
-    transfer = repeat = balk = None
+    transfer = repeat = repeat_delay = balk = None
     if spec.transfer is not None:
-        transfer = (sampler(unit, "transfer"), spec.transfer.probability)
+        transfer = (rng("transfer"), spec.transfer.probability)
     if spec.repeat is not None:
-        delay = sampler(spec.repeat.delay, "repeat_delay")
-        repeat = (sampler(unit, "repeat"), delay, spec.repeat.probability)
+        repeat = (rng("repeat"), spec.repeat.probability)
+        repeat_delay = Sampler(spec.repeat.delay.build(), rng("repeat_delay"))
     if spec.balking is not None and spec.balking.probability is not None:
-        balk = (sampler(unit, "balk"), spec.balking.probability)
+        balk = (rng("balk"), spec.balking.probability)
     return ContactDraws(
-        sampler(spec.handle_time, "handle"),
-        sampler(spec.wrap_up, "wrap"),
-        sampler(spec.patience, "patience"),
-        transfer,
-        repeat,
-        balk,
+        (built(spec.handle_time), rng("handle")),
+        (built(spec.wrap_up), rng("wrap")),
+        (built(spec.patience), rng("patience")),
+        transfer=transfer,
+        repeat=repeat,
+        repeat_delay=repeat_delay,
+        balk=balk,
     )
 
 

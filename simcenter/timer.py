@@ -3,7 +3,8 @@
 Most of a contact's story is driven by timers rather than by a SimPy process
 per contact: a timer fires ``delay_s`` seconds after it was set and calls its
 step with itself; the step reads its subject (the contact or agent) from
-``timer.value``. A timer is never cancelled: a step that finds its subject in
+``timer._value`` (PERF: SimPy's ``value`` property is a Python call per
+timer; benchmarks/README.md, "Timers"). A timer is never cancelled: a step that finds its subject in
 another state than the one it was set for (a patience timer of a contact
 already answered) does nothing.
 """
