@@ -305,12 +305,12 @@ class Centre:
             factor *= contact.handover_factor
         handle = contact.base_handle_s * factor if factor != 1.0 else contact.base_handle_s
         contact.handle_s = handle
-        busy = handle + contact.wrap_s
-        agent.busy_until = now + busy
-        if now >= self.warmup_s:
-            agent.group.busy_area_s += busy
-        elif agent.busy_until > self.warmup_s:
-            agent.group.busy_area_s += agent.busy_until - self.warmup_s
+        busy_until = agent.busy_until = now + handle + contact.wrap_s
+        warmup = self.warmup_s
+        if now >= warmup:
+            agent.group.busy_area_s += busy_until - now
+        elif busy_until > warmup:
+            agent.group.busy_area_s += busy_until - warmup
         Timer(self.env, handle, self._talk_ends, agent)
 
     def _talk_ends(self, timer: Timer) -> None:
