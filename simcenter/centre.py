@@ -173,7 +173,7 @@ class Centre:
         """The contact's patience runs out: if it still waits, it abandons."""
         contact: Contact = timer._value
         state = contact.state
-        # PERF: the timer of a contact no longer waiting does nothing (most are answered).
+        # A stale timer (the contact no longer waits: most are answered) does nothing.
         if state is QUEUED or state is WAITING_FOR_LAST_AGENT:
             now = self.env.now
             self.router.withdraw(contact)
@@ -385,7 +385,8 @@ class Centre:
             return
         if agent.next_pool is not None:
             agent.pool, agent.next_pool = agent.next_pool, None
-        # PERF: _take_work_or_idle inlined (the step after every contact).
+        # PERF: _take_work_or_idle inlined, the step after every contact
+        # (benchmarks/README.md, "Engine foundations").
         contact = self.router.next_contact_for(agent, now)
         if contact is not None:
             self.answer(contact, agent, now)
@@ -607,7 +608,8 @@ class Arrivals:
         centre = self.centre
         env = centre.env
         now = env.now
-        # PERF: centre.new_contact inlined (once per arrival).
+        # PERF: centre.new_contact inlined, once per arrival
+        # (benchmarks/README.md, "Engine foundations").
         contact = Contact(centre._next_id, self.queue, now, self.draws)
         centre._next_id += 1
         centre.arrive(contact, now)

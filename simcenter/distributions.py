@@ -495,11 +495,7 @@ class Sampler:
         self, distribution: Distribution, rng: np.random.Generator, block: int = 1024
     ) -> None:
         """Create a sampler with an empty buffer (see the class docstring)."""
-        # PERF: the exact-int test first; the ABC check is slow when ABC caches
-        # were invalidated (500 queues: 75 ms of setup; benchmarks/README.md).
-        if not (type(block) is int and block >= 1) and (
-            isinstance(block, bool) or not isinstance(block, Integral) or block < 1
-        ):
+        if isinstance(block, bool) or not isinstance(block, Integral) or block < 1:
             raise ValueError(f"Sampler: block must be a positive integer (got {block!r})")
         self.distribution = distribution
         self._rng = rng
