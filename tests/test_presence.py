@@ -155,3 +155,36 @@ def test_a_meeting_of_an_unrostered_agent_changes_nothing_until_it_is_rostered(
     )
     record = run_replication(scenario, 0)
     assert presence_of(record) == [(0, 0.0, 7200.0), (1, 5400.0, 7200.0)]
+
+
+def test_the_router_counts_the_free_agents_of_the_composed_presence(
+    make_scenario: ScenarioFactory,
+    script_arrivals: ArrivalScript,
+    meeting: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The scenario of the first test, probed: free agents and slots as the router counts them.
+
+    At 1750 s agent 0 talks (2 free); 1900 s agent 1 is in the meeting and
+    agent 0 talks (1); 3700 s nobody is present (0); 5500 s agent 0 talks to
+    the waiting contact (0); 7300 s all three are present and idle (3).
+    """
+    script_arrivals({"a": [1700, 4000]})
+    meeting([0, 1], 1800, 5400)
+    probes: list[tuple[int, int, int]] = []
+    with_meeting = Centre.__init__
+
+    def init(self: Centre, *args: Any, **keys: Any) -> None:
+        with_meeting(self, *args, **keys)
+
+        def probe(timer: Timer) -> None:
+            group = self.groups[0]
+            idle = sum(agent.state.value == "idle" for agent in group.agents)
+            probes.append((self.router.free_agents(group), self.router.free_slots(group), idle))
+
+        for time in (1750, 1900, 3700, 5500, 7300):
+            Timer(self.env, time, probe, None)
+
+    monkeypatch.setattr(Centre, "__init__", init)
+    run_replication(plan_scenario(make_scenario, [3, 1, 3]), 0)
+    assert probes == [(2, 2, 2), (1, 1, 1), (0, 0, 0), (0, 0, 0), (3, 3, 3)]
