@@ -35,6 +35,8 @@ from simcenter.scenario import AgentGroupSpec, DistributionSpec, QueueSpec, Scen
 from simcenter.streams import stream
 
 _ALWAYS_REPORTED = ("answered", "abandoned", "disconnected", "in_system")
+_LONGEST_IDLE_OF_ONE_POOL = ("longest_idle", "priority", "fewest_skills")
+"""Agent-selection policies that, with one eligible pool, take its longest-idle agent."""
 
 
 def possible_outcomes(scenario: Scenario) -> tuple[str, ...]:
@@ -180,6 +182,8 @@ def _wire(queues: list[Queue], groups: list[AgentGroup]) -> None:
         queue.pools_by_level = [
             [pool for pool in eligible if pool.levels[queue] == level] for level in levels
         ]
+        if len(eligible) == 1 and queue.routing.agent_selection in _LONGEST_IDLE_OF_ONE_POOL:
+            queue.only_pool = eligible[0]
         serving = [pool.group for pool in eligible]
         if queue.spec.overflow is not None:
             names = queue.spec.overflow.to

@@ -67,6 +67,9 @@ class Queue:
         groups: The groups that serve the queue, by skill or by overflow.
         work_s: Mean handle time plus mean wrap-up (seconds), for announced waits.
         agent_selection: Picks the idle agent for a contact of this queue.
+        only_pool: The one pool that serves the queue when its policy then
+            always takes that pool's longest-idle agent (``longest_idle``,
+            ``priority``, ``fewest_skills``), else None.
         draws: The streams of the queue's first-time contacts.
     """
 
@@ -89,6 +92,7 @@ class Queue:
         self.pools_by_level: list[list[Pool]] = []
         self.overflow_pools: list[list[Pool]] = []
         self.agent_selection: AgentSelection
+        self.only_pool: Pool | None = None
         self.groups: list[AgentGroup] = []
         self.work_s = 0.0
         self._draws_of = draws_of

@@ -35,6 +35,9 @@ class Router:
     def idle_agent_for(self, contact: Contact) -> Agent | None:
         """Take the idle agent who answers ``contact`` now, or None if nobody eligible is free."""
         queue = contact.queue
+        only = queue.only_pool
+        if only is not None:  # PERF: one eligible pool (benchmarks/README.md, "Engine foundations")
+            return only.idle.popleft() if only.idle else None
         return queue.agent_selection.choose(queue.pools_by_level)
 
     def idle_overflow_agent_for(self, contact: Contact) -> Agent | None:
