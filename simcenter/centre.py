@@ -569,6 +569,7 @@ class Centre:
                     line.contacts.clear()
                     line.pools = []
             queue.pools_by_level, queue.overflow_pools, queue.groups = [], [], []
+            queue.only_pool = None
             queue.line = queue.overflow_line = None  # type: ignore[assignment]
         self.agents, self.groups, self.queues, self.queue_named = [], [], [], {}
         self.plans = []
