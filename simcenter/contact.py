@@ -17,6 +17,7 @@ the contact is answered.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -36,13 +37,16 @@ Decision = tuple[np.random.Generator, float]
 
 
 class ContactDraws:
-    """The draws of a queue's contacts of one origin, taken in blocks, one tuple per contact.
+    """The draws of a queue's contacts of one origin, taken in blocks.
 
     Each purpose has its own stream. A refill draws the next block of every
     stream (``distribution.sample(rng, size)``, sizes 8, 16, ... up to
     ``block``, as :class:`~simcenter.distributions.Sampler`), so contact
     ``k`` always gets value ``k`` of every stream, whatever the block sizes
-    and whatever else happens in the run.
+    and whatever else happens in the run. A contact's three times are stored
+    next to each other (float64), so taking them touches one memory line, not
+    a float object per value in another place (PERF: the 500-queue
+    secretarial service; benchmarks/README.md, "Engine foundations").
 
     Args:
         handle: Base handle time (seconds).
@@ -54,9 +58,24 @@ class ContactDraws:
             contacts that will call again; None without ``repeat``.
         balk: The balking decision, or None without ``balking.probability``.
         block: Largest number of contacts drawn per refill.
+
+    Attributes:
+        decides: The queue has a transfer, repeat or balking decision:
+            :meth:`decisions` gives a contact's, after :meth:`times`.
     """
 
-    __slots__ = ("_buffer", "_decisions", "_next_size", "_streams", "block", "repeat_delay")
+    __slots__ = (
+        "_bytes",
+        "_choices",
+        "_decisions",
+        "_end",
+        "_next_size",
+        "_offset",
+        "_streams",
+        "block",
+        "decides",
+        "repeat_delay",
+    )
 
     def __init__(
         self,
@@ -71,40 +90,54 @@ class ContactDraws:
     ) -> None:
         self._streams = (handle, wrap, patience)
         self._decisions = (transfer, repeat, balk)
+        self.decides = any(self._decisions)
         self.repeat_delay = repeat_delay
         self.block = block
         self._next_size = min(Sampler.FIRST_BLOCK, block)
-        self._buffer: list[tuple[float, float, float, bool, bool, bool]] = []
+        self._bytes = b""
+        self._offset = self._end = 0
+        self._choices: list[tuple[bool, bool, bool]] = []
 
-    def next(self) -> tuple[float, float, float, bool, bool, bool]:
-        """The next contact's ``(handle_s, wrap_s, patience_s, transfers, repeats, balks)``."""
-        try:
-            return self._buffer.pop()
-        except IndexError:
+    def times(self) -> tuple[float, float, float]:
+        """The next contact's ``(handle_s, wrap_s, patience_s)``."""
+        offset = self._offset
+        if offset == self._end:
             self._refill()
-            return self._buffer.pop()
+            offset = 0
+        self._offset = offset + _TIMES_SIZE
+        return _TIMES(self._bytes, offset)
+
+    def decisions(self) -> tuple[bool, bool, bool]:
+        """The same contact's ``(transfers, repeats, balks)`` (only if ``decides``)."""
+        return self._choices.pop()
 
     def _refill(self) -> None:
-        """Draw the next block of every stream, reversed so that `list.pop` yields it in order."""
+        """Draw the next block of every stream: one row of times per contact."""
         size = self._next_size
         self._next_size = min(2 * size, self.block)
-        columns: list[list[float] | list[bool]] = []
-        for distribution, rng in self._streams:
+        table = np.empty((size, 3))
+        for column, (distribution, rng) in enumerate(self._streams):
             if distribution is None:
-                columns.append([math.inf] * size)
+                table[:, column] = math.inf
             elif isinstance(distribution, Constant):
-                columns.append([float(distribution.mean)] * size)  # never touches rng
+                table[:, column] = distribution.mean  # never touches rng
             else:
-                columns.append(distribution.sample(rng, size)[::-1].tolist())
-        for decision in self._decisions:
-            if decision is None:
-                columns.append([False] * size)
-            else:
-                rng, probability = decision
-                columns.append((_UNIT.sample(rng, size)[::-1] < probability).tolist())
-        self._buffer = list(zip(*columns, strict=True))
+                table[:, column] = distribution.sample(rng, size)
+        self._bytes = table.tobytes()
+        self._offset, self._end = 0, table.nbytes
+        if self.decides:
+            columns = []
+            for decision in self._decisions:
+                if decision is None:
+                    columns.append([False] * size)
+                else:
+                    rng, probability = decision
+                    columns.append((_UNIT.sample(rng, size)[::-1] < probability).tolist())
+            self._choices = list(zip(*columns, strict=True))
 
 
+_TIMES = struct.Struct("3d").unpack_from
+_TIMES_SIZE = struct.calcsize("3d")
 _UNIT = Uniform(0.0, 1.0)
 
 
@@ -177,17 +210,15 @@ class Contact:
         self.queue = queue
         self.arrival_s = arrival_s
         self.state: ContactState = ARRIVING
-        (
-            self.base_handle_s,
-            self.wrap_s,
-            self.patience_s,
-            self.transfers,
-            self.repeats,
-            self.balks,
-        ) = draws.next()
+        self.base_handle_s, self.wrap_s, self.patience_s = draws.times()
         self.handle_s = self.base_handle_s
         self.handover_factor = 1.0
-        self.repeat_delay_s = draws.repeat_delay() if self.repeats else math.nan  # type: ignore[misc]
+        if draws.decides:
+            self.transfers, self.repeats, self.balks = draws.decisions()
+            self.repeat_delay_s = draws.repeat_delay() if self.repeats else math.nan  # type: ignore[misc]
+        else:
+            self.transfers = self.repeats = self.balks = False
+            self.repeat_delay_s = math.nan
         self.answered_s = math.nan
         self.overflowed = False
         self.waits_for: Agent | None = None
