@@ -64,7 +64,7 @@ AGENTS = 100
 SEED = 1
 BATCHES = 20
 """Batches of consecutive contacts for batch-means confidence intervals."""
-TARGET = 1.5
+TARGET = 3.0
 """The project's target: simcenter's throughput over the plain SimPy model's."""
 ALPHA = 0.001
 """Significance level of the agreement checks (the house level for statistical tests)."""

@@ -1,20 +1,23 @@
 """Agents, agent groups and their staffing plans.
 
-An :class:`Agent` is on duty or off; on duty it is idle, talking or in
-wrap-up. An :class:`AgentGroup` holds its agents, its pools (one per skill
-set it rotates through; the idle agents wait in their pool) and the
-time-weighted count of busy agents. How many agents a group has on duty over time comes from
-:func:`staffing_changes`.
+An :class:`Agent` has a name, a state (off duty, idle, busy, in wrap-up,
+away, ...; :mod:`simcenter.states`) and a capacity in slots. An
+:class:`AgentGroup` holds its agents, its pools (one per skill set it rotates
+through; the idle agents wait in their pool, kept by the router) and the busy
+time of its agents. How many agents a group's plan rosters over time comes
+from :func:`staffing_changes`; who is present follows from all presence
+sources together (:mod:`simcenter.presence`).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from typing import TYPE_CHECKING
 
 from simcenter.clock import ScenarioClock
 from simcenter.scenario import AgentGroupSpec, StaffingSpec
+from simcenter.states import OFF_DUTY
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
@@ -22,48 +25,65 @@ if TYPE_CHECKING:
 
 
 class Agent:
-    """One agent.
+    """One agent, with a stable identity, a state and a capacity.
 
     Attributes:
         index: Agent index in the run (into ``RunMeta.agent_names``).
+        name: The agent's name in the outputs (``<group>-001``, ...).
         group: The agent's group.
+        state: What the agent does now (:class:`~simcenter.states.AgentState`).
+        capacity: Contacts the agent can hold at once (slots): 1 for voice.
+        away: Reasons for being away now, one per presence source that holds
+            one (:mod:`simcenter.presence`); present when empty.
+        on_duty: Present (counted as staffed): idle, busy or in wrap-up.
         pool: The pool (skill set) the agent works now.
         next_pool: The pool to move to once the current contact is done (rotation).
         start_set: The skill set the agent works in the first rotation block.
-        on_duty: Present (counted as staffed).
-        leaving: Will go off duty as soon as the current contact and wrap-up end.
         contact: The contact being talked to, or None.
+        busy_until: When the current contact's talk and wrap-up end (seconds).
         personal: Repeat contacts waiting for this agent in particular.
         idle_since: Simulation time the agent last became idle (seconds).
         on_duty_since: Simulation time the current on-duty period began (seconds).
     """
 
     __slots__ = (
+        "away",
+        "busy_until",
+        "capacity",
         "contact",
         "group",
         "idle_since",
         "index",
-        "leaving",
+        "name",
         "next_pool",
         "on_duty",
         "on_duty_since",
         "personal",
         "pool",
         "start_set",
+        "state",
     )
 
-    def __init__(self, index: int, group: AgentGroup, start_set: int) -> None:
+    def __init__(self, index: int, name: str, group: AgentGroup, start_set: int) -> None:
         self.index = index
+        self.name = name
         self.group = group
         self.start_set = start_set
+        self.state = OFF_DUTY
+        self.capacity = 1
+        self.away: set[Hashable] = set()
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
         self.on_duty = False
-        self.leaving = False
         self.contact: Contact | None = None
+        self.busy_until = 0.0
         self.personal: deque[Contact] = deque()
         self.idle_since = 0.0
         self.on_duty_since = 0.0
+
+    def __repr__(self) -> str:
+        """The agent's name and state."""
+        return f"Agent({self.name}, {self.state.value})"
 
 
 class AgentGroup:
@@ -74,9 +94,8 @@ class AgentGroup:
         spec: The scenario's description of the group.
         pools: One pool per skill set (one pool without rotation).
         agents: All agents the group may ever have on duty at once.
-        busy: Number of agents talking or in wrap-up.
-        busy_area_s: Integral of ``busy`` over time since measuring began (agent-seconds).
-        busy_since: Time of the last change of ``busy``.
+        busy_area_s: Busy agent-seconds (talk and wrap-up) after the warm-up,
+            up to the end of the run: the integral of the number of busy agents.
         on_duty: Number of agents on duty.
         block: The current rotation block, counted from 0 (always 0 without rotation).
     """
@@ -92,12 +111,15 @@ class AgentGroup:
             pool.group = self
         stagger = spec.rotation is not None and spec.rotation.stagger
         self.agents = [
-            Agent(first_agent + number, self, number % len(pools) if stagger else 0)
+            Agent(
+                first_agent + number,
+                agent_name(spec.name, number),
+                self,
+                number % len(pools) if stagger else 0,
+            )
             for number in range(size)
         ]
-        self.busy = 0
         self.busy_area_s = 0.0
-        self.busy_since = 0.0
         self.on_duty = 0
         self.block = 0
 
@@ -113,16 +135,10 @@ class AgentGroup:
                 best = pool.idle[-1]
         return best
 
-    def count_busy(self, change: int, now: float) -> None:
-        """Add ``change`` (+1 or -1) to the busy count at time ``now``, keeping the integral."""
-        self.busy_area_s += self.busy * (now - self.busy_since)
-        self.busy_since = now
-        self.busy += change
 
-    def restart_busy_area(self, now: float) -> None:
-        """Forget the busy-time integral so far (at the end of the warm-up)."""
-        self.count_busy(0, now)
-        self.busy_area_s = 0.0
+def agent_name(group: str, number: int) -> str:
+    """The name of the group's agent ``number`` (from 0) in the outputs: ``<group>-001``, ..."""
+    return f"{group}-{number + 1:03d}"
 
 
 def rotation_times(spec: AgentGroupSpec, end_s: float) -> Iterator[float]:

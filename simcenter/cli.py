@@ -101,11 +101,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: keep the user's screen clean unless asked
         if args.debug:
             raise
-        _error(
-            f"internal error: {type(error).__name__}: {error}\n"
-            "(rerun with --debug for the traceback, and please report it)"
-        )
+        _error(internal_error_message(error))
         return 1
+
+
+def internal_error_message(error: BaseException) -> str:
+    """One line for a bug in simcenter (not in the user's input)."""
+    detail = " ".join(str(error).split())
+    return (
+        f"internal error (a bug in simcenter): {type(error).__name__}: {detail} "
+        "(rerun with --debug for the traceback, and please report it)"
+    )
 
 
 def _error(text: str) -> None:

@@ -1,25 +1,35 @@
 """One replication of a scenario on a ``simpy.Environment``.
 
 :func:`run_replication` wires queues, agent groups, the router and the
-recorder together, starts the arrival and staffing processes, runs to the end
-of the horizon, closes the centre (``closing``) and returns the raw facts.
+recorder together, starts the arrivals and the staffing processes, runs to
+the end of the horizon, closes the centre (``closing``) and returns the raw
+facts.
+
+Random streams (common random numbers that hold; docs/modelling.md): the
+first-time contacts of queue ``q`` draw from ``handle/q``, ``wrap/q``,
+``patience/q`` and, if the queue has these rules, ``transfer/q``,
+``repeat/q``, ``repeat_delay/q`` and ``balk/q``, in the queue's arrival
+order. Contacts created during the run at ``q`` draw from streams of their
+origin, ``<origin>/q/<purpose>`` with origin ``repeat``, ``transfer`` or
+``reroute`` (``repeat/q/handle``, ...).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import simpy
+from simpy.core import StopSimulation
 
-from simcenter.agents import AgentGroup, group_size, rotation_times, staffing_changes
+from simcenter.agents import AgentGroup, agent_name, group_size, rotation_times, staffing_changes
 from simcenter.arrivals import arrival_times, rate_pieces
-from simcenter.centre import Centre
+from simcenter.centre import Centre, Transition
 from simcenter.clock import ScenarioClock
+from simcenter.contact import ContactDraws
 from simcenter.contact_log import MemoryLog, ParquetLog
-from simcenter.distributions import Distribution, Exponential, Sampler, Uniform
+from simcenter.distributions import Distribution, Exponential, Sampler
 from simcenter.recorder import Recorder
 from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
 from simcenter.routing import Pool, Queue, Router
@@ -29,6 +39,8 @@ from simcenter.scenario import AgentGroupSpec, DistributionSpec, QueueSpec, Scen
 from simcenter.streams import stream
 
 _ALWAYS_REPORTED = ("answered", "abandoned", "disconnected", "in_system")
+_LONGEST_IDLE_OF_ONE_POOL = ("longest_idle", "priority", "fewest_skills")
+"""Agent-selection policies that, with one eligible pool, take its longest-idle agent."""
 
 
 def possible_outcomes(scenario: Scenario) -> tuple[str, ...]:
@@ -55,7 +67,7 @@ def run_meta(scenario: Scenario) -> RunMeta:
     owners: list[int] = []
     for index, spec in enumerate(scenario.agents):
         size = group_size(spec)
-        names += [f"{spec.name}-{number:03d}" for number in range(1, size + 1)]
+        names += [agent_name(spec.name, number) for number in range(size)]
         owners += [index] * size
     return RunMeta(
         queues=tuple(queue.name for queue in scenario.queues),
@@ -79,34 +91,38 @@ def run_meta(scenario: Scenario) -> RunMeta:
     )
 
 
-def _sampler(
-    spec: DistributionSpec | Distribution | None, seed: int, replication: int, name: str
-) -> Callable[[], float]:
-    if spec is None:
-        return lambda: math.inf
-    distribution = spec if isinstance(spec, Distribution) else spec.build()
-    return Sampler(distribution, stream(seed, replication, name))
+def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) -> ContactDraws:
+    """The streams of the queue's contacts of ``origin`` (``first``, ``repeat``, ...).
 
+    Every purpose has its own named stream (common random numbers): for
+    first-time contacts ``<purpose>/<queue>``, for contacts created during
+    the run ``<origin>/<queue>/<purpose>``.
+    """
 
-def _queue_draws(spec: QueueSpec, seed: int, replication: int) -> dict[str, Callable[[], float]]:
-    """The queue's samplers, each on its own named stream (common random numbers)."""
-    name = spec.name
-    draws = {
-        "handle": _sampler(spec.handle_time, seed, replication, f"handle/{name}"),
-        "wrap": _sampler(spec.wrap_up, seed, replication, f"wrap/{name}"),
-        "patience": _sampler(spec.patience, seed, replication, f"patience/{name}"),
-    }
-    unit = Uniform(0.0, 1.0)
+    def rng(purpose: str) -> np.random.Generator:
+        name = f"{purpose}/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/{purpose}"
+        return stream(seed, replication, name)
+
+    def built(distribution: DistributionSpec | None) -> Distribution | None:
+        return None if distribution is None else distribution.build()
+
+    transfer = repeat = repeat_delay = balk = None
     if spec.transfer is not None:
-        draws["transfer"] = _sampler(unit, seed, replication, f"transfer/{name}")
+        transfer = (rng("transfer"), spec.transfer.probability)
     if spec.repeat is not None:
-        draws["repeat"] = _sampler(unit, seed, replication, f"repeat/{name}")
-        draws["repeat_delay"] = _sampler(
-            spec.repeat.delay, seed, replication, f"repeat_delay/{name}"
-        )
+        repeat = (rng("repeat"), spec.repeat.probability)
+        repeat_delay = Sampler(spec.repeat.delay.build(), rng("repeat_delay"))
     if spec.balking is not None and spec.balking.probability is not None:
-        draws["balk"] = _sampler(unit, seed, replication, f"balk/{name}")
-    return draws
+        balk = (rng("balk"), spec.balking.probability)
+    return ContactDraws(
+        (built(spec.handle_time), rng("handle")),
+        (built(spec.wrap_up), rng("wrap")),
+        (built(spec.patience), rng("patience")),
+        transfer=transfer,
+        repeat=repeat,
+        repeat_delay=repeat_delay,
+        balk=balk,
+    )
 
 
 def _build_queues(scenario: Scenario, seed: int, replication: int) -> list[Queue]:
@@ -114,7 +130,13 @@ def _build_queues(scenario: Scenario, seed: int, replication: int) -> list[Queue
     for index, spec in enumerate(scenario.queues):
         routing = scenario.routing_of(spec)
         threshold = scenario.service_level_of(spec).threshold
-        queue = Queue(index, spec, routing, threshold, _queue_draws(spec, seed, replication))
+        queue = Queue(
+            index,
+            spec,
+            routing,
+            threshold,
+            lambda origin, spec=spec: _contact_draws(spec, seed, replication, origin),
+        )
         queue.agent_selection = agent_selection(
             routing.agent_selection, stream(seed, replication, f"routing/{spec.name}")
         )
@@ -164,6 +186,8 @@ def _wire(queues: list[Queue], groups: list[AgentGroup]) -> None:
         queue.pools_by_level = [
             [pool for pool in eligible if pool.levels[queue] == level] for level in levels
         ]
+        if len(eligible) == 1 and queue.routing.agent_selection in _LONGEST_IDLE_OF_ONE_POOL:
+            queue.only_pool = eligible[0]
         serving = [pool.group for pool in eligible]
         if queue.spec.overflow is not None:
             names = queue.spec.overflow.to
@@ -194,6 +218,8 @@ def run_replication(
     replication: int = 0,
     seed: int | None = None,
     contact_log: Literal["memory"] | Path | None = "memory",
+    *,
+    trace: list[Transition] | None = None,
 ) -> ReplicationRecord:
     """Simulate one replication and return its tallies (and contact log).
 
@@ -205,6 +231,8 @@ def run_replication(
             in the record (``record.contacts``, ``record.presence``); a path
             streams the contact log to that Parquet file
             (``record.contact_log``); None keeps no log.
+        trace: If given, every change of a contact's state is appended to it
+            (``(time_s, contact, from_state, to_state)``; for tests).
     """
     seed = scenario.seed if seed is None else seed
     env = simpy.Environment()
@@ -221,38 +249,55 @@ def run_replication(
     queues = _build_queues(scenario, seed, replication)
     groups = _build_groups(scenario, queues)
     router = Router(queues, contact_selection(scenario.routing.contact_selection))
-    centre = Centre(env, queues, groups, router, recorder, scenario.closing, scenario.lines, end_s)
-    for queue in queues:
-        unit_exponential = Sampler(
-            Exponential(1.0), stream(seed, replication, f"arrivals/{queue.name}")
-        )
-        times = arrival_times(rate_pieces(queue.spec.arrivals, clock, end_s), unit_exponential)
-        env.process(centre.arrivals(queue, times))
-    for group in groups:
-        env.process(centre.staffing(group, staffing_changes(group.spec, clock, end_s)))
-        if group.spec.rotation is not None:
-            env.process(centre.rotation(group, rotation_times(group.spec, end_s)))
-    if scenario.warmup > 0:
-        env.timeout(scenario.warmup).callbacks.append(
-            lambda _: [group.restart_busy_area(env.now) for group in centre.groups]
-        )
-    env.run(until=end_s)
-    end_of_run = _close(env, centre, recorder, end_s)
-    centre.finish(end_of_run)
-    record = recorder.finish(replication, end_of_run)
-    if isinstance(sink, ParquetLog):
-        record.contact_log = sink.path
-    return record
+    centre = Centre(
+        env,
+        queues,
+        groups,
+        router,
+        recorder,
+        scenario.closing,
+        scenario.lines,
+        end_s,
+        warmup_s=scenario.warmup,
+        trace=trace,
+    )
+    try:
+        for queue in queues:
+            unit_exponential = Sampler(
+                Exponential(1.0), stream(seed, replication, f"arrivals/{queue.name}")
+            )
+            pieces = rate_pieces(queue.spec.arrivals, clock, end_s)
+            centre.arrivals(queue, arrival_times(pieces, unit_exponential))
+        for group in groups:
+            env.process(centre.staffing(group, staffing_changes(group.spec, clock, end_s)))
+            if group.spec.rotation is not None:
+                env.process(centre.rotation(group, rotation_times(group.spec, end_s)))
+        env.run(until=end_s)
+        end_of_run = _close(env, centre, end_s)
+        centre.finish(end_of_run)
+        record = recorder.finish(replication, end_of_run)
+        if isinstance(sink, ParquetLog):
+            record.contact_log = sink.path
+        return record
+    finally:
+        centre.dismantle()
 
 
-def _close(env: simpy.Environment, centre: Centre, recorder: Recorder, end_s: float) -> float:
-    """Close the centre at the horizon and run until it is empty; the time the run ends."""
+def _close(env: simpy.Environment, centre: Centre, end_s: float) -> float:
+    """Close the centre at the horizon and run until it is empty; the time the run ends.
+
+    With ``drain`` the run ends when the last contact has left and the last
+    agent has gone home, or, if some contacts wait for nobody (no agent who
+    could serve them is on duty), at the last change before nothing was left
+    to happen. An error in any step propagates: it is a bug, never the end.
+    """
     if centre.closing == "stop":
         return end_s
     centre.close()
-    if not centre.drained.triggered:
-        try:
-            env.run(until=centre.drained)
-        except RuntimeError:  # nothing left to happen, yet some contact waits for nobody
-            return max(end_s, recorder.last_change_s)
-    return env.now
+    if centre.drained.triggered:
+        return env.now
+    centre.drained.callbacks.append(StopSimulation.callback)
+    env.run()  # returns when drained (StopSimulation) or when no event is left
+    if centre.drained.triggered:
+        return env.now
+    return max(end_s, centre.last_change_s)

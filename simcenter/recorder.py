@@ -141,9 +141,6 @@ class Recorder:
         self._agent_group = np.asarray(meta.agent_groups, dtype=np.int64)
         self._group_of = np.append(self._agent_group, -1)  # agent index -> group; -1 -> -1
         self._threshold = np.asarray(meta.sl_threshold_s, dtype=np.float64)
-        self._queue_factor = np.asarray(
-            meta.handover_factor or [1.0] * len(meta.queues), dtype=np.float64
-        )
         self._histogram: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._histogram_size = 0
         self._after: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -248,7 +245,6 @@ class Recorder:
         queues = chunk["queue"]
         size = self._chunk_size
         flush = self._flush
-        nan = math.nan
 
         def add(
             contact: Contact,
@@ -271,7 +267,7 @@ class Recorder:
                 last_agent = contact.previous_agent
                 previous_(-1 if last_agent is None else last_agent.index)
             if repeats:
-                factor_(getattr(contact, "handover_factor", nan))
+                factor_(contact.handover_factor)
             if log:
                 contact_id_(contact.contact_id)
                 customer_id_(contact.customer_id)
@@ -358,7 +354,7 @@ class Recorder:
         if self._repeats:
             previous = c["previous_agent"][counted]
             factor = c["handover_factor"][counted]
-            self._reduce_repeats(cell, handled, agent, previous, factor, queue, handle)
+            self._reduce_repeats(cell, handled, agent, previous, factor, handle)
 
     def _reduce_repeats(
         self,
@@ -367,7 +363,6 @@ class Recorder:
         agent: np.ndarray,
         previous: np.ndarray,
         factor: np.ndarray,
-        queue: np.ndarray,
         handle: np.ndarray,
     ) -> None:
         t = self._tallies
@@ -375,9 +370,8 @@ class Recorder:
         repeat = handled & (previous >= 0)
         same = repeat & (agent == previous)
         changed = repeat & ~same
-        # Fallback while the engine does not record the factor: the queue's handover factor.
-        factor = np.where(np.isnan(factor), self._queue_factor[queue], factor)[changed]
-        extra = handle[changed] * (1.0 - 1.0 / factor)
+        # The talk time the handover added: talk = base x skill factor x handover factor.
+        extra = handle[changed] * (1.0 - 1.0 / factor[changed])
         t.repeat_contacts += np.bincount(cell[repeat], minlength=cell_count)
         t.same_agent += np.bincount(cell[same], minlength=cell_count)
         t.changed_agent += np.bincount(cell[changed], minlength=cell_count)

@@ -4,7 +4,7 @@ Each policy is a small class with one method, :meth:`choose`, that looks at
 the heads of the lines of the agent's pool and returns the line whose head
 the agent takes, or None when nothing waits. Queue ``priority`` is absolute
 for ``oldest`` and ``sl_urgency`` (a higher-priority queue is always served
-first); ``priority`` ranks skill level before queue priority.
+first); ``priority`` ranks skill level before queue priority (docs/routing.md).
 """
 
 from __future__ import annotations

@@ -7,15 +7,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from simcenter.scenario import QueueSpec, RoutingSpec
+from simcenter.states import QUEUED
 
 if TYPE_CHECKING:
     from simcenter.agents import Agent, AgentGroup
-    from simcenter.contact import Contact
+    from simcenter.contact import Contact, ContactDraws
     from simcenter.routing.agent_selection import AgentSelection
 
 
 class Line:
     """Contacts waiting in arrival order, possibly with some that have left (skipped lazily).
+
+    An entry is live while its contact is ``QUEUED``; a contact never comes
+    back to ``QUEUED`` once it has left it, so a stale entry stays stale.
 
     Attributes:
         queue: The queue whose contacts wait here.
@@ -41,7 +45,7 @@ class Line:
     def head(self) -> Contact:
         """The contact that has waited longest; only call when ``waiting > 0``."""
         contacts = self.contacts
-        while not contacts[0].waiting:
+        while contacts[0].state is not QUEUED:
             contacts.popleft()
         return contacts[0]
 
@@ -63,9 +67,10 @@ class Queue:
         groups: The groups that serve the queue, by skill or by overflow.
         work_s: Mean handle time plus mean wrap-up (seconds), for announced waits.
         agent_selection: Picks the idle agent for a contact of this queue.
-        draw: Named samplers of the queue (``handle``, ``wrap``, ``patience``,
-            ``transfer``, ``repeat``, ``repeat_delay``, ``balk``), each
-            returning one value per call.
+        only_pool: The one pool that serves the queue when its policy then
+            always takes that pool's longest-idle agent (``longest_idle``,
+            ``priority``, ``fewest_skills``), else None.
+        draws: The streams of the queue's first-time contacts.
     """
 
     def __init__(
@@ -74,7 +79,7 @@ class Queue:
         spec: QueueSpec,
         routing: RoutingSpec,
         threshold_s: float,
-        draw: dict[str, Callable[[], float]],
+        draws_of: Callable[[str], ContactDraws],
     ) -> None:
         self.index = index
         self.spec = spec
@@ -87,12 +92,23 @@ class Queue:
         self.pools_by_level: list[list[Pool]] = []
         self.overflow_pools: list[list[Pool]] = []
         self.agent_selection: AgentSelection
-        self.draw = draw
+        self.only_pool: Pool | None = None
         self.groups: list[AgentGroup] = []
         self.work_s = 0.0
-        self.handle_time = draw["handle"]
-        self.wrap_up = draw["wrap"]
-        self.patience = draw["patience"]
+        self._draws_of = draws_of
+        self._later: dict[str, ContactDraws] = {}
+        self.draws = draws_of("first")
+
+    def later_draws(self, origin: str) -> ContactDraws:
+        """The streams of the contacts of ``origin`` created at this queue during the run.
+
+        ``origin`` is ``repeat``, ``transfer`` or ``reroute``; the streams
+        are made the first time they are needed.
+        """
+        draws = self._later.get(origin)
+        if draws is None:
+            draws = self._later[origin] = self._draws_of(origin)
+        return draws
 
 
 class Pool:

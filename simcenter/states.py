@@ -1,0 +1,79 @@
+"""The states of a contact and of an agent, and which changes between them are allowed.
+
+A contact is in exactly one :class:`ContactState` at a time. It is created
+``ARRIVING``; from there it is blocked, balks, is answered at once, or starts
+waiting (in its queue, or for the agent it had last). A waiting contact is
+answered (``IN_SERVICE``) or leaves unanswered (``ENDED``: abandoned,
+voicemail, rerouted, disconnected). A contact still waiting or in service
+when the run ends stays in that state and is recorded as in system.
+``CONTACT_TRANSITIONS`` is the map; docs/architecture.md draws it.
+
+An agent is in one :class:`AgentState` at a time: off duty or away (not
+present), or present and idle, busy (talking) or in wrap-up. ``capacity`` slots
+(one for voice) are what the router hands out.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ContactState(Enum):
+    """Where a contact is in its story."""
+
+    ARRIVING = "arriving"
+    """Created; not yet waiting, answered or gone."""
+    IN_IVR = "in_ivr"
+    """In the self-service menu (reserved: no IVR yet)."""
+    QUEUED = "queued"
+    """Waiting in its queue's line (and in the overflow line once it overflowed)."""
+    WAITING_FOR_LAST_AGENT = "waiting_for_last_agent"
+    """A repeat contact waiting for the agent it had last (``routing.repeat_contacts``)."""
+    CALLBACK_PENDING = "callback_pending"
+    """Waiting to be called back (reserved: no callbacks yet)."""
+    IN_SERVICE = "in_service"
+    """Talking to an agent."""
+    ENDED = "ended"
+    """Gone: answered and finished, transferred, abandoned, blocked, balked, ..."""
+
+
+ARRIVING = ContactState.ARRIVING
+QUEUED = ContactState.QUEUED
+WAITING_FOR_LAST_AGENT = ContactState.WAITING_FOR_LAST_AGENT
+IN_SERVICE = ContactState.IN_SERVICE
+ENDED = ContactState.ENDED
+
+CONTACT_TRANSITIONS: dict[ContactState, frozenset[ContactState]] = {
+    ARRIVING: frozenset({QUEUED, WAITING_FOR_LAST_AGENT, IN_SERVICE, ENDED}),
+    WAITING_FOR_LAST_AGENT: frozenset({QUEUED, IN_SERVICE, ENDED}),
+    QUEUED: frozenset({IN_SERVICE, ENDED}),
+    IN_SERVICE: frozenset({ENDED}),
+    ENDED: frozenset(),
+}
+"""State -> the states a contact may move to from it (the engine's map)."""
+
+
+class AgentState(Enum):
+    """What an agent is doing."""
+
+    OFF_DUTY = "off_duty"
+    """Not rostered now (staffing plan or ``count``), or gone home after closing."""
+    IDLE = "idle"
+    """Present with a free slot, waiting for work."""
+    BUSY = "busy"
+    """Talking to a contact."""
+    WRAP_UP = "wrap_up"
+    """Doing the after-call work of its last contact."""
+    ON_BREAK = "on_break"
+    """On a break (reserved: no breaks yet)."""
+    AWAY = "away"
+    """Rostered but away for another reason (an outage, a meeting, ...)."""
+    DIALLING = "dialling"
+    """Placing an outbound call (reserved: no outbound yet)."""
+
+
+OFF_DUTY = AgentState.OFF_DUTY
+IDLE = AgentState.IDLE
+BUSY = AgentState.BUSY
+WRAP_UP = AgentState.WRAP_UP
+AWAY = AgentState.AWAY
