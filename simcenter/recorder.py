@@ -512,6 +512,7 @@ class Recorder:
         if self._histogram:
             t.wait_cells, t.wait_bins, t.wait_counts = self._histogram[0]
         contacts = self._log.close() if self._log is not None else None
+        del self._add  # its closure refers to this recorder: cut the cycle, free the buffers now
         return ReplicationRecord(
             replication=replication,
             end_s=end_s,

@@ -27,6 +27,14 @@ def _agent(meta: RunMeta, index: int, skill_set: int = -1) -> SimpleNamespace | 
     return SimpleNamespace(index=index, group=group, pool=SimpleNamespace(skill_set=skill_set))
 
 
+def _handover_factor(meta: RunMeta, contact: SimpleNamespace) -> float:
+    """The factor the engine records: the queue's handover factor when the agent changed."""
+    agent, previous = contact.agent, contact.previous_agent
+    if agent is None or previous is None or agent.index == previous.index:
+        return 1.0
+    return meta.handover_factor[contact.queue.index] if meta.handover_factor else 1.0
+
+
 def record_of(
     meta: RunMeta,
     contacts: Mapping[str, np.ndarray],
@@ -44,7 +52,9 @@ def record_of(
             ``end_s`` (the time of the outcome), ``handle_s``, ``wrap_s``,
             ``outcome`` (codes), ``agent``; optional ``contact_id``,
             ``customer_id``, ``attempt``, ``linked_id``, ``previous_agent``,
-            ``skill_set``, ``handover_factor``. The recorder computes each wait
+            ``skill_set``, ``handover_factor`` (by default the queue's factor for a
+            repeat contact answered by another agent, as the engine records it).
+            The recorder computes each wait
             from the times, as it does for the engine.
         presence: On-duty periods: ``agent``, ``start_s``, ``end_s``.
         end_s: The time the run ended (the end of the wait or talk of contacts
@@ -89,8 +99,9 @@ def record_of(
             linked_id=int(linked[row]),
             previous_agent=_agent(meta, int(previous[row])),
         )
-        if not math.isnan(factors[row]):
-            contact.handover_factor = float(factors[row])
+        contact.handover_factor = (
+            float(factors[row]) if not math.isnan(factors[row]) else _handover_factor(meta, contact)
+        )
         outcome = OUTCOMES[int(contacts["outcome"][row])]
         now = end_s if outcome == "in_system" else float(contacts["end_s"][row])
         getattr(recorder, outcome)(contact, now)
