@@ -47,7 +47,13 @@ def wait_for(condition, timeout: float = 30.0) -> None:
         time.sleep(0.001)
 
 
-def no_process_left(pgid: int, timeout: float = 5.0) -> bool:
+def no_process_left(pgid: int, timeout: float = 20.0) -> bool:
+    """Whether every process of group ``pgid`` is gone within ``timeout`` seconds.
+
+    An orphan would live on for ever; the grace only covers a loaded machine
+    (the kernel's SIGKILL of the workers and the multiprocessing resource
+    tracker's exit after them take a moment when the cores are busy).
+    """
     deadline = time.monotonic() + timeout
     while group_members(pgid):
         if time.monotonic() > deadline:
