@@ -64,7 +64,7 @@ def with_name(folder: Path, name: str) -> None:
         ('"../../x"', "x"),
         ('"."', "scenario"),
         ('".."', "scenario"),
-        ('"/tmp/abs"', "tmp-abs"),
+        ('"/var/abs"', "var-abs"),
         ('"Retail support / EU"', "Retail-support-EU"),
         ('".hidden"', "hidden"),
     ],
