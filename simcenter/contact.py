@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from simcenter.agents import Agent
     from simcenter.routing import Queue
 
-Stream = tuple[Distribution | None, np.random.Generator]
-"""A distribution (None: always ``inf``) and the generator of its stream."""
+Stream = tuple[Distribution | None, np.random.Generator | None]
+"""A distribution (None: always ``inf``) and the generator of its stream (None when it
+never draws: no distribution, or a `Constant`)."""
 Decision = tuple[np.random.Generator, float]
 """The generator of a Uniform(0, 1) stream and the probability of "yes"."""
 
@@ -122,7 +123,7 @@ class ContactDraws:
             elif isinstance(distribution, Constant):
                 table[:, column] = distribution.mean  # never touches rng
             else:
-                table[:, column] = distribution.sample(rng, size)
+                table[:, column] = distribution.sample(rng, size)  # type: ignore[arg-type]
         self._bytes = table.tobytes()
         self._offset, self._end = 0, table.nbytes
         if self.decides:

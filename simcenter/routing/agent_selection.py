@@ -129,9 +129,13 @@ class RoundRobinAgent(AgentSelection):
         return best
 
 
-def agent_selection(name: str, rng: np.random.Generator) -> AgentSelection:
-    """The policy called ``name`` in the scenario (``routing.agent_selection``)."""
+def agent_selection(name: str, rng: np.random.Generator | None) -> AgentSelection:
+    """The policy called ``name`` in the scenario (``routing.agent_selection``).
+
+    ``rng`` is the queue's routing stream; only ``random`` uses it (and needs it).
+    """
     if name == "random":
+        assert rng is not None
         return RandomAgent(rng)
     policies = {
         "longest_idle": LongestIdleAgent,
