@@ -581,7 +581,7 @@ class Arrivals:
     First-time contacts are created at their arrival, in arrival order, from
     the queue's first-time draws (so their draws depend only on their place
     in the queue's arrival sequence). The arrival times are taken from
-    ``times`` in blocks (8, 16, ... up to 1024 at a time), which does not
+    ``times`` in blocks (64, 128, ... up to 1024 at a time), which does not
     change them.
 
     Args:
@@ -598,7 +598,8 @@ class Arrivals:
         self.draws = queue.draws
         self._times = iter(times)
         self._upcoming: list[float] = []
-        self._block = 8
+        # PERF: few refills per quiet queue (benchmarks/README.md, "Routing at scale").
+        self._block = 64
 
     def start(self) -> None:
         """Set the timer of the first arrival (none if there are no times)."""
