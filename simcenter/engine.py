@@ -164,7 +164,9 @@ def _pools(spec: AgentGroupSpec, queue_named: dict[str, Queue]) -> list[Pool]:
             None,  # type: ignore[arg-type]  (the group adopts its pools)
             number,
             {queue_named[name]: levels[name] for name in skills},
-            {queue_named[name]: factors[name] for name in skills},
+            # PERF: only factors other than 1.0: a small dict to look up per answer
+            # (benchmarks/README.md, "Routing at scale").
+            {queue_named[name]: factors[name] for name in skills if factors[name] != 1.0},
         )
         for number, skills in zip(numbers, skill_sets, strict=True)
     ]

@@ -127,7 +127,8 @@ class Pool:
         group: The agent group.
         skill_set: Index of the skill set in the group's rotation (-1 without rotation).
         levels: Queue -> skill level for the active skills.
-        factors: Queue -> handle-time factor for the active skills.
+        factors: Queue -> handle-time factor for the active skills whose
+            factor is not 1.0 (a queue not in it: 1.0).
         idle: Idle agents, longest idle first.
         lines_by_level: The lines the pool serves, by skill level, best first;
             overflow lines it serves come last, as the lowest level.
