@@ -60,13 +60,13 @@ def single_queue(scenario: Scenario) -> Scenario:
             "seed": scenario.seed,
             "queues": [
                 {
-                    "name": "all",
+                    "name": "single",
                     "arrivals": {"rate": total},
                     "handle_time": {"distribution": "exponential", "mean": handle},
                     "patience": {"distribution": "exponential", "mean": patience},
                 }
             ],
-            "agents": [{"name": "all", "count": agents, "skills": ["all"]}],
+            "agents": [{"name": "agents", "count": agents, "skills": ["single"]}],
         }
     )
 

@@ -142,7 +142,8 @@ class Centre:
         agent = self.router.idle_agent_for(contact)
         if agent is not None:
             self.answer(contact, agent, now)
-        elif self._balks(contact):
+        # PERF: no call for the queues without balking (benchmarks/README.md, "Routing at scale").
+        elif contact.queue.balking is not None and self._balks(contact):
             self._to(contact, ENDED)
             self.recorder.balked(contact, now)
             self._leaves(contact, now)
@@ -161,13 +162,18 @@ class Centre:
         self._start_timers(contact)
 
     def _start_timers(self, contact: Contact) -> None:
-        env, spec = self.env, contact.queue.spec
+        env = self.env
         if contact.patience_s != math.inf:
             Timer(env, contact.patience_s, self._patience_ends, contact)
-        if spec.overflow is not None:
-            Timer(env, spec.overflow.after, self._overflow_due, contact)
-        if spec.max_wait is not None:
-            Timer(env, spec.max_wait.after, self._max_wait_reached, contact)
+        queue = contact.queue
+        # PERF: the scenario's rules are read only for queues that have some
+        # (benchmarks/README.md, "Routing at scale").
+        if queue.has_wait_rules:
+            spec = queue.spec
+            if spec.overflow is not None:
+                Timer(env, spec.overflow.after, self._overflow_due, contact)
+            if spec.max_wait is not None:
+                Timer(env, spec.max_wait.after, self._max_wait_reached, contact)
 
     def _patience_ends(self, timer: Timer) -> None:
         """The contact's patience runs out: if it still waits, it abandons."""
@@ -265,7 +271,7 @@ class Centre:
     def _balks(self, contact: Contact) -> bool:
         """Whether ``contact``, finding nobody free, leaves at once (``balking``)."""
         queue = contact.queue
-        rule = queue.spec.balking
+        rule = queue.balking
         if rule is None:
             return False
         if rule.probability is not None:
@@ -581,7 +587,7 @@ class Arrivals:
     First-time contacts are created at their arrival, in arrival order, from
     the queue's first-time draws (so their draws depend only on their place
     in the queue's arrival sequence). The arrival times are taken from
-    ``times`` in blocks (8, 16, ... up to 1024 at a time), which does not
+    ``times`` in blocks (64, 128, ... up to 1024 at a time), which does not
     change them.
 
     Args:
@@ -598,7 +604,8 @@ class Arrivals:
         self.draws = queue.draws
         self._times = iter(times)
         self._upcoming: list[float] = []
-        self._block = 8
+        # PERF: few refills per quiet queue (benchmarks/README.md, "Routing at scale").
+        self._block = 64
 
     def start(self) -> None:
         """Set the timer of the first arrival (none if there are no times)."""

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from simcenter.agents import Agent
     from simcenter.routing import Queue
 
-Stream = tuple[Distribution | None, np.random.Generator]
-"""A distribution (None: always ``inf``) and the generator of its stream."""
+Stream = tuple[Distribution | None, np.random.Generator | None]
+"""A distribution (None: always ``inf``) and the generator of its stream (None when it
+never draws: no distribution, or a `Constant`)."""
 Decision = tuple[np.random.Generator, float]
 """The generator of a Uniform(0, 1) stream and the probability of "yes"."""
 
@@ -41,7 +42,8 @@ class ContactDraws:
 
     Each purpose has its own stream. A refill draws the next block of every
     stream (``distribution.sample(rng, size)``, sizes 8, 16, ... up to
-    ``block``, as :class:`~simcenter.distributions.Sampler`), so contact
+    ``block``, as :class:`~simcenter.distributions.Sampler`; from 64 when
+    every distribution drawn is elementwise), so contact
     ``k`` always gets value ``k`` of every stream, whatever the block sizes
     and whatever else happens in the run. A contact's three times are stored
     next to each other (float64), so taking them touches one memory line, not
@@ -93,7 +95,12 @@ class ContactDraws:
         self.decides = any(self._decisions)
         self.repeat_delay = repeat_delay
         self.block = block
-        self._next_size = min(Sampler.FIRST_BLOCK, block)
+        drawn = [stream[0] for stream in self._streams if stream[0] is not None]
+        first = min(
+            (Sampler.first_block(distribution) for distribution in drawn),
+            default=Sampler.ELEMENTWISE_FIRST_BLOCK,
+        )
+        self._next_size = min(first, block)
         self._bytes = b""
         self._offset = self._end = 0
         self._choices: list[tuple[bool, bool, bool]] = []
@@ -122,7 +129,7 @@ class ContactDraws:
             elif isinstance(distribution, Constant):
                 table[:, column] = distribution.mean  # never touches rng
             else:
-                table[:, column] = distribution.sample(rng, size)
+                table[:, column] = distribution.sample(rng, size)  # type: ignore[arg-type]
         self._bytes = table.tobytes()
         self._offset, self._end = 0, table.nbytes
         if self.decides:

@@ -27,9 +27,9 @@ from simcenter.agents import AgentGroup, agent_name, group_size, rotation_times,
 from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.centre import Centre, Transition
 from simcenter.clock import ScenarioClock
-from simcenter.contact import ContactDraws
+from simcenter.contact import ContactDraws, Stream
 from simcenter.contact_log import MemoryLog, ParquetLog
-from simcenter.distributions import Distribution, Exponential, Sampler
+from simcenter.distributions import Constant, Exponential, Sampler
 from simcenter.recorder import Recorder
 from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
 from simcenter.routing import Pool, Queue, Router
@@ -103,8 +103,12 @@ def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) ->
         name = f"{purpose}/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/{purpose}"
         return stream(seed, replication, name)
 
-    def built(distribution: DistributionSpec | None) -> Distribution | None:
-        return None if distribution is None else distribution.build()
+    def drawn(distribution: DistributionSpec | None, purpose: str) -> Stream:
+        # PERF: a constant or absent distribution never draws: no generator made
+        # (benchmarks/README.md, "Routing at scale").
+        built = None if distribution is None else distribution.build()
+        needs_rng = built is not None and not isinstance(built, Constant)
+        return (built, rng(purpose) if needs_rng else None)
 
     transfer = repeat = repeat_delay = balk = None
     if spec.transfer is not None:
@@ -115,9 +119,9 @@ def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) ->
     if spec.balking is not None and spec.balking.probability is not None:
         balk = (rng("balk"), spec.balking.probability)
     return ContactDraws(
-        (built(spec.handle_time), rng("handle")),
-        (built(spec.wrap_up), rng("wrap")),
-        (built(spec.patience), rng("patience")),
+        drawn(spec.handle_time, "handle"),
+        drawn(spec.wrap_up, "wrap"),
+        drawn(spec.patience, "patience"),
         transfer=transfer,
         repeat=repeat,
         repeat_delay=repeat_delay,
@@ -137,9 +141,11 @@ def _build_queues(scenario: Scenario, seed: int, replication: int) -> list[Queue
             threshold,
             lambda origin, spec=spec: _contact_draws(spec, seed, replication, origin),
         )
-        queue.agent_selection = agent_selection(
-            routing.agent_selection, stream(seed, replication, f"routing/{spec.name}")
-        )
+        # PERF: only `random` draws: no routing generator for the others
+        # (benchmarks/README.md, "Routing at scale").
+        uses_rng = routing.agent_selection == "random"
+        routing_rng = stream(seed, replication, f"routing/{spec.name}") if uses_rng else None
+        queue.agent_selection = agent_selection(routing.agent_selection, routing_rng)
         queue.work_s = spec.handle_time.build().mean + spec.wrap_up.build().mean
         queues.append(queue)
     return queues
@@ -158,7 +164,9 @@ def _pools(spec: AgentGroupSpec, queue_named: dict[str, Queue]) -> list[Pool]:
             None,  # type: ignore[arg-type]  (the group adopts its pools)
             number,
             {queue_named[name]: levels[name] for name in skills},
-            {queue_named[name]: factors[name] for name in skills},
+            # PERF: only factors other than 1.0: a small dict to look up per answer
+            # (benchmarks/README.md, "Routing at scale").
+            {queue_named[name]: factors[name] for name in skills if factors[name] != 1.0},
         )
         for number, skills in zip(numbers, skill_sets, strict=True)
     ]

@@ -25,12 +25,12 @@ import numpy as np
 
 from simcenter import histogram
 from simcenter.bins import (
+    add_seconds_per_bin,
     bin_count,
     clipped_seconds,
     grid_edges,
     interval_edges,
     interval_of,
-    seconds_per_bin,
 )
 from simcenter.records import (
     CONTACT_COLUMNS,
@@ -389,18 +389,14 @@ class Recorder:
         group: np.ndarray,
     ) -> None:
         """Busy periods per group, interval and agent; waiting per queue on the grid."""
-        t, meta = self._tallies, self.meta
+        t = self._tallies
         served = np.isfinite(answered_s) & (agent >= 0)
         start = answered_s[served]
         end = start + handle[served] + np.nan_to_num(wrap[served])
         self._add_periods("busy", start, end, agent[served], group[served])
         waited = wait > 0
-        t.waiting_s += seconds_per_bin(
-            arrival[waited],
-            arrival[waited] + wait[waited],
-            queue[waited],
-            len(meta.queues),
-            self._grid,
+        add_seconds_per_bin(
+            t.waiting_s, arrival[waited], arrival[waited] + wait[waited], queue[waited], self._grid
         )
 
     def _reduce_presence(self) -> None:
@@ -432,7 +428,7 @@ class Recorder:
         horizon_end = self._edges[-1]
         per_group = t.group_busy_s if kind == "busy" else t.group_staffed_s
         per_agent = t.agent_busy_s if kind == "busy" else t.agent_staffed_s
-        per_group += seconds_per_bin(start, end, group, len(per_group), self._edges)
+        add_seconds_per_bin(per_group, start, end, group, self._edges)
         per_agent += np.bincount(
             agent,
             weights=clipped_seconds(start, end, self.warmup_s, horizon_end),

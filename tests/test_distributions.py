@@ -328,3 +328,22 @@ def test_sampler_rejects_invalid_block_sizes(block: object) -> None:
     message = f"Sampler: block must be a positive integer (got {block!r})"
     with pytest.raises(ValueError, match=exactly(message)):
         Sampler(Exponential(240.0), np.random.default_rng(SEED), block=block)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("distribution", EVERY_FAMILY, ids=repr)
+def test_a_distribution_marked_elementwise_draws_the_same_whatever_the_split(
+    distribution: Distribution,
+) -> None:
+    """``ELEMENTWISE`` (samplers start at 64) holds: one call of 200 = calls of 8, 64, 128.
+
+    Exactly the families drawn value by value (and `Constant`, which never
+    draws) are marked; mixtures and empirical distributions are not.
+    """
+    expected = distribution in ELEMENTWISE or isinstance(distribution, Constant)
+    assert expected == distribution.ELEMENTWISE
+    if not distribution.ELEMENTWISE:
+        return
+    whole = draw(distribution, size=200)
+    rng = np.random.default_rng(SEED)
+    parts = np.concatenate([distribution.sample(rng, size) for size in (8, 64, 128)])
+    assert whole.tolist() == parts.tolist()

@@ -26,7 +26,7 @@ from strategies import routing_scenarios, scenarios
 import simcenter
 from simcenter import cli, contact_log, engine, recorder, reports
 from simcenter.analysis import with_arrival_time
-from simcenter.bins import interval_edges, seconds_per_bin
+from simcenter.bins import add_seconds_per_bin, interval_edges, seconds_per_bin
 from simcenter.centre import Centre
 from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord
 from simcenter.scenario import Scenario, build_scenario
@@ -255,3 +255,25 @@ def test_run_writes_the_contact_log_unless_told_not_to(tmp_path: Path, flag: lis
     if not flag:
         summary = pd.read_csv(outdir / "summary.csv").set_index("queue")
         assert len(pd.read_parquet(log)) == 2 * summary.loc["ALL", "offered"]
+
+
+@pytest.mark.parametrize("trial", range(40))
+def test_sparse_seconds_per_bin_adds_exactly_what_the_dense_one_gives(trial: int) -> None:
+    """The in-place addition equals ``out += seconds_per_bin(...)`` to the last bit.
+
+    Random periods (some before, after and across the grid, some spanning
+    many bins), many keys and few periods (the sparse path) or the reverse
+    (the dense one), added to a non-zero array.
+    """
+    rng = np.random.default_rng(trial)
+    key_count, bin_total = int(rng.integers(1, 600)), int(rng.integers(1, 300))
+    periods = int(rng.integers(0, 3000))
+    edges = np.sort(rng.uniform(0.0, 1000.0, bin_total + 1))
+    start = rng.uniform(-50.0, 1050.0, periods)
+    end = start + rng.exponential(float(rng.choice([1.0, 20.0, 300.0])), periods)
+    keys = rng.integers(0, key_count, periods)
+    base = rng.uniform(0.0, 5.0, (key_count, bin_total))
+    dense = base.copy()
+    dense += seconds_per_bin(start, end, keys, key_count, edges)
+    add_seconds_per_bin(base, start, end, keys, edges)
+    assert np.array_equal(base, dense)

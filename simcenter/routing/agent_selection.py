@@ -26,15 +26,6 @@ class AgentSelection:
         raise NotImplementedError
 
 
-def _longest_idle(pools: list[Pool]) -> Pool | None:
-    """The pool whose first idle agent has been idle longest."""
-    best = None
-    for pool in pools:
-        if pool.idle and (best is None or pool.idle[0].idle_since < best.idle[0].idle_since):
-            best = pool
-    return best
-
-
 class LongestIdleAgent(AgentSelection):
     """The agent idle longest among all eligible ones, whatever their skill level."""
 
@@ -55,8 +46,15 @@ class BestSkillAgent(AgentSelection):
 
     def choose(self, levels: Levels) -> Agent | None:
         """Remove and return the longest-idle agent of the best level with one, or None."""
+        # PERF: the longest idle of a level found inline, no call per level and arrival
+        # (benchmarks/README.md, "Routing at scale").
         for level in levels:
-            best = _longest_idle(level)
+            best = None
+            for pool in level:
+                if pool.idle and (
+                    best is None or pool.idle[0].idle_since < best.idle[0].idle_since
+                ):
+                    best = pool
             if best is not None:
                 return best.idle.popleft()
         return None
@@ -129,9 +127,13 @@ class RoundRobinAgent(AgentSelection):
         return best
 
 
-def agent_selection(name: str, rng: np.random.Generator) -> AgentSelection:
-    """The policy called ``name`` in the scenario (``routing.agent_selection``)."""
+def agent_selection(name: str, rng: np.random.Generator | None) -> AgentSelection:
+    """The policy called ``name`` in the scenario (``routing.agent_selection``).
+
+    ``rng`` is the queue's routing stream; only ``random`` uses it (and needs it).
+    """
     if name == "random":
+        assert rng is not None
         return RandomAgent(rng)
     policies = {
         "longest_idle": LongestIdleAgent,

@@ -71,6 +71,9 @@ class Queue:
             always takes that pool's longest-idle agent (``longest_idle``,
             ``priority``, ``fewest_skills``), else None.
         draws: The streams of the queue's first-time contacts.
+        balking: The queue's ``balking`` rule, or None.
+        has_wait_rules: The queue has ``overflow`` or ``max_wait`` (timers
+            for a waiting contact besides its patience).
     """
 
     def __init__(
@@ -86,6 +89,8 @@ class Queue:
         self.name = spec.name
         self.routing = routing
         self.priority = spec.priority
+        self.balking = spec.balking
+        self.has_wait_rules = spec.overflow is not None or spec.max_wait is not None
         self.threshold_s = threshold_s
         self.line = Line(self)
         self.overflow_line = Line(self) if spec.overflow else None
@@ -122,7 +127,8 @@ class Pool:
         group: The agent group.
         skill_set: Index of the skill set in the group's rotation (-1 without rotation).
         levels: Queue -> skill level for the active skills.
-        factors: Queue -> handle-time factor for the active skills.
+        factors: Queue -> handle-time factor for the active skills whose
+            factor is not 1.0 (a queue not in it: 1.0).
         idle: Idle agents, longest idle first.
         lines_by_level: The lines the pool serves, by skill level, best first;
             overflow lines it serves come last, as the lowest level.
