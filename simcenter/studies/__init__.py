@@ -13,6 +13,7 @@ from simcenter.studies.runner import (
     ExecutorError,
     ProgressCallback,
     Task,
+    iter_replications,
     run_replications,
 )
 from simcenter.studies.store import PointStore, StudyError
@@ -24,5 +25,6 @@ __all__ = [
     "ProgressCallback",
     "StudyError",
     "Task",
+    "iter_replications",
     "run_replications",
 ]

@@ -17,7 +17,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from simcenter.records import ReplicationRecord
 from simcenter.stops import die_with_parent
-from simcenter.studies.runner import ExecutorError, ProgressCallback, Task, run_task
+from simcenter.studies.runner import ExecutorError, Task, run_task
 
 CONNECT_TIMEOUT = "10s"
 """How long to wait for the scheduler at a given address."""
@@ -26,30 +26,24 @@ DEFAULT_WORKERS = 2
 """Worker processes of the local cluster when ``jobs`` is not given."""
 
 
-def run_on_dask(
-    tasks: Sequence[Task],
-    address: str | None,
-    jobs: int | None,
-    progress: ProgressCallback | None,
-) -> list[ReplicationRecord]:
-    """Run the tasks on a Dask cluster; the records come back in task order.
+def iter_on_dask(
+    tasks: Sequence[Task], address: str | None, jobs: int | None
+) -> Iterator[tuple[int, ReplicationRecord]]:
+    """Run the tasks on a Dask cluster; yield ``(index, record)`` as each finishes.
 
     Args:
         tasks: The replications to run.
         address: The scheduler's address, or None for a new local cluster.
         jobs: Worker processes of the local cluster (default 2); ignored with
             an address.
-        progress: Optional callback ``progress(done, total)``.
     """
-    total = len(tasks)
     with _client(address, jobs) as client:
         futures = client.map(run_task, list(tasks), pure=False)
+        index = {future.key: number for number, future in enumerate(futures)}
         try:
-            for done, _ in enumerate(as_completed(futures), start=1):
-                if progress:
-                    progress(done, total)
-            return client.gather(futures)
-        except BaseException:
+            for future in as_completed(futures):
+                yield index[future.key], future.result()
+        except BaseException:  # including the iterator closed early
             client.cancel(futures)
             raise
 

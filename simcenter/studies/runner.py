@@ -16,7 +16,7 @@ its contact log to be streamed to a file (local executor only).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,14 +90,39 @@ def run_replications(
         ExecutorError: Unknown executor, an address without ``dask``, a
             contact log asked of Dask, or an unreachable scheduler.
     """
+    records: list[ReplicationRecord | None] = [None] * len(tasks)
+    finished = iter_replications(tasks, executor=executor, address=address, jobs=jobs)
+    for done, (index, record) in enumerate(finished, start=1):
+        records[index] = record
+        if progress:
+            progress(done, len(tasks))
+    return records  # type: ignore[return-value]  (every slot is filled)
+
+
+def iter_replications(
+    tasks: Sequence[Task],
+    *,
+    executor: str = "local",
+    address: str | None = None,
+    jobs: int | None = None,
+) -> Iterator[tuple[int, ReplicationRecord]]:
+    """Run every task and yield ``(index in tasks, record)`` as each one finishes.
+
+    The order in which tasks finish depends on the workers; each record is
+    the same whatever the order. Closing the iterator early stops the
+    remaining work. Arguments as :func:`run_replications`.
+
+    Raises:
+        ExecutorError: As :func:`run_replications`.
+    """
     _check(tasks, executor, address)
     if not tasks:
-        return []
+        return iter(())
     if executor == "dask":
-        from simcenter.studies.dask_executor import run_on_dask  # imports Dask only when used
+        from simcenter.studies.dask_executor import iter_on_dask  # imports Dask only when used
 
-        return run_on_dask(tasks, address, jobs, progress)
-    return _run_locally(tasks, jobs, progress)
+        return iter_on_dask(tasks, address, jobs)
+    return _iter_locally(tasks, jobs)
 
 
 def run_task(task: Task) -> ReplicationRecord:
@@ -117,23 +142,16 @@ def _check(tasks: Sequence[Task], executor: str, address: str | None) -> None:
         )
 
 
-def _run_locally(
-    tasks: Sequence[Task], jobs: int | None, progress: ProgressCallback | None
-) -> list[ReplicationRecord]:
+def _iter_locally(
+    tasks: Sequence[Task], jobs: int | None
+) -> Iterator[tuple[int, ReplicationRecord]]:
     """Run the tasks in this process (one worker) or on a pool of worker processes."""
-    total = len(tasks)
-    workers = min(total, capped_jobs(jobs))
+    workers = min(len(tasks), capped_jobs(jobs))
     if workers <= 1:
-        records = []
-        for task in tasks:
-            records.append(run_task(task))
-            if progress:
-                progress(len(records), total)
-        return records
+        for index, task in enumerate(tasks):
+            yield index, run_task(task)
+        return
     with worker_pool(workers) as pool:
-        futures = [pool.submit(run_task, task) for task in tasks]
-        for done, future in enumerate(as_completed(futures), start=1):
-            future.result()  # a failed task stops the study at once
-            if progress:
-                progress(done, total)
-        return [future.result() for future in futures]  # in task order
+        futures = {pool.submit(run_task, task): index for index, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()  # a failed task stops the study at once
