@@ -104,3 +104,18 @@ def test_a_dask_local_cluster_gives_the_frames_of_the_local_pool() -> None:
     for name in TABLE_FILES:
         pd.testing.assert_frame_equal(getattr(dask, name), getattr(local, name), obj=name)
     assert local.summary["offered_ci95"].iloc[0] > 0  # six different replications
+
+
+def test_a_sweep_on_a_running_dask_cluster_equals_the_local_sweep() -> None:
+    """Batches of tasks of different points, on a cluster given by its address."""
+    from simcenter.studies.dask_executor import _client
+
+    grid = {"agents.team.count": [10, 12, 14], "queues.support.patience.mean": ["1min", "3min"]}
+    local = simcenter.sweep(SCENARIO, grid, replications=5, seed=2, jobs=2)
+    with _client(None, 2) as client:
+        address = client.scheduler.address
+        dask = simcenter.sweep(
+            SCENARIO, grid, replications=5, seed=2, executor="dask", address=address
+        )
+    pd.testing.assert_frame_equal(dask, local)
+    assert local["service_level"].nunique() == 6
