@@ -267,3 +267,19 @@ def test_a_sweep_killed_mid_way_resumes_to_the_uninterrupted_table(tmp_path: Pat
     assert whole.returncode == 0
     assert (killed / "sweep.csv").read_bytes() == (tmp_path / "whole" / "sweep.csv").read_bytes()
     assert not [entry for entry in tmp_path.iterdir() if ".tmp-" in entry.name]
+
+
+def test_the_folder_of_a_run_is_not_taken_for_a_sweep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = str(write_plain(tmp_path))
+    out = str(tmp_path / "out")
+    assert run_cli(capsys, "run", scenario, "-o", out, "--quiet", "--no-plots")[0] == 0
+    before = tree(tmp_path / "out")
+    code, _, err = run_cli(capsys, "sweep", scenario, "--vary", "agents.team.count=8:9", "-o", out)
+    assert code == 2
+    assert err == (
+        f"output folder {out}: holds other results of simcenter, not a sweep study; "
+        "choose another folder with -o, or remove it\n"
+    )
+    assert tree(tmp_path / "out") == before
