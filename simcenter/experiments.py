@@ -23,7 +23,7 @@ from simcenter.results import Results
 from simcenter.scenario import Scenario
 from simcenter.studies.runner import ExecutorError, ProgressCallback, Task, run_replications
 
-__all__ = ["ProgressCallback", "simulate"]
+__all__ = ["ProgressCallback", "as_scenario", "simulate"]
 
 
 def simulate(
@@ -62,7 +62,7 @@ def simulate(
         ExecutorError: An unknown executor, ``keep_contacts=True`` with Dask,
             or a Dask scheduler that cannot be reached.
     """
-    scenario = _as_scenario(scenario)
+    scenario = as_scenario(scenario)
     count = scenario.replications if replications is None else replications
     base_seed = scenario.seed if seed is None else seed
     if keep_contacts is None:
@@ -96,7 +96,13 @@ def simulate(
         raise
 
 
-def _as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
+def as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]) -> Scenario:
+    """A :class:`Scenario` as given, or validated from a dict, or loaded from a YAML file.
+
+    Raises:
+        ScenarioError: The dict or the file is not a valid scenario.
+        TypeError: Anything else.
+    """
     from simcenter.loading import load_scenario
 
     if isinstance(scenario, Scenario):

@@ -24,6 +24,7 @@ import yaml
 from simcenter import reports
 from simcenter._version import __version__
 from simcenter.engine import run_meta
+from simcenter.experiments import as_scenario
 from simcenter.errors import Problem, ScenarioError
 from simcenter.records import ReplicationRecord
 from simcenter.scenario import Scenario
@@ -128,9 +129,7 @@ def run_sweep(
     progress: ProgressCallback | None = None,
 ) -> SweepRun:
     """As :func:`sweep`, returning the table with what was resumed."""
-    from simcenter.experiments import _as_scenario
-
-    base = _as_scenario(scenario)
+    base = as_scenario(scenario)
     checked = grids.as_grid(grid)
     count = base.replications if replications is None else replications
     base_seed = base.seed if seed is None else seed
