@@ -24,8 +24,8 @@ import yaml
 from simcenter import reports
 from simcenter._version import __version__
 from simcenter.engine import run_meta
-from simcenter.experiments import as_scenario
 from simcenter.errors import Problem, ScenarioError
+from simcenter.experiments import as_scenario
 from simcenter.records import ReplicationRecord
 from simcenter.scenario import Scenario
 from simcenter.studies import grid as grids
