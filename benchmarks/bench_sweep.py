@@ -13,13 +13,16 @@ Run from the project root (about 1 minute of CPU per round)::
     .venv/bin/python benchmarks/bench_sweep.py [--rounds 2] [--replications 10]
 
 Prints a markdown table: best and median wall seconds per variant, the
-speed-up against one process, the load average before and after.
+speed-up against one process, the CPU seconds of every process of the
+variant (workers included: what the parallel run costs in all), the load
+average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -57,18 +60,27 @@ RUNNING: dict[str, str] = {}
 """The scheduler address of the running cluster, while its variant is timed."""
 
 
-def timed(name: str, run: Callable[[], pd.DataFrame]) -> tuple[float, pd.DataFrame]:
-    """Wall seconds of one variant (a running cluster is started and closed outside them)."""
+def cpu_s() -> float:
+    """CPU seconds of this process and of its finished child processes (the workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def timed(name: str, run: Callable[[], pd.DataFrame]) -> tuple[float, float, pd.DataFrame]:
+    """Wall seconds of one variant (a running cluster is started and closed outside them),
+    CPU seconds of every process (a running cluster's start and close included)."""
+    cpu = cpu_s()
     if "already running" not in name:
         start = time.perf_counter()
         table = run()
-        return time.perf_counter() - start, table
+        return time.perf_counter() - start, cpu_s() - cpu, table
     with _client(None, 2) as client:
         RUNNING["address"] = client.scheduler.address
         client.submit(sum, [1]).result()  # the workers are up
         start = time.perf_counter()
         table = run()
-        return time.perf_counter() - start, table
+        wall = time.perf_counter() - start
+    return wall, cpu_s() - cpu, table
 
 
 def cluster_start_s() -> float:
@@ -87,11 +99,13 @@ def main() -> None:
     load_before = os.getloadavg()
     runs = variants(args.replications)
     times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     tables: dict[str, pd.DataFrame] = {}
     for _ in range(args.rounds):
         for name, run in runs.items():
-            seconds, tables[name] = timed(name, run)
+            seconds, cpu_seconds, tables[name] = timed(name, run)
             times[name].append(seconds)
+            cpu[name].append(cpu_seconds)
     startup = cluster_start_s()
     load_after = os.getloadavg()
     first = next(iter(tables.values()))
