@@ -114,11 +114,12 @@ def main() -> None:
     points = len(first) // 3  # billing, tech, ALL
     single = min(times[next(iter(runs))])
     print(f"{points} points x {args.replications} replications, {args.rounds} rounds")
-    print("| variant | best wall s | median wall s | speed-up (best) |")
-    print("|---|---|---|---|")
+    print("| variant | best wall s | median wall s | speed-up (best) | CPU s (median) |")
+    print("|---|---|---|---|---|")
     for name, values in times.items():
-        best = min(values)
-        print(f"| {name} | {best:.1f} | {statistics.median(values):.1f} | {single / best:.2f} |")
+        best, median = min(values), statistics.median(values)
+        work = statistics.median(cpu[name])
+        print(f"| {name} | {best:.1f} | {median:.1f} | {single / best:.2f} | {work:.1f} |")
     print(f"\nDask LocalCluster start and close alone: {startup:.1f} s")
     print(f"load average (1, 5, 15 min) before: {load_before}, after: {load_after}")
 
