@@ -45,7 +45,8 @@ def simulate(
             streams of ``(seed, r)``.
         jobs: Worker processes; 1 runs in this process, None uses every core;
             at most one per core. With ``executor="dask"`` and no address, the
-            workers of the local Dask cluster (default 2).
+            number of worker processes of the local Dask cluster (None: 2);
+            ignored with an address.
         keep_contacts: Keep the per-contact log (``results.contacts``), streamed
             to a temporary Parquet file as the run goes; False keeps no
             per-contact data at all. Default: True with the local executor,
