@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from safety import run_cli, tree
+from safety import group_members, run_cli, tree
 
 import simcenter
 from simcenter.errors import ScenarioError
@@ -244,19 +244,39 @@ def test_rerunning_a_finished_sweep_runs_nothing(
     assert tree(tmp_path / "out") == first
 
 
-def test_a_sweep_killed_mid_way_resumes_to_the_uninterrupted_table(tmp_path: Path) -> None:
-    """SIGKILL after the first finished point; the rerun skips the finished points."""
-    scenario = write_plain(tmp_path)
-    command = [sys.executable, "-m", "simcenter", "sweep", str(scenario), "--jobs", "1"]
-    command += ["--vary", "agents.team.count=6:17", "--set", "horizon=8h", "-n", "2"]
-    killed = tmp_path / "killed"
-    process = subprocess.Popen([*command, "-o", str(killed)], stdout=subprocess.DEVNULL)
+def kill_after_the_first_point(command: list[str], folder: Path) -> int:
+    """Start a sweep into ``folder``, SIGKILL it once a point is finished; points finished.
+
+    Asserts that no process of the sweep (its workers) outlives it.
+    """
+    process = subprocess.Popen(
+        [*command, "-o", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
-    while not list((killed / POINTS_FOLDER).glob("*.parquet")) and time.monotonic() < deadline:
+    while not list((folder / POINTS_FOLDER).glob("*.parquet")) and time.monotonic() < deadline:
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    finished = len(list((killed / POINTS_FOLDER).glob("*.parquet")))
+    deadline = time.monotonic() + 10
+    while group_members(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert group_members(process.pid) == [], "workers outlived the sweep"
+    return len(list((folder / POINTS_FOLDER).glob("*.parquet")))
+
+
+def sweep_command(scenario: Path, *options: str) -> list[str]:
+    command = [sys.executable, "-m", "simcenter", "sweep", str(scenario), *options]
+    return [*command, "--vary", "agents.team.count=6:17", "--set", "horizon=8h", "-n", "2"]
+
+
+def test_a_sweep_killed_mid_way_resumes_to_the_uninterrupted_table(tmp_path: Path) -> None:
+    """SIGKILL after the first finished point; the rerun skips the finished points."""
+    command = sweep_command(write_plain(tmp_path), "--jobs", "2")
+    killed = tmp_path / "killed"
+    finished = kill_after_the_first_point(command, killed)
     assert 1 <= finished < 12, "the kill must land mid-way"
     assert not (killed / "sweep.csv").exists()  # nothing looks complete
 
@@ -267,6 +287,13 @@ def test_a_sweep_killed_mid_way_resumes_to_the_uninterrupted_table(tmp_path: Pat
     assert whole.returncode == 0
     assert (killed / "sweep.csv").read_bytes() == (tmp_path / "whole" / "sweep.csv").read_bytes()
     assert not [entry for entry in tmp_path.iterdir() if ".tmp-" in entry.name]
+
+
+def test_a_killed_sweep_on_a_local_dask_cluster_leaves_no_worker(tmp_path: Path) -> None:
+    command = sweep_command(write_plain(tmp_path), "--executor", "dask")
+    finished = kill_after_the_first_point(command, tmp_path / "killed")
+    assert 1 <= finished < 12
+    assert not (tmp_path / "killed" / "sweep.csv").exists()
 
 
 def test_the_folder_of_a_run_is_not_taken_for_a_sweep(
@@ -283,3 +310,14 @@ def test_the_folder_of_a_run_is_not_taken_for_a_sweep(
         "choose another folder with -o, or remove it\n"
     )
     assert tree(tmp_path / "out") == before
+
+
+def test_an_address_needs_the_dask_executor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = str(write_plain(tmp_path))
+    code, _, err = run_cli(
+        capsys, "sweep", scenario, "--vary", "agents.team.count=8:9", "--address", "tcp://x:1"
+    )
+    assert (code, err) == (2, "--address: needs --executor dask\n")
+    assert list(tmp_path.iterdir()) == [tmp_path / "scenario.yaml"]
