@@ -2,7 +2,8 @@
 
 Imported only when a study asks for ``executor="dask"``. Without an address,
 a local cluster of single-threaded worker processes is started for the study
-and closed after it; its workers die with this process.
+and closed after it; its workers die with this process, even when it is
+killed (Dask's workers watch the process that started them).
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ import warnings
 from collections.abc import Iterator, Sequence
 
 from distributed import Client, LocalCluster, as_completed
-from distributed.diagnostics.plugin import WorkerPlugin
 
 from simcenter.records import ReplicationRecord
-from simcenter.stops import die_with_parent
 from simcenter.studies.runner import ExecutorError, Task, run_task
 
 CONNECT_TIMEOUT = "10s"
@@ -105,15 +104,4 @@ def _client(address: str | None, jobs: int | None) -> Iterator[Client]:
             silence_logs=logging.ERROR,
         )
     with cluster, Client(cluster) as client:
-        client.register_plugin(DieWithParent())
         yield client
-
-
-class DieWithParent(WorkerPlugin):
-    """Worker plugin: a local cluster's workers die with the process that started them."""
-
-    name = "simcenter-die-with-parent"
-
-    def setup(self, worker: object) -> None:
-        """Ask the kernel to kill this worker process when its parent ends (Linux)."""
-        die_with_parent()
