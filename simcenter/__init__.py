@@ -7,6 +7,7 @@ The public API::
     results = sc.simulate(scenario, replications=10, seed=1)
     results.summary, results.intervals, results.agents, results.contacts
     results.save("out/")
+    table = sc.sweep(scenario, {"agents.tier1.count": range(24, 37)})
     sc.erlang.erlang_c(rate=0.1, aht=240, agents=30)
 """
 
@@ -17,6 +18,7 @@ from simcenter.experiments import simulate
 from simcenter.loading import load_scenario
 from simcenter.results import Results
 from simcenter.scenario import Scenario
+from simcenter.studies.sweep import sweep
 
 __all__ = [
     "Problem",
@@ -28,4 +30,5 @@ __all__ = [
     "erlang",
     "load_scenario",
     "simulate",
+    "sweep",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simcenter import erlang_command
+from simcenter import erlang_command, sweep_command
 from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
 from simcenter.options import run_options
@@ -76,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
 
     erlang = commands.add_parser("erlang", help="analytic Erlang C / Erlang A figures")
     erlang_command.add_arguments(erlang)
+
+    sweep = commands.add_parser("sweep", help="simulate a scenario at every point of a grid")
+    sweep_command.add_arguments(sweep)
     return parser
 
 
@@ -242,4 +245,5 @@ _COMMANDS = {
     "schema": _schema,
     "erlang": _erlang,
     "report": _report,
+    "sweep": sweep_command.run,
 }

@@ -134,7 +134,7 @@ def test_scenario_keys_reference_gives_type_default_and_example() -> None:
 
 def test_cli_reference_has_every_command() -> None:
     page = _generator().cli_page()
-    for command in ["run", "validate", "schema", "erlang"]:
+    for command in ["run", "validate", "schema", "erlang", "sweep"]:
         assert f"## simcenter {command}\n" in page
         assert f"usage: simcenter {command}" in page
 
@@ -230,3 +230,18 @@ def test_every_output_column_is_defined_in_the_outputs_reference() -> None:
         if f"`{column.removesuffix('_ci95')}`" not in page
     )
     assert undefined == []
+
+
+def test_every_sweep_column_is_defined_in_the_outputs_reference() -> None:
+    scenario = simcenter.load_scenario(ROOT / "scenarios" / "single_queue.yaml")
+    table = simcenter.sweep(
+        scenario.with_overrides({"horizon": "30min"}), {"agents.team.count": [29, 30]}, 2
+    )
+    page = (DOCS / "outputs.md").read_text(encoding="utf-8")
+    undefined = [
+        column
+        for column in table.columns[1:]  # the first is the varied key
+        if f"`{column.removesuffix('_ci95')}`" not in page
+    ]
+    assert undefined == []
+    assert "## `sweep.csv`" in page
