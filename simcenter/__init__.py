@@ -17,6 +17,7 @@ from simcenter.experiments import simulate
 from simcenter.loading import load_scenario
 from simcenter.results import Results
 from simcenter.scenario import Scenario
+from simcenter.studies.compare import compare
 
 __all__ = [
     "Problem",
@@ -25,6 +26,7 @@ __all__ = [
     "ScenarioError",
     "SimcenterError",
     "__version__",
+    "compare",
     "erlang",
     "load_scenario",
     "simulate",

@@ -18,6 +18,7 @@ from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
 from simcenter.options import run_options
 from simcenter.stops import Stopped, available_cores, capped_jobs, exit_code, stop_on_signals
+from simcenter.studies import commands as study_commands
 from simcenter.text import printable
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     erlang = commands.add_parser("erlang", help="analytic Erlang C / Erlang A figures")
     erlang_command.add_arguments(erlang)
+    study_commands.add_parsers(commands)
     return parser
 
 
@@ -236,4 +238,5 @@ _COMMANDS = {
     "schema": _schema,
     "erlang": _erlang,
     "report": _report,
+    **study_commands.COMMANDS,
 }

@@ -1,0 +1,1 @@
+"""Studies above single runs: paired comparisons, precision-driven runs, staffing."""
