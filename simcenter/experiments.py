@@ -1,9 +1,10 @@
-"""Experiments: replications of a scenario, run in parallel processes.
+"""Experiments: replications of a scenario, run by the study runner.
 
 Every replication's random streams are fixed by ``(seed, replication)``
 before any work is dispatched, and results are merged in replication order,
-so the results are identical whatever the number of jobs. Workers send back
-tallies, never per-contact columns: with the contact log on, each
+so the results are identical whatever the executor and the number of jobs
+(:mod:`simcenter.studies.runner`). Workers send back tallies, never
+per-contact columns: with the contact log on (local executor only), each
 replication streams its log to a Parquet file of its own in a temporary
 folder, and the files are joined in replication order.
 """
@@ -12,19 +13,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from simcenter import contact_log
-from simcenter.engine import run_meta, run_replication
-from simcenter.records import ReplicationRecord
+from simcenter.engine import run_meta
 from simcenter.results import Results
 from simcenter.scenario import Scenario
-from simcenter.stops import capped_jobs, worker_pool
+from simcenter.studies.runner import ExecutorError, ProgressCallback, Task, run_replications
 
-ProgressCallback = Callable[[int, int], None]
-"""Called as ``progress(done, total)`` after each replication finishes."""
+__all__ = ["ProgressCallback", "simulate"]
 
 
 def simulate(
@@ -32,8 +31,10 @@ def simulate(
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
-    keep_contacts: bool = True,
+    keep_contacts: bool | None = None,
     progress: ProgressCallback | None = None,
+    executor: str = "local",
+    address: str | None = None,
 ) -> Results:
     """Simulate a scenario and return its results.
 
@@ -43,21 +44,48 @@ def simulate(
         seed: Base seed (default: the scenario's). Replication ``r`` uses the
             streams of ``(seed, r)``.
         jobs: Worker processes; 1 runs in this process, None uses every core;
-            at most one per core.
+            at most one per core. With ``executor="dask"`` and no address, the
+            workers of the local Dask cluster (default 2).
         keep_contacts: Keep the per-contact log (``results.contacts``), streamed
             to a temporary Parquet file as the run goes; False keeps no
-            per-contact data at all.
+            per-contact data at all. Default: True with the local executor,
+            False with Dask (whose workers keep no contact log).
         progress: Optional callback ``progress(done, total)``.
+        executor: ``"local"`` (processes on this machine) or ``"dask"`` (a
+            Dask cluster: the one at ``address``, or a local one).
+        address: Scheduler address of a Dask cluster (``tcp://host:8786``).
 
     Returns:
-        The results, identical for any ``jobs``.
+        The results, identical for any executor and any ``jobs``.
+
+    Raises:
+        ExecutorError: An unknown executor, ``keep_contacts=True`` with Dask,
+            or a Dask scheduler that cannot be reached.
     """
     scenario = _as_scenario(scenario)
     count = scenario.replications if replications is None else replications
     base_seed = scenario.seed if seed is None else seed
+    if keep_contacts is None:
+        keep_contacts = executor != "dask"
+    elif keep_contacts and executor == "dask":
+        raise ExecutorError(
+            "keep_contacts=True: the dask executor keeps no per-contact log "
+            "(its workers may be on other machines); use keep_contacts=False"
+        )
     folder = contact_log.spool_folder() if keep_contacts else None
+    tasks = [
+        Task(
+            scenario,
+            replication,
+            base_seed,
+            None if folder is None else contact_log.replication_path(folder, replication),
+        )
+        for replication in range(count)
+    ]
     try:
-        records = _run_all(scenario, count, base_seed, jobs, progress, folder)
+        records = run_replications(
+            tasks, executor=executor, address=address, jobs=jobs, progress=progress
+        )
         resolved = scenario.to_dict() | {"seed": base_seed, "replications": count}
         return Results.from_records(
             run_meta(scenario), records, resolved, keep_contacts=keep_contacts
@@ -76,36 +104,3 @@ def _as_scenario(scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str]
     if isinstance(scenario, str | os.PathLike | Path | Mapping):
         return load_scenario(scenario)
     raise TypeError(f"expected a Scenario, a mapping or a path (got {type(scenario).__name__})")
-
-
-def _run_all(
-    scenario: Scenario,
-    count: int,
-    seed: int,
-    jobs: int | None,
-    progress: ProgressCallback | None,
-    folder: Path | None,
-) -> list[ReplicationRecord]:
-    """Run every replication; each streams its contact log into ``folder`` (None: no log)."""
-    workers = min(count, capped_jobs(jobs))
-    logs = [
-        None if folder is None else contact_log.replication_path(folder, replication)
-        for replication in range(count)
-    ]
-    records: list[ReplicationRecord] = []
-    if workers <= 1:
-        for replication in range(count):
-            records.append(run_replication(scenario, replication, seed, logs[replication]))
-            if progress:
-                progress(len(records), count)
-        return records
-    with worker_pool(workers) as pool:
-        futures = [
-            pool.submit(run_replication, scenario, replication, seed, logs[replication])
-            for replication in range(count)
-        ]
-        for future in futures:  # in replication order, whatever finishes first
-            records.append(future.result())
-            if progress:
-                progress(len(records), count)
-    return records

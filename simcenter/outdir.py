@@ -251,6 +251,34 @@ def add_to_marker(folder: Path, name: str) -> None:
     staging.replace(marker)
 
 
+def start_marker(folder: Path, names: list[str]) -> None:
+    """Give ``folder`` (created by simcenter, empty but for ``names``) a marker listing ``names``.
+
+    Used by studies, which fill their folder point by point
+    (:class:`simcenter.studies.PointStore`); later files are recorded with
+    :func:`add_to_marker`, each before it is written.
+    """
+    text = f"written by simcenter {__version__}\n" + "".join(f"{name}\n" for name in sorted(names))
+    staging = folder / f"{MARKER}.tmp-{os.getpid()}"
+    staging.write_text(text, encoding="utf-8")
+    staging.replace(folder / MARKER)
+
+
+def scratch_folder(target: Path) -> Path:
+    """A new empty folder next to ``target`` for files about to be moved into it.
+
+    It is a staging folder (:func:`staged`): a later run into ``target``
+    removes it if this process was killed before removing it
+    (:func:`remove_folder`).
+    """
+    return _make_staging(target)
+
+
+def remove_folder(folder: Path) -> None:
+    """Remove a staging or scratch folder that this process made."""
+    _remove_tree(folder)
+
+
 def _listed_files(marker: Path) -> set[str]:
     """The files a marker lists (every line after the first); empty when there is none."""
     try:

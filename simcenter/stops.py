@@ -123,14 +123,14 @@ def _worker_started(parent: int) -> None:
         signal.signal(signum, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-    _die_with_parent()
+    die_with_parent()
     try:
         os.kill(parent, 0)
     except ProcessLookupError:  # the parent died before the request took effect
         os._exit(1)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask the kernel to send SIGKILL when the parent process ends (Linux; elsewhere no-op)."""
     name = ctypes.util.find_library("c")
     if name is None:
