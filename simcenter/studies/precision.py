@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 import os
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,13 +37,13 @@ from scipy import stats
 from simcenter import contact_log
 from simcenter.arrivals import rate_pieces
 from simcenter.clock import ScenarioClock
-from simcenter.engine import run_meta, run_replication
+from simcenter.engine import run_meta
 from simcenter.experiments import ProgressCallback
 from simcenter.loading import load_scenario
 from simcenter.records import ReplicationRecord
 from simcenter.results import Results
 from simcenter.scenario import Scenario
-from simcenter.stops import capped_jobs, worker_pool
+from simcenter.studies.runner import Task, run_replications
 
 CONFIDENCE = 0.95
 """Confidence level of the half-widths."""
@@ -351,23 +350,14 @@ def _batch(
     seed: int,
     jobs: int | None,
     folder: Path | None,
-    progress: Callable[[int, int], None] | None,
+    progress: ProgressCallback | None,
 ) -> list[ReplicationRecord]:
     """Replications ``numbers`` of the scenario, in order; each streams its log into ``folder``."""
-    logs = {n: None if folder is None else contact_log.replication_path(folder, n) for n in numbers}
-    workers = min(len(numbers), capped_jobs(jobs))
-    if workers <= 1:
-        records = []
-        for number in numbers:
-            records.append(run_replication(scenario, number, seed, logs[number]))
-            if progress:
-                progress(number + 1, numbers.stop)
-        return records
-    with worker_pool(workers) as pool:
-        futures = [pool.submit(run_replication, scenario, n, seed, logs[n]) for n in numbers]
-        records = []
-        for number, future in zip(numbers, futures, strict=True):
-            records.append(future.result())
-            if progress:
-                progress(number + 1, numbers.stop)
-    return records
+    tasks = [
+        Task(scenario, n, seed, None if folder is None else contact_log.replication_path(folder, n))
+        for n in numbers
+    ]
+    report = (
+        None if progress is None else lambda done, _: progress(numbers.start + done, numbers.stop)
+    )
+    return run_replications(tasks, jobs=jobs, progress=report)
