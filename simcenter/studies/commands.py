@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simcenter.errors import Problem, ScenarioError, describe
+from simcenter.errors import Problem, ScenarioError, SimcenterError, describe
 from simcenter.formats import MISSING, percent, percent_points, seconds, seconds_number
 from simcenter.text import csv_safe, printable
 
@@ -45,6 +45,29 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--seed", help="base seed of both (default: scenario A's)")
     compare.add_argument("--jobs", help="worker processes (default and at most: one per core)")
     compare.add_argument("-o", "--outdir", help="output folder (default results/compare/)")
+
+    staff = commands.add_parser(
+        "staff", help="fewest agents per interval that meet the targets (Erlang, then simulation)"
+    )
+    staff.add_argument("scenario", help="scenario YAML file")
+    staff.add_argument("--target", help="required service level, e.g. 0.8 or 80%%")
+    staff.add_argument("--threshold", help="service-level threshold, e.g. 20s")
+    staff.add_argument("--max-abandon", help="highest abandonment rate, e.g. 0.05")
+    staff.add_argument("--max-asa", help="highest ASA, e.g. 30s")
+    staff.add_argument(
+        "--objective",
+        choices=("targets", "cost"),
+        default="targets",
+        help="targets (default) or cost: least agent cost plus abandon_cost per abandoned contact",
+    )
+    staff.add_argument(
+        "-n", "--replications", help="replications per candidate at first (default 20)"
+    )
+    staff.add_argument("--seed", help="base seed (default: the scenario's)")
+    staff.add_argument("--jobs", help="worker processes (default and at most: one per core)")
+    staff.add_argument(
+        "-o", "--outdir", help="output folder (default results/<scenario name>-staffing/)"
+    )
 
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
@@ -224,6 +247,77 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff(args: argparse.Namespace) -> int:
+    from simcenter import erlang_command as parse
+    from simcenter import outdir
+    from simcenter.loading import read_scenario
+    from simcenter.options import run_options
+    from simcenter.stops import capped_jobs
+    from simcenter.studies.staffing import staff
+
+    options = run_options(args.replications, args.seed, args.jobs)
+    problems: list[str] = []
+    target = parse._option(problems, "--target", args.target, parse._fraction)
+    threshold = parse._option(problems, "--threshold", args.threshold, parse._duration)
+    max_abandon = parse._option(problems, "--max-abandon", args.max_abandon, parse._fraction)
+    max_asa = parse._option(problems, "--max-asa", args.max_asa, parse._positive_duration)
+    if problems:
+        raise SimcenterError("\n".join(problems))
+    scenario = read_scenario(args.scenario).scenario
+    target_dir = (
+        Path(args.outdir) if args.outdir else outdir.default_outdir(f"{scenario.name}-staffing")
+    )
+    replications = options.replications or 20
+    plan = staff(
+        scenario,
+        target,
+        threshold,
+        max_abandon=max_abandon,
+        max_asa=max_asa,
+        objective=args.objective,
+        replications=max(2, replications),
+        max_replications=max(2, replications) * 4,
+        seed=options.seed,
+        jobs=capped_jobs(options.jobs),
+        outdir=target_dir,
+    )
+    print(printable(staffing_text(plan.table), keep_newlines=True))
+    print(
+        printable(
+            f"{plan.evaluations} candidates with {plan.replications} replications each; "
+            f"staffing written to {target_dir} (staffing.csv, staffing.png, staffed.yaml)"
+        )
+    )
+    return 0
+
+
+def staffing_text(table: pd.DataFrame) -> str:
+    """The staffing plan as aligned plain text."""
+    headers = ["interval", "group", "Erlang C", "Erlang A", "required", "service level"]
+    rows = [headers]
+    for row in table.itertuples():
+        level = percent(row.service_level)
+        if not math.isnan(row.service_level_ci95):
+            level += f" ± {percent_points(row.service_level_ci95)}"
+        rows.append(
+            [
+                row.interval_start.strftime("%Y-%m-%d %H:%M"),
+                str(row.group),
+                str(row.erlang_agents),
+                str(row.erlang_a_agents),
+                str(row.required_agents),
+                level,
+            ]
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(headers))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:2], widths[:2], strict=True)]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
 def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:
     """The comparison as aligned plain text: the main figures of every queue."""
     headers = ["queue", "figure", "A", "B", "B - A", "± paired", "± unpaired", "narrower"]
@@ -256,5 +350,5 @@ def _number(value: float, signed: bool = False) -> str:
     return f"{value:+.4g}" if signed else f"{value:.4g}"
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"compare": _compare}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"compare": _compare, "staff": _staff}
 """Command name -> handler, merged into the command line's table."""
