@@ -18,6 +18,7 @@ from simcenter.loading import load_scenario
 from simcenter.results import Results
 from simcenter.scenario import Scenario
 from simcenter.studies.compare import compare
+from simcenter.studies.staffing import staff
 
 __all__ = [
     "Problem",
@@ -30,4 +31,5 @@ __all__ = [
     "erlang",
     "load_scenario",
     "simulate",
+    "staff",
 ]

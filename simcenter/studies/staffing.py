@@ -707,17 +707,20 @@ def plot(plan: StaffingPlan):  # -> matplotlib.figure.Figure
     from matplotlib.figure import Figure
 
     groups = list(dict.fromkeys(plan.table["group"]))
+    interval_s = plan.scenario.interval
     figure = Figure(figsize=(8, 2.6 * len(groups) + 0.6), layout="constrained")
     axes = figure.subplots(len(groups), 1, squeeze=False)[:, 0]
     for axis, group in zip(axes, groups, strict=True):
         rows = plan.table[plan.table["group"] == group]
-        times = rows["interval_start"].dt.tz_localize(None)
+        times = list(rows["interval_start"].dt.tz_localize(None))
+        times.append(times[-1] + pd.Timedelta(seconds=interval_s))  # the last interval's end
         for column, label, style in (
             ("erlang_agents", "Erlang C", ":"),
             ("erlang_a_agents", "Erlang A", "--"),
             ("required_agents", "simulation", "-"),
         ):
-            axis.step(times, rows[column], where="post", linestyle=style, label=label)
+            values = [*rows[column], rows[column].iloc[-1]]
+            axis.step(times, values, where="post", linestyle=style, label=label)
         axis.set_title(f"{group}: agents required ({plan.objective.describe()})")
         axis.set_ylabel("agents")
         axis.legend(loc="best")
