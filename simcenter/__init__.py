@@ -7,6 +7,7 @@ The public API::
     results = sc.simulate(scenario, replications=10, seed=1)
     results.summary, results.intervals, results.agents, results.contacts
     results.save("out/")
+    table = sc.sweep(scenario, {"agents.tier1.count": range(24, 37)})
     sc.erlang.erlang_c(rate=0.1, aht=240, agents=30)
 """
 
@@ -19,6 +20,7 @@ from simcenter.results import Results
 from simcenter.scenario import Scenario
 from simcenter.studies.compare import compare
 from simcenter.studies.staffing import staff
+from simcenter.studies.sweep import sweep
 
 __all__ = [
     "Problem",
@@ -32,4 +34,5 @@ __all__ = [
     "load_scenario",
     "simulate",
     "staff",
+    "sweep",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simcenter import erlang_command
+from simcenter import erlang_command, sweep_command
 from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
 from simcenter.options import run_options
@@ -79,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     erlang = commands.add_parser("erlang", help="analytic Erlang C / Erlang A figures")
     erlang_command.add_arguments(erlang)
     study_commands.add_parsers(commands)
+
+    sweep = commands.add_parser("sweep", help="simulate a scenario at every point of a grid")
+    sweep_command.add_arguments(sweep)
     return parser
 
 
@@ -246,4 +249,5 @@ _COMMANDS = {
     "erlang": _erlang,
     "report": _report,
     **study_commands.COMMANDS,
+    "sweep": sweep_command.run,
 }

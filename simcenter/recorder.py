@@ -291,8 +291,10 @@ class Recorder:
         self._reduce_presence()
         if not len(self._chunk["queue"]):
             return
+        # Copies, not views: a view left alive anywhere (a Dask worker's profiler holds
+        # the frames it samples) would forbid clearing the buffers below.
         columns = {
-            name: np.frombuffer(buffer, dtype=self._columns[name])
+            name: np.frombuffer(buffer, dtype=self._columns[name]).copy()
             for name, buffer in self._chunk.items()
         }
         self._reduce_contacts(columns)
