@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from simcenter import executor_options
 from simcenter.errors import Problem, ScenarioError, SimcenterError, describe
 from simcenter.formats import MISSING, percent, percent_points, seconds, seconds_number
 from simcenter.text import csv_safe, printable
@@ -45,6 +46,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     compare.add_argument("--seed", help="base seed of both (default: scenario A's)")
     compare.add_argument("--jobs", help="worker processes (default and at most: one per core)")
     compare.add_argument("-o", "--outdir", help="output folder (default results/compare/)")
+    executor_options.add_arguments(compare)
 
     staff = commands.add_parser(
         "staff", help="fewest agents per interval that meet the targets (Erlang, then simulation)"
@@ -68,6 +70,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     staff.add_argument(
         "-o", "--outdir", help="output folder (default results/<scenario name>-staffing/)"
     )
+    executor_options.add_arguments(staff)
 
 
 def add_run_options(run: argparse.ArgumentParser) -> None:
@@ -225,10 +228,10 @@ def _compare(args: argparse.Namespace) -> int:
     from simcenter import outdir
     from simcenter.loading import read_scenario
     from simcenter.options import run_options
-    from simcenter.stops import capped_jobs
     from simcenter.studies.compare import compare
 
     options = run_options(args.replications, args.seed, args.jobs)
+    executor_options.check(args)
     first = read_scenario(args.scenario_a).scenario
     second = read_scenario(args.scenario_b).scenario
     target = Path(args.outdir) if args.outdir else outdir.default_outdir("compare")
@@ -238,7 +241,9 @@ def _compare(args: argparse.Namespace) -> int:
         second,
         replications=max(2, options.replications or 20),
         seed=options.seed,
-        jobs=capped_jobs(options.jobs),
+        jobs=_jobs(args.executor, options.jobs),
+        executor=args.executor,
+        address=args.address,
     )
     with outdir.staged(target) as staging:
         csv_safe(table).to_csv(staging / "compare.csv", index=False)
@@ -250,12 +255,13 @@ def _compare(args: argparse.Namespace) -> int:
 def _staff(args: argparse.Namespace) -> int:
     from simcenter import erlang_command as parse
     from simcenter import outdir
+    from simcenter.cli import _progress
     from simcenter.loading import read_scenario
     from simcenter.options import run_options
-    from simcenter.stops import capped_jobs
     from simcenter.studies.staffing import staff
 
     options = run_options(args.replications, args.seed, args.jobs)
+    executor_options.check(args)
     problems: list[str] = []
     target = parse._option(problems, "--target", args.target, parse._fraction)
     threshold = parse._option(problems, "--threshold", args.threshold, parse._duration)
@@ -268,19 +274,23 @@ def _staff(args: argparse.Namespace) -> int:
         Path(args.outdir) if args.outdir else outdir.default_outdir(f"{scenario.name}-staffing")
     )
     replications = options.replications or 20
-    plan = staff(
-        scenario,
-        target,
-        threshold,
-        max_abandon=max_abandon,
-        max_asa=max_asa,
-        objective=args.objective,
-        replications=max(2, replications),
-        max_replications=max(2, replications) * 4,
-        seed=options.seed,
-        jobs=capped_jobs(options.jobs),
-        outdir=target_dir,
-    )
+    with _progress(replications) as progress:
+        plan = staff(
+            scenario,
+            target,
+            threshold,
+            max_abandon=max_abandon,
+            max_asa=max_asa,
+            objective=args.objective,
+            replications=max(2, replications),
+            max_replications=max(2, replications) * 4,
+            seed=options.seed,
+            jobs=_jobs(args.executor, options.jobs),
+            executor=args.executor,
+            address=args.address,
+            outdir=target_dir,
+            progress=progress,
+        )
     print(printable(staffing_text(plan.table), keep_newlines=True))
     print(
         printable(
@@ -316,6 +326,13 @@ def staffing_text(table: pd.DataFrame) -> str:
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def _jobs(executor: str, jobs: int | None) -> int | None:
+    """Workers: at most one per core locally; as given (None: the default) on Dask."""
+    from simcenter.stops import capped_jobs
+
+    return capped_jobs(jobs) if executor == "local" else jobs
 
 
 def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:

@@ -50,6 +50,8 @@ def compare(
     replications: int = 20,
     seed: int | None = None,
     jobs: int | None = 1,
+    executor: str = "local",
+    address: str | None = None,
 ) -> pd.DataFrame:
     """Compare two scenarios replication by replication under common random numbers.
 
@@ -59,6 +61,8 @@ def compare(
         replications: Replications of each scenario (at least 2).
         seed: Base seed of both (default: scenario ``a``'s seed).
         jobs: Worker processes (1: in this process; None: every core).
+        executor: ``"local"`` or ``"dask"`` (see :func:`simcenter.simulate`).
+        address: Scheduler address of a Dask cluster.
 
     Returns:
         One row per queue (and ``ALL``) and summary figure defined in both:
@@ -77,7 +81,15 @@ def compare(
     first, second = _as_scenario(a), _as_scenario(b)
     base_seed = first.seed if seed is None else seed
     frames = [
-        simulate(scenario, replications, base_seed, jobs=jobs, keep_contacts=False).replications
+        simulate(
+            scenario,
+            replications,
+            base_seed,
+            jobs=jobs,
+            keep_contacts=False,
+            executor=executor,
+            address=address,
+        ).replications
         for scenario in (first, second)
     ]
     return paired_differences(*frames)

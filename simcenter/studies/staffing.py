@@ -144,6 +144,8 @@ def staff(
     max_replications: int = 80,
     seed: int | None = None,
     jobs: int | None = 1,
+    executor: str = "local",
+    address: str | None = None,
     outdir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
 ) -> StaffingPlan:
@@ -165,6 +167,9 @@ def staff(
         max_replications: Replications per candidate at most (close decisions).
         seed: Base seed (default: the scenario's).
         jobs: Worker processes (1: this process; None: every core).
+        executor: ``"local"`` or ``"dask"``: where the candidates' replications
+            run (see :func:`simcenter.simulate`).
+        address: Scheduler address of a Dask cluster.
         outdir: Output folder: candidates are kept there as they finish, so a
             rerun resumes, and ``staffing.csv``, ``staffing.png`` and
             ``staffed.yaml`` are written there at the end. None: keep nothing.
@@ -182,6 +187,7 @@ def staff(
     if goal.kind == "service_level" and goal.target is not None:
         base = _with_service_level(base, goal.target, goal.threshold)
     search = _Search(base, goal, replications, max_replications, seed, jobs, progress)
+    search.executor, search.address = executor, address
     spec = {
         "scenario": base.to_dict(),
         "objective": vars(goal),
@@ -482,6 +488,8 @@ class _Search:
         self.max_replications = max_replications
         self.seed = scenario.seed if seed is None else seed
         self.jobs = jobs
+        self.executor = "local"
+        self.address: str | None = None
         self.progress = progress
         self.store: PointStore | None = None
         self.memory: dict[str, pd.DataFrame] = {}
@@ -528,7 +536,13 @@ class _Search:
         else:
             scenario = self.candidate(plan)
             tasks = [Task(scenario, r, self.seed) for r in range(self.replications)]
-            records = run_replications(tasks, jobs=self.jobs, progress=self.progress)
+            records = run_replications(
+                tasks,
+                executor=self.executor,
+                address=self.address,
+                jobs=self.jobs,
+                progress=self.progress,
+            )
             frames = [reports.replication_intervals(self.meta, record) for record in records]
             combined = reports.combine(frames, INTERVAL_KEYS)
             frame = combined[
