@@ -18,6 +18,8 @@ from simcenter.experiments import simulate
 from simcenter.loading import load_scenario
 from simcenter.results import Results
 from simcenter.scenario import Scenario
+from simcenter.studies.compare import compare
+from simcenter.studies.staffing import staff
 from simcenter.studies.sweep import sweep
 
 __all__ = [
@@ -27,8 +29,10 @@ __all__ = [
     "ScenarioError",
     "SimcenterError",
     "__version__",
+    "compare",
     "erlang",
     "load_scenario",
     "simulate",
+    "staff",
     "sweep",
 ]

@@ -18,6 +18,7 @@ from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
 from simcenter.options import run_options
 from simcenter.stops import Stopped, available_cores, capped_jobs, exit_code, stop_on_signals
+from simcenter.studies import commands as study_commands
 from simcenter.text import printable
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--report", action="store_true", help="also write a self-contained report.html"
     )
+    study_commands.add_run_options(run)
 
     report = commands.add_parser("report", help="write report.html from a results folder")
     report.add_argument("outdir", help="results folder written by simcenter run")
@@ -76,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
     erlang = commands.add_parser("erlang", help="analytic Erlang C / Erlang A figures")
     erlang_command.add_arguments(erlang)
+    study_commands.add_parsers(commands)
 
     sweep = commands.add_parser("sweep", help="simulate a scenario at every point of a grid")
     sweep_command.add_arguments(sweep)
@@ -139,20 +142,26 @@ def _run(args: argparse.Namespace) -> int:
         _error(warning)
     target = Path(args.outdir) if args.outdir else outdir.default_outdir(scenario.name)
     outdir.prepare(target)
+    study = study_commands.run_study(args, options, count)
     with _progress(0 if args.quiet else count) as progress:
-        results = simulate(
-            scenario,
-            replications=count,
-            seed=options.seed,
-            jobs=jobs,
-            keep_contacts=not args.no_contacts,
-            progress=progress,
-        )
+        if study.precision is not None:
+            results = study.to_precision(scenario, jobs, progress)
+        else:
+            results = simulate(
+                scenario,
+                replications=count,
+                seed=options.seed,
+                jobs=jobs,
+                keep_contacts=not args.no_contacts,
+                progress=progress,
+            )
     results.save(target, plots=not args.no_plots, report=args.report)
+    study.finish(results, target)
     if args.format == "json":
-        console.print_json(console.json_document(results, target, warnings))
+        console.print_json(study.json(console.json_document(results, target, warnings)))
     elif not args.quiet:
         console.print_summary(results, all_queues=args.all_queues)
+        study.print()
         print(printable(f"results written to {target}"))
         if args.report:
             print(printable(f"report written to {target / 'report.html'}"))
@@ -206,7 +215,7 @@ def _progress(total: int):
     def bar():
         with Progress(transient=True) as progress:
             task = progress.add_task("replications", total=total)
-            yield lambda done, _total: progress.update(task, completed=done)
+            yield lambda done, total: progress.update(task, completed=done, total=total)
 
     return bar()
 
@@ -245,5 +254,6 @@ _COMMANDS = {
     "schema": _schema,
     "erlang": _erlang,
     "report": _report,
+    **study_commands.COMMANDS,
     "sweep": sweep_command.run,
 }

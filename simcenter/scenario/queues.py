@@ -221,6 +221,8 @@ class QueueSpec(Spec):
         max_wait: Voicemail or another queue after a maximum wait.
         transfer: Escalation to another queue after service.
         repeat: Unresolved contacts that call again.
+        abandon_cost: Money lost per abandoned contact; staffing by cost
+            weighs it against the cost of agents.
         template: Name of the template (in the scenario's ``templates``)
             whose keys this queue starts from; the queue's own keys override
             them. Not written to the resolved scenario, whose queues are
@@ -244,3 +246,4 @@ class QueueSpec(Spec):
     max_wait: MaxWaitSpec | None = None
     transfer: TransferSpec | None = None
     repeat: RepeatSpec | None = None
+    abandon_cost: NonNegativeNumber = 0.0

@@ -30,6 +30,7 @@ from scipy import stats
 from simcenter.engine import run_replication
 from simcenter.records import ReplicationRecord
 from simcenter.scenario import Scenario, build_scenario
+from simcenter.studies.precision import controlled_estimate
 
 ALPHA = 0.001
 """Significance level of every agreement test (two-sided)."""
@@ -75,27 +76,14 @@ class Estimate:
 
         Controls are per-replication quantities whose expectations are known
         exactly (``control_means``), such as the work offered per second of
-        horizon, whose expectation is the offered load. With ``X`` the R × q
-        controls, the regression estimate is ``ȳ − β̂·(x̄ − μ)`` with ``β̂``
-        the least-squares slope of ``y`` on ``X``; its half-width is
-        ``t_{R−q−1, 1−α/2} · s · √(1/R + (x̄ − μ)ᵀ S⁻¹ (x̄ − μ))``, where ``s²``
-        is the residual variance with R − q − 1 degrees of freedom and ``S`` the
-        centred cross-product matrix of ``X`` (Lavenberg & Welch 1981; exact
-        under joint normality of the replication means). It is unbiased when
-        the slope is known and the bias of the estimated slope is O(1/R).
+        horizon, whose expectation is the offered load. The estimator is the
+        library's (:func:`simcenter.studies.precision.controlled_estimate`):
+        ``ȳ − β̂·(x̄ − μ)`` with ``β̂`` the least-squares slope of ``y`` on the
+        controls, and the half-width ``t_{R−q−1, 1−α/2} · s · √(1/R + (x̄ −
+        μ)ᵀ S⁻¹ (x̄ − μ))`` (Lavenberg & Welch 1981), here at the 1 − ALPHA level.
         """
-        controls = np.asarray(controls, dtype=np.float64).reshape(len(values), -1)
-        count, control_count = controls.shape
-        centred = controls - controls.mean(axis=0)
-        slope, *_ = np.linalg.lstsq(centred, values - values.mean(), rcond=None)
-        offset = controls.mean(axis=0) - np.asarray(control_means, dtype=np.float64)
-        residuals = values - values.mean() - centred @ slope
-        degrees = count - control_count - 1
-        spread = math.sqrt(float(residuals @ residuals) / degrees)
-        leverage = 1.0 / count + float(offset @ np.linalg.solve(centred.T @ centred, offset))
-        quantile = stats.t.ppf(1.0 - ALPHA / 2.0, degrees)
-        mean = float(values.mean() - offset @ slope)
-        return cls(mean, quantile * spread * math.sqrt(leverage), count)
+        estimate = controlled_estimate(values, controls, control_means, confidence=1.0 - ALPHA)
+        return cls(estimate.mean, estimate.half_width, estimate.replications)
 
 
 @dataclass(frozen=True)

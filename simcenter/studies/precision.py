@@ -1,0 +1,363 @@
+"""Precision-driven replications and control variates.
+
+Two ways to get a narrower confidence interval for the same question:
+
+- :func:`simulate_to_precision` adds replications in batches until the 95 %
+  half-width of every queue's service level is below a precision, and says
+  how many replications that took.
+- :func:`controlled_summary` estimates every summary figure with a control
+  variate (Lavenberg & Welch; the ContactCenters library does the same): each
+  replication's count of offered contacts ``x_r``, whose expectation ``μ``
+  the scenario fixes (:func:`expected_arrivals`). With R replications the
+  estimate of a figure ``y`` is ``ȳ − β̂ (x̄ − μ)`` with ``β̂`` the
+  least-squares slope of ``y`` on ``x``; its half-width is
+  ``t(0.975, R−2) · s_e · √(1/R + (x̄ − μ)² / S_xx)``, with ``s_e²`` the
+  residual variance on R − 2 degrees of freedom and ``S_xx = Σ (x_r − x̄)²``.
+  A day that happened to bring more callers than expected has a lower
+  service level; the control corrects for that luck.
+
+The control of a queue is its own offered count; the ``ALL`` row's is the
+total. A queue that also receives contacts created during the run (repeat
+calls, transfers or moves after a maximum wait into it) has no known
+expected count: its figures (and those of ``ALL``) keep the plain estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simcenter import contact_log
+from simcenter.arrivals import rate_pieces
+from simcenter.clock import ScenarioClock
+from simcenter.engine import run_meta
+from simcenter.experiments import ProgressCallback
+from simcenter.loading import load_scenario
+from simcenter.records import ReplicationRecord
+from simcenter.results import Results
+from simcenter.scenario import Scenario
+from simcenter.studies.runner import Task, run_replications
+
+CONFIDENCE = 0.95
+"""Confidence level of the half-widths."""
+
+MAX_PRECISION_REPLICATIONS = 2_000
+"""Default cap on the replications a precision-driven run may use."""
+
+CONTROL_COLUMNS = (
+    "queue",
+    "figure",
+    "mean",
+    "ci95",
+    "controlled_mean",
+    "controlled_ci95",
+    "variance_reduction",
+)
+"""Columns of :attr:`ControlledSummary.reduction` (``control_variates.csv``)."""
+
+
+# --- control variates -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean and its confidence half-width.
+
+    Attributes:
+        mean: The point estimate.
+        half_width: Half-width of its confidence interval (NaN when it cannot
+            be estimated).
+        replications: Replications it was estimated from.
+    """
+
+    mean: float
+    half_width: float
+    replications: int
+
+
+def plain_estimate(values: np.ndarray, confidence: float = CONFIDENCE) -> Estimate:
+    """The sample mean and its Student-t half-width ``t(·, R−1) · s / √R``."""
+    values = np.asarray(values, dtype=np.float64)
+    count = len(values)
+    if count < 2:
+        return Estimate(float(values.mean()) if count else math.nan, math.nan, count)
+    quantile = stats.t.ppf(0.5 + confidence / 2, count - 1)
+    return Estimate(
+        float(values.mean()), float(quantile * values.std(ddof=1) / math.sqrt(count)), count
+    )
+
+
+def controlled_estimate(
+    values: np.ndarray,
+    controls: np.ndarray,
+    control_means: np.ndarray,
+    confidence: float = CONFIDENCE,
+) -> Estimate:
+    """The control-variate (regression) estimate from R values and q controls.
+
+    With ``X`` the R × q controls and ``μ`` their exactly known expectations,
+    the estimate is ``ȳ − β̂·(x̄ − μ)`` with ``β̂`` the least-squares slope of
+    ``y`` on ``X``; its half-width is ``t(·, R−q−1) · s · √(1/R + (x̄ − μ)ᵀ
+    S⁻¹ (x̄ − μ))`` with ``s²`` the residual variance on R − q − 1 degrees of
+    freedom and ``S`` the centred cross-product matrix of ``X`` (Lavenberg &
+    Welch 1981; exact under joint normality). The plain estimate is returned
+    when there are too few replications (R ≤ q + 1) or a control does not vary.
+
+    Args:
+        values: The R per-replication values of the figure.
+        controls: R values (or R × q) of the controls.
+        control_means: The q expectations of the controls.
+        confidence: Confidence level of the half-width.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    controls = np.asarray(controls, dtype=np.float64).reshape(len(values), -1)
+    count, control_count = controls.shape
+    degrees = count - control_count - 1
+    centred = controls - controls.mean(axis=0)
+    cross = centred.T @ centred
+    if degrees < 1 or np.linalg.matrix_rank(cross) < control_count:
+        return plain_estimate(values, confidence)
+    slope = np.linalg.solve(cross, centred.T @ (values - values.mean()))
+    offset = controls.mean(axis=0) - np.asarray(control_means, dtype=np.float64)
+    residuals = values - values.mean() - centred @ slope
+    spread = math.sqrt(float(residuals @ residuals) / degrees)
+    leverage = 1.0 / count + float(offset @ np.linalg.solve(cross, offset))
+    quantile = stats.t.ppf(0.5 + confidence / 2, degrees)
+    mean = float(values.mean() - offset @ slope)
+    return Estimate(mean, float(quantile * spread * math.sqrt(leverage)), count)
+
+
+def expected_arrivals(scenario: Scenario) -> dict[str, float]:
+    """Expected first-time contacts per queue over the measured horizon.
+
+    The integral of each queue's arrival rate over ``[warmup, warmup +
+    horizon)``: the constant rate, or the daily profile with its weekday
+    multipliers, on the scenario's calendar (time-zone changes included).
+    """
+    clock = ScenarioClock(scenario.start_at)
+    expected = {}
+    for queue in scenario.queues:
+        total = 0.0
+        for start, end, rate in rate_pieces(queue.arrivals, clock, scenario.end_s):
+            total += rate * max(0.0, end - max(start, scenario.warmup))
+        expected[queue.name] = total
+    return expected
+
+
+def controllable_queues(scenario: Scenario) -> set[str]:
+    """Queues whose offered count has a known expectation: no contact comes from elsewhere.
+
+    A queue is left out when it has repeat calls or is the target of a
+    transfer or of a move after a maximum wait.
+    """
+    fed = {q.transfer.to for q in scenario.queues if q.transfer is not None}
+    fed |= {q.max_wait.to for q in scenario.queues if q.max_wait and q.max_wait.to}
+    return {q.name for q in scenario.queues if q.repeat is None and q.name not in fed}
+
+
+@dataclass(frozen=True)
+class ControlledSummary:
+    """The summary estimated with control variates, and what the control achieved.
+
+    Attributes:
+        summary: Same rows and columns as :attr:`Results.summary`, each
+            figure and ``_ci95`` estimated with the offered count as control
+            (plain where no control applies).
+        reduction: One row per queue (and ``ALL``) and figure (see
+            :data:`CONTROL_COLUMNS`): the plain and the controlled estimate
+            and half-width, and ``variance_reduction`` = (plain half-width /
+            controlled half-width)², the factor by which the control cut the
+            variance of the estimate (about the factor of replications saved).
+    """
+
+    summary: pd.DataFrame
+    reduction: pd.DataFrame
+
+
+def controlled_summary(results: Results) -> ControlledSummary:
+    """Every summary figure of ``results`` estimated with the offered count as control variate.
+
+    Args:
+        results: Results of at least 3 replications.
+
+    Raises:
+        ValueError: With fewer than 3 replications (R − 2 degrees of freedom).
+    """
+    if results.replication_count < 3:
+        raise ValueError(
+            f"control variates need at least 3 replications (got {results.replication_count})"
+        )
+    scenario = load_scenario(results.scenario)
+    expected = expected_arrivals(scenario)
+    usable = controllable_queues(scenario)
+    if usable == set(expected):
+        expected["ALL"] = sum(expected.values())
+    frame = results.replications
+    summary = results.summary.copy()
+    rows = []
+    for index, queue in summary["queue"].items():
+        block = frame[frame["queue"] == queue]
+        control_mean = expected.get(str(queue)) if queue in usable | {"ALL"} else None
+        for figure in _figures(summary):
+            pair = block[[figure, "offered"]].dropna().to_numpy(dtype=np.float64)
+            if len(pair) == 0:  # a figure with no value (occupancy of a queue row)
+                continue
+            plain = plain_estimate(pair[:, 0])
+            controlled = plain
+            if control_mean is not None and figure != "offered":
+                controlled = controlled_estimate(pair[:, 0], pair[:, 1], np.array([control_mean]))
+            elif control_mean is not None:
+                controlled = Estimate(control_mean, 0.0, plain.replications)
+            summary.loc[index, figure] = controlled.mean
+            summary.loc[index, f"{figure}_ci95"] = controlled.half_width
+            rows.append(_reduction_row(str(queue), figure, plain, controlled, control_mean))
+    return ControlledSummary(summary, pd.DataFrame(rows, columns=list(CONTROL_COLUMNS)))
+
+
+def _figures(summary: pd.DataFrame) -> list[str]:
+    """The summary figures that have a ``_ci95`` column."""
+    return [name for name in summary.columns if f"{name}_ci95" in summary.columns]
+
+
+def _reduction_row(
+    queue: str, figure: str, plain: Estimate, controlled: Estimate, control_mean: float | None
+) -> dict[str, object]:
+    ratio = math.nan
+    if control_mean is not None and controlled.half_width > 0:
+        ratio = (plain.half_width / controlled.half_width) ** 2
+    return {
+        "queue": queue,
+        "figure": figure,
+        "mean": plain.mean,
+        "ci95": plain.half_width,
+        "controlled_mean": controlled.mean,
+        "controlled_ci95": controlled.half_width,
+        "variance_reduction": ratio,
+    }
+
+
+# --- precision-driven replications ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrecisionRun:
+    """Results of a precision-driven run.
+
+    Attributes:
+        results: The results of every replication run.
+        precision: The requested 95 % half-width of every queue's service level.
+        replications: Replications it took (or the cap, when not reached).
+        reached: Whether every queue's half-width is below ``precision``.
+        half_width: The widest service-level half-width over the queues.
+    """
+
+    results: Results
+    precision: float
+    replications: int
+    reached: bool
+    half_width: float
+
+
+def simulate_to_precision(
+    scenario: Scenario | str | os.PathLike[str],
+    precision: float,
+    *,
+    seed: int | None = None,
+    initial: int | None = None,
+    max_replications: int = MAX_PRECISION_REPLICATIONS,
+    jobs: int | None = 1,
+    keep_contacts: bool = True,
+    progress: ProgressCallback | None = None,
+) -> PrecisionRun:
+    """Add replications in batches until every queue's service level is precise enough.
+
+    After each batch the widest 95 % half-width ``h`` of the queues' service
+    levels is compared with ``precision``; the next batch aims at ``R (h /
+    precision)²`` replications in all (the half-width shrinks as 1/√R), at
+    least one more and at most twice as many as so far. Replication ``r``
+    uses the streams of ``(seed, r)`` as in :func:`simcenter.simulate`, so
+    the results equal ``simulate(scenario, replications=R, seed=seed)``.
+
+    Args:
+        scenario: The scenario (or its YAML path).
+        precision: Required 95 % half-width of the service level (a
+            fraction, 0.01 = one percentage point).
+        seed: Base seed (default: the scenario's).
+        initial: Replications of the first batch (default: the scenario's
+            ``replications``, at least 10).
+        max_replications: Stop here even if the precision is not reached.
+        jobs: Worker processes (1: this process; None: every core).
+        keep_contacts: Keep the per-contact log.
+        progress: Called as ``progress(done, total)``; the total grows with the batches.
+
+    Raises:
+        ValueError: If ``precision`` is not positive.
+    """
+    if not precision > 0:
+        raise ValueError(f"precision: must be positive (got {precision})")
+    from simcenter.experiments import _as_scenario
+
+    scenario = _as_scenario(scenario)
+    base_seed = scenario.seed if seed is None else seed
+    total = min(max_replications, max(2, initial or max(10, scenario.replications)))
+    folder = contact_log.spool_folder() if keep_contacts else None
+    records: list[ReplicationRecord] = []
+    meta = run_meta(scenario)
+    try:
+        while True:
+            records += _batch(
+                scenario, range(len(records), total), base_seed, jobs, folder, progress
+            )
+            resolved = scenario.to_dict() | {"seed": base_seed, "replications": len(records)}
+            results = Results.from_records(meta, records, resolved, keep_contacts=False)
+            widest = widest_service_level_half_width(results.summary)
+            if widest < precision or len(records) >= max_replications:
+                break
+            aim = math.ceil(len(records) * (widest / precision) ** 2)
+            total = min(max_replications, 2 * len(records), max(aim, len(records) + 1))
+        if keep_contacts:
+            results = Results.from_records(meta, records, resolved, keep_contacts=True)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if folder is not None and not keep_contacts:
+        shutil.rmtree(folder, ignore_errors=True)
+    return PrecisionRun(results, precision, len(records), widest < precision, widest)
+
+
+def widest_service_level_half_width(summary: pd.DataFrame) -> float:
+    """The widest 95 % half-width of the queues' service levels (``ALL`` left out).
+
+    Queues where it is undefined (no contact offered) are left out; infinite
+    when no queue has one yet.
+    """
+    queues = summary[summary["queue"] != "ALL"]
+    widths = queues["service_level_ci95"].dropna()
+    return float(widths.max()) if len(widths) else math.inf
+
+
+def _batch(
+    scenario: Scenario,
+    numbers: range,
+    seed: int,
+    jobs: int | None,
+    folder: Path | None,
+    progress: ProgressCallback | None,
+) -> list[ReplicationRecord]:
+    """Replications ``numbers`` of the scenario, in order; each streams its log into ``folder``."""
+    tasks = [
+        Task(scenario, n, seed, None if folder is None else contact_log.replication_path(folder, n))
+        for n in numbers
+    ]
+    report = (
+        None if progress is None else lambda done, _: progress(numbers.start + done, numbers.stop)
+    )
+    return run_replications(tasks, jobs=jobs, progress=report)

@@ -1,0 +1,741 @@
+"""Staffing: the fewest agents per interval that meet the targets, found by simulation.
+
+The search starts from the analytic requirement of each reporting interval,
+Erlang A when the queue's callers abandon (with the mean patience) and
+Erlang C otherwise, computed from the interval's expected arrival rate and
+the mean handle time plus wrap-up. It then corrects it with the simulation
+itself: interval by interval from the first, each group's count is raised
+while its queue misses the target in that interval and lowered while it
+still meets it, so that it ends at the fewest agents that meet it. Every
+candidate is simulated over the whole horizon with the same seeds (common
+random numbers), so that two candidates differ only by their staffing.
+Because contacts that arrive late in an interval are served in the next
+one, a later interval's staffing slightly changes an earlier interval's
+figures: the forward pass is repeated (up to :data:`MAX_PASSES` passes)
+until a pass changes nothing.
+
+A decision is taken on the mean over the replications; when the mean is
+within its 95 % half-width of the target, the replications are doubled (up
+to ``max_replications``) and kept at that number for the rest of the search.
+
+Scope: each agent group serves exactly one queue and each queue is served
+by exactly one group (no overflow, no rotation); the warm-up is a whole
+number of reporting intervals, staffed as the first measured interval.
+
+With an output folder, every simulated candidate is kept as it is finished
+(:class:`~simcenter.studies.store.PointStore`): the same call with the same
+folder skips the candidates already simulated, and the final files
+(``staffing.csv``, ``staffing.png``, ``staffed.yaml``) appear only when the
+search is done.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+
+from simcenter import erlang, reports
+from simcenter.arrivals import rate_pieces
+from simcenter.bins import bin_count
+from simcenter.clock import ScenarioClock
+from simcenter.engine import run_meta
+from simcenter.errors import SimcenterError
+from simcenter.experiments import _as_scenario
+from simcenter.results import INTERVAL_KEYS
+from simcenter.scenario import Scenario
+from simcenter.scenario.model import build_scenario
+from simcenter.scenario.values import clock_text
+from simcenter.studies.runner import ProgressCallback, Task, run_replications
+from simcenter.studies.store import PointStore
+from simcenter.units import format_duration
+
+MAX_PASSES = 3
+"""Forward passes over the intervals, at most."""
+
+STAFFING_COLUMNS = (
+    "interval_start",
+    "group",
+    "erlang_agents",
+    "required_agents",
+    "service_level",
+    "service_level_ci95",
+    "start_s",
+    "queue",
+    "erlang_a_agents",
+    "abandon_rate",
+    "asa_s",
+    "cost",
+)
+"""Columns of :attr:`StaffingPlan.table` (``staffing.csv``)."""
+
+Kind = Literal["service_level", "abandon_rate", "asa", "cost"]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What a staffing must achieve in every interval.
+
+    Attributes:
+        kind: ``service_level`` (at least ``target`` within ``threshold``),
+            ``abandon_rate`` (at most ``target``), ``asa`` (at most ``target``
+            seconds) or ``cost`` (least agent cost plus ``abandon_cost`` per
+            abandoned contact).
+        target: The bound (a fraction, or seconds for ``asa``); None for
+            ``service_level`` means each queue's own target.
+        threshold: Service-level threshold (seconds); None means each
+            queue's own.
+    """
+
+    kind: Kind = "service_level"
+    target: float | None = None
+    threshold: float | None = None
+
+    def describe(self) -> str:
+        """The objective in words, for messages and the plot's title."""
+        if self.kind == "service_level":
+            if self.target is None:
+                return "each queue's service-level objective"
+            return f"{self.target:.0%} in {format_duration(self.threshold or 0.0)}"
+        if self.kind == "abandon_rate":
+            return f"at most {self.target:.1%} abandoned"
+        if self.kind == "asa":
+            return f"ASA at most {format_duration(self.target or 0.0)}"
+        return "least agent cost plus abandonment cost"
+
+
+@dataclass(frozen=True)
+class StaffingPlan:
+    """The result of :func:`staff`.
+
+    Attributes:
+        table: One row per measured interval and group (:data:`STAFFING_COLUMNS`):
+            the Erlang C and Erlang A requirements, the simulated requirement
+            and the figures the last evaluation of the plan gave it.
+        scenario: The scenario with that staffing plan for every group.
+        objective: What the plan meets.
+        replications: Replications per candidate at the end of the search.
+        evaluations: Candidates simulated (or read back from the output folder).
+    """
+
+    table: pd.DataFrame
+    scenario: Scenario
+    objective: Objective
+    replications: int
+    evaluations: int
+
+
+def staff(
+    scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
+    target: float | None = None,
+    threshold: float | None = None,
+    *,
+    max_abandon: float | None = None,
+    max_asa: float | None = None,
+    objective: Literal["targets", "cost"] = "targets",
+    replications: int = 20,
+    max_replications: int = 80,
+    seed: int | None = None,
+    jobs: int | None = 1,
+    executor: str = "local",
+    address: str | None = None,
+    outdir: str | os.PathLike[str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> StaffingPlan:
+    """The fewest agents per interval and group that meet the targets.
+
+    Give at most one of: ``target``/``threshold`` (service level; default:
+    each queue's own objective), ``max_abandon``, ``max_asa`` or
+    ``objective="cost"``.
+
+    Args:
+        scenario: The scenario (a :class:`Scenario`, a dict or a YAML path).
+        target: Required service level (a fraction) of every queue.
+        threshold: Service-level threshold (seconds) of every queue.
+        max_abandon: Highest abandonment rate (a fraction).
+        max_asa: Highest ASA (seconds).
+        objective: ``"targets"`` or ``"cost"``: least agent cost plus each
+            queue's ``abandon_cost`` per abandoned contact.
+        replications: Replications per candidate at first.
+        max_replications: Replications per candidate at most (close decisions).
+        seed: Base seed (default: the scenario's).
+        jobs: Worker processes (1: this process; None: every core).
+        executor: ``"local"`` or ``"dask"``: where the candidates' replications
+            run (see :func:`simcenter.simulate`).
+        address: Scheduler address of a Dask cluster.
+        outdir: Output folder: candidates are kept there as they finish, so a
+            rerun resumes, and ``staffing.csv``, ``staffing.png`` and
+            ``staffed.yaml`` are written there at the end. None: keep nothing.
+        progress: Called as ``progress(done, total)`` for each candidate's replications.
+
+    Returns:
+        The plan.
+
+    Raises:
+        SimcenterError: Conflicting objectives, or a scenario outside the
+            search's scope (see the module description).
+    """
+    base = _as_scenario(scenario)
+    goal = _objective(target, threshold, max_abandon, max_asa, objective)
+    if goal.kind == "service_level" and goal.target is not None:
+        base = _with_service_level(base, goal.target, goal.threshold)
+    search = _Search(base, goal, replications, max_replications, seed, jobs, progress)
+    search.executor, search.address = executor, address
+    spec = {
+        "scenario": base.to_dict(),
+        "objective": vars(goal),
+        "seed": search.seed,
+        "replications": replications,
+        "max_replications": max_replications,
+    }
+    store = None if outdir is None else PointStore(outdir, "staff", spec)
+    try:
+        search.store = store
+        plan = search.run()
+        if store is not None:
+            store.finish(_writers(plan))
+    finally:
+        if store is not None:
+            store.close()
+    return plan
+
+
+# --- the objective --------------------------------------------------------------------
+
+
+def _objective(
+    target: float | None,
+    threshold: float | None,
+    max_abandon: float | None,
+    max_asa: float | None,
+    objective: str,
+) -> Objective:
+    chosen = [
+        name
+        for name, given in (
+            ("target/threshold", target is not None or threshold is not None),
+            ("max_abandon", max_abandon is not None),
+            ("max_asa", max_asa is not None),
+            ("objective=cost", objective == "cost"),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
+        raise SimcenterError(f"staff: give one objective (got {', '.join(chosen)})")
+    if objective not in ("targets", "cost"):
+        raise SimcenterError(f'staff: objective must be "targets" or "cost" (got "{objective}")')
+    if objective == "cost":
+        return Objective("cost")
+    if max_abandon is not None:
+        _check_fraction("max_abandon", max_abandon)
+        return Objective("abandon_rate", max_abandon)
+    if max_asa is not None:
+        if not max_asa > 0:
+            raise SimcenterError(f"staff: max_asa must be positive seconds (got {max_asa})")
+        return Objective("asa", max_asa)
+    if target is None and threshold is None:
+        return Objective()
+    target = 0.8 if target is None else target
+    _check_fraction("target", target)
+    threshold = 20.0 if threshold is None else threshold
+    if not threshold >= 0:
+        raise SimcenterError(f"staff: threshold must be non-negative seconds (got {threshold})")
+    return Objective("service_level", target, threshold)
+
+
+def _check_fraction(name: str, value: float) -> None:
+    if not 0 < value < 1:
+        raise SimcenterError(f"staff: {name} must be a fraction between 0 and 1 (got {value})")
+
+
+def _with_service_level(scenario: Scenario, target: float, threshold: float | None) -> Scenario:
+    """The scenario with every queue's objective set to ``target`` within ``threshold``."""
+    data = scenario.to_dict()
+    for queue in data["queues"]:
+        queue["service_level"] = {
+            **queue.get("service_level", {}),
+            "target": target,
+            "threshold": threshold,
+        }
+    return build_scenario(data)
+
+
+# --- the analytic start ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One group and the one queue it serves."""
+
+    group: str
+    queue: str
+    aht_s: float
+    patience_s: float | None
+    threshold_s: float
+    target: float
+    cost_per_hour: float
+    abandon_cost: float
+
+
+def _lines(scenario: Scenario) -> list[_Line]:
+    """Each group with the one queue it serves.
+
+    Raises:
+        SimcenterError: A group serves several queues, a queue has several
+            groups or none, a queue overflows, or a group rotates.
+    """
+    served: dict[str, list[str]] = {queue.name: [] for queue in scenario.queues}
+    for group in scenario.agents:
+        if len(group.skills) != 1 or group.rotation is not None:
+            raise SimcenterError(
+                f'staff: agent group "{group.name}" serves {len(group.skills)} queues'
+                f"{' in rotation' if group.rotation else ''}; the staffing search supports "
+                "one group per queue, each serving that queue only"
+            )
+        served[next(iter(group.skills))].append(group.name)
+    for queue in scenario.queues:
+        groups = served[queue.name]
+        if len(groups) != 1 or queue.overflow is not None:
+            raise SimcenterError(
+                f'staff: queue "{queue.name}" is served by {len(groups)} groups'
+                f"{' with overflow' if queue.overflow else ''}; the staffing search supports "
+                "exactly one group per queue"
+            )
+    queues = {queue.name: queue for queue in scenario.queues}
+    lines = []
+    for group in scenario.agents:
+        name = next(iter(group.skills))
+        queue = queues[name]
+        level = scenario.service_level_of(queue)
+        factor = group.skills[name].handle_time_factor
+        lines.append(
+            _Line(
+                group=group.name,
+                queue=name,
+                aht_s=queue.handle_time.build().mean * factor + queue.wrap_up.build().mean,
+                patience_s=None if queue.patience is None else queue.patience.build().mean,
+                threshold_s=level.threshold,
+                target=level.target,
+                cost_per_hour=group.cost_per_hour,
+                abandon_cost=queue.abandon_cost,
+            )
+        )
+    return lines
+
+
+def interval_rates(scenario: Scenario) -> dict[str, list[float]]:
+    """Each queue's mean arrival rate (per second) in each measured reporting interval."""
+    clock = ScenarioClock(scenario.start_at)
+    count = bin_count(scenario.horizon, scenario.interval)
+    edges = [scenario.warmup + k * scenario.interval for k in range(count)] + [scenario.end_s]
+    rates = {}
+    for queue in scenario.queues:
+        arrived = [0.0] * count
+        for start, end, rate in rate_pieces(queue.arrivals, clock, scenario.end_s):
+            for k in range(count):
+                overlap = min(end, edges[k + 1]) - max(start, edges[k])
+                if overlap > 0:
+                    arrived[k] += rate * overlap
+        rates[queue.name] = [arrived[k] / (edges[k + 1] - edges[k]) for k in range(count)]
+    return rates
+
+
+def erlang_requirement(
+    line: _Line, rate: float, goal: Objective, interval_s: float, patience: bool
+) -> int:
+    """Agents the Erlang formula asks for (Erlang A with ``patience``, else Erlang C).
+
+    0 when no contact is expected. Erlang C cannot express abandonment: for
+    an abandonment or cost objective without patience it gives the fewest
+    agents that keep the queue stable.
+    """
+    if rate <= 0:
+        return 0
+    load = rate * line.aht_s
+    mean_patience = line.patience_s if patience and line.patience_s else math.inf
+
+    def measures(agents: int) -> erlang.ErlangResult:
+        if math.isinf(mean_patience):
+            return erlang.erlang_c(rate, line.aht_s, agents, line.threshold_s)
+        return erlang.erlang_a(rate, line.aht_s, mean_patience, agents, line.threshold_s)
+
+    stable = math.floor(load) + 1
+    if goal.kind == "cost":
+        if math.isinf(mean_patience):
+            return stable
+        hours = interval_s / 3600
+        upper = max(stable, 1) * 2 + 10
+        return min(
+            range(1, upper),
+            key=lambda n: (
+                n * hours * line.cost_per_hour
+                + line.abandon_cost * rate * interval_s * measures(n).p_abandon
+            ),
+        )
+    first = 1 if not math.isinf(mean_patience) else stable
+    for agents in range(first, 10 * stable + 100):
+        result = measures(agents)
+        if goal.kind == "service_level" and result.service_level >= line.target:
+            return agents
+        if goal.kind == "abandon_rate" and result.p_abandon <= (goal.target or 0.0):
+            return agents
+        if goal.kind == "asa" and result.asa <= (goal.target or 0.0):
+            return agents
+    raise SimcenterError(f'staff: no staffing of queue "{line.queue}" meets {goal.describe()}')
+
+
+# --- the simulated search -----------------------------------------------------------------
+
+
+@dataclass
+class _Decision:
+    """The search for one group's count in one interval."""
+
+    count: int
+    floor: int
+    direction: int = 0  # +1 going up from a miss, -1 going down from a meet
+    last_ok: int | None = None
+    costs: dict[int, float] = field(default_factory=dict)
+    done: bool = False
+
+    def observe_target(self, ok: bool) -> None:
+        """Move after learning whether ``count`` meets the target."""
+        if self.direction == 0:
+            self.direction = -1 if ok else 1
+        if self.direction > 0:
+            if ok:
+                self.done = True
+            else:
+                self.count += 1
+            return
+        if ok:
+            self.last_ok = self.count
+            if self.count <= self.floor:
+                self.done = True
+            else:
+                self.count -= 1
+        else:  # one fewer misses: the last count that met is the fewest
+            self.count, self.done = self.last_ok or self.count + 1, True
+
+    def observe_cost(self, cost: float) -> None:
+        """Move towards lower cost; stop at a local minimum."""
+        self.costs[self.count] = cost
+        best = min(self.costs, key=lambda n: (self.costs[n], n))
+        if self.direction == 0:
+            self.direction = 1
+            self.count += 1
+            return
+        if best == self.count:
+            if self.count + self.direction < self.floor:
+                self.done = True
+            else:
+                self.count += self.direction
+            return
+        if self.direction > 0 and len(self.costs) == 2 and best + 1 == self.count:
+            self.direction = -1  # going up made it worse: try fewer
+            if best - 1 < self.floor or best - 1 in self.costs:
+                self.count, self.done = best, True
+            else:
+                self.count = best - 1
+            return
+        self.count, self.done = best, True
+
+
+class _Search:
+    """The state of one staffing search."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        goal: Objective,
+        replications: int,
+        max_replications: int,
+        seed: int | None,
+        jobs: int | None,
+        progress: ProgressCallback | None,
+    ) -> None:
+        if replications < 2 or max_replications < replications:
+            raise SimcenterError(
+                "staff: replications must be at least 2 and at most max_replications "
+                f"(got {replications} and {max_replications})"
+            )
+        if not math.isclose(
+            scenario.warmup / scenario.interval, round(scenario.warmup / scenario.interval)
+        ):
+            raise SimcenterError(
+                "staff: the warm-up must be a whole number of reporting intervals "
+                f"(got {format_duration(scenario.warmup)} with intervals of "
+                f"{format_duration(scenario.interval)})"
+            )
+        self.scenario = scenario
+        self.goal = goal
+        self.lines = _lines(scenario)
+        if goal.kind == "cost":
+            for line in self.lines:
+                if line.patience_s is None or line.abandon_cost <= 0:
+                    raise SimcenterError(
+                        f'staff: the cost objective needs patience and an abandon_cost on queue "'
+                        f'{line.queue}" (without them the cheapest staffing has one agent)'
+                    )
+        self.replications = replications
+        self.max_replications = max_replications
+        self.seed = scenario.seed if seed is None else seed
+        self.jobs = jobs
+        self.executor = "local"
+        self.address: str | None = None
+        self.progress = progress
+        self.store: PointStore | None = None
+        self.memory: dict[str, pd.DataFrame] = {}
+        self.evaluations = 0
+        self.meta = run_meta(scenario)
+        rates = interval_rates(scenario)
+        self.rates = {line.group: rates[line.queue] for line in self.lines}
+        self.intervals = len(next(iter(rates.values())))
+        self.lead = round(scenario.warmup / scenario.interval)
+
+    # --- candidates -----------------------------------------------------------------
+
+    def erlang(self, patience: bool) -> dict[str, list[int]]:
+        """Every group's Erlang requirement per interval."""
+        return {
+            line.group: [
+                erlang_requirement(line, rate, self.goal, self.scenario.interval, patience)
+                for rate in self.rates[line.group]
+            ]
+            for line in self.lines
+        }
+
+    def candidate(self, plan: Mapping[str, list[int]]) -> Scenario:
+        """The scenario with each group staffed by its plan (the warm-up as the first interval)."""
+        data = self.scenario.to_dict()
+        start = self.scenario.start_at
+        for group in data["agents"]:
+            counts = plan[group["name"]]
+            group.pop("count", None)
+            group["staffing"] = {
+                "interval": self.scenario.interval,
+                "start": clock_text(start.hour * 3600 + start.minute * 60 + start.second),
+                "counts": [counts[0]] * self.lead + list(counts),
+            }
+        return build_scenario(data)
+
+    def evaluate(self, plan: Mapping[str, list[int]]) -> pd.DataFrame:
+        """Interval figures of a plan (combined over the current replications), cached."""
+        key = json.dumps({"plan": dict(plan), "replications": self.replications}, sort_keys=True)
+        if key in self.memory:
+            return self.memory[key]
+        if self.store is not None and self.store.has(key):
+            frame = self.store.get(key)
+        else:
+            scenario = self.candidate(plan)
+            tasks = [Task(scenario, r, self.seed) for r in range(self.replications)]
+            records = run_replications(
+                tasks,
+                executor=self.executor,
+                address=self.address,
+                jobs=self.jobs,
+                progress=self.progress,
+            )
+            frames = [reports.replication_intervals(self.meta, record) for record in records]
+            combined = reports.combine(frames, INTERVAL_KEYS)
+            frame = combined[
+                [
+                    "interval",
+                    "start_s",
+                    "queue",
+                    "offered",
+                    "abandoned",
+                    "service_level",
+                    "service_level_ci95",
+                    "abandon_rate",
+                    "abandon_rate_ci95",
+                    "asa_s",
+                    "asa_s_ci95",
+                ]
+            ].reset_index(drop=True)
+            frame["queue"] = frame["queue"].astype(str)
+            if self.store is not None:
+                self.store.add(key, frame)
+        self.evaluations += 1
+        self.memory[key] = frame
+        return frame
+
+    # --- decisions ------------------------------------------------------------------
+
+    def figures(self, frame: pd.DataFrame, line: _Line, interval: int) -> pd.Series:
+        rows = frame[(frame["queue"] == line.queue) & (frame["interval"] == interval)]
+        return rows.iloc[0]
+
+    def verdict(self, row: pd.Series, line: _Line) -> tuple[bool, bool]:
+        """(meets the target, the decision is close: within the half-width)."""
+        figure, bound, at_least = {
+            "service_level": ("service_level", line.target, True),
+            "abandon_rate": ("abandon_rate", self.goal.target, False),
+            "asa": ("asa_s", self.goal.target, False),
+        }[self.goal.kind]
+        value, half_width = row[figure], row[f"{figure}_ci95"]
+        if pd.isna(value):  # no contact offered (or none answered): nothing to miss
+            return True, False
+        ok = value >= bound if at_least else value <= bound
+        close = not pd.isna(half_width) and abs(value - bound) < half_width
+        return bool(ok), bool(close)
+
+    def cost(self, row: pd.Series, line: _Line, count: int) -> float:
+        """Agent cost plus abandonment cost of one interval, per replication."""
+        return count * self.scenario.interval / 3600 * line.cost_per_hour + line.abandon_cost * (
+            0.0 if pd.isna(row["abandoned"]) else float(row["abandoned"])
+        )
+
+    def settle(self, plan: dict[str, list[int]], interval: int) -> bool:
+        """Search every group's count of one interval; True when a count changed."""
+        decisions = {
+            line.group: _Decision(
+                plan[line.group][interval], 1 if self.rates[line.group][interval] > 0 else 0
+            )
+            for line in self.lines
+        }
+        for group, decision in decisions.items():
+            if self.rates[group][interval] <= 0:
+                decision.count, decision.done = 0, True
+        before = {group: plan[group][interval] for group in plan}
+        while not all(decision.done for decision in decisions.values()):
+            for group, decision in decisions.items():
+                plan[group][interval] = decision.count
+            frame = self.evaluate(plan)
+            if self.goal.kind != "cost" and self._close_call(frame, decisions, interval):
+                self.replications = min(self.max_replications, 2 * self.replications)
+                frame = self.evaluate(plan)
+            for line in self.lines:
+                decision = decisions[line.group]
+                if decision.done:
+                    continue
+                row = self.figures(frame, line, interval)
+                if self.goal.kind == "cost":
+                    decision.observe_cost(self.cost(row, line, decision.count))
+                else:
+                    decision.observe_target(self.verdict(row, line)[0])
+        for group, decision in decisions.items():
+            plan[group][interval] = decision.count
+        return any(plan[group][interval] != before[group] for group in plan)
+
+    def _close_call(
+        self, frame: pd.DataFrame, decisions: dict[str, _Decision], interval: int
+    ) -> bool:
+        if self.replications >= self.max_replications:
+            return False
+        return any(
+            self.verdict(self.figures(frame, line, interval), line)[1]
+            for line in self.lines
+            if not decisions[line.group].done
+        )
+
+    def run(self) -> StaffingPlan:
+        """Search the plan, pass by pass, and describe it."""
+        erlang_c = self.erlang(patience=False)
+        erlang_a = self.erlang(patience=True)
+        plan = {group: list(counts) for group, counts in erlang_a.items()}
+        for _ in range(MAX_PASSES):
+            changed = [self.settle(plan, interval) for interval in range(self.intervals)]
+            if not any(changed):
+                break
+        return StaffingPlan(
+            table=self.table(plan, erlang_c, erlang_a, self.evaluate(plan)),
+            scenario=self.candidate(plan),
+            objective=self.goal,
+            replications=self.replications,
+            evaluations=self.evaluations,
+        )
+
+    def table(
+        self,
+        plan: Mapping[str, list[int]],
+        erlang_c: Mapping[str, list[int]],
+        erlang_a: Mapping[str, list[int]],
+        frame: pd.DataFrame,
+    ) -> pd.DataFrame:
+        rows = []
+        start = pd.Timestamp(self.scenario.start_at)
+        for interval in range(self.intervals):
+            for line in self.lines:
+                row = self.figures(frame, line, interval)
+                count = plan[line.group][interval]
+                rows.append(
+                    {
+                        "interval_start": start + pd.to_timedelta(row["start_s"], unit="s"),
+                        "group": line.group,
+                        "erlang_agents": erlang_c[line.group][interval],
+                        "required_agents": count,
+                        "service_level": row["service_level"],
+                        "service_level_ci95": row["service_level_ci95"],
+                        "start_s": row["start_s"],
+                        "queue": line.queue,
+                        "erlang_a_agents": erlang_a[line.group][interval],
+                        "abandon_rate": row["abandon_rate"],
+                        "asa_s": row["asa_s"],
+                        "cost": self.cost(row, line, count),
+                    }
+                )
+        return pd.DataFrame(rows, columns=list(STAFFING_COLUMNS))
+
+
+# --- output files ---------------------------------------------------------------------------
+
+
+def _writers(plan: StaffingPlan) -> dict[str, Callable[[Path], None]]:
+    return {
+        "staffing.csv": lambda path: write_table(plan, path),
+        "staffing.png": lambda path: plot(plan).savefig(path, dpi=100),
+        "staffed.yaml": lambda path: write_scenario(plan, path),
+    }
+
+
+def write_table(plan: StaffingPlan, path: Path) -> None:
+    """Write ``staffing.csv`` (``interval_start`` in ISO 8601 with its offset)."""
+    from simcenter.text import csv_safe
+
+    table = plan.table.assign(
+        interval_start=plan.table["interval_start"].map(pd.Timestamp.isoformat)
+    )
+    csv_safe(table).to_csv(path, index=False)
+
+
+def write_scenario(plan: StaffingPlan, path: Path) -> None:
+    """Write ``staffed.yaml``: the scenario with the plan as every group's ``staffing``."""
+    with path.open("w", encoding="utf-8") as file:
+        file.write(
+            f"# Staffed by simcenter staff: {plan.objective.describe()}.\n"
+            "# simcenter run on this file checks the plan with fresh replications.\n"
+        )
+        yaml.safe_dump(plan.scenario.to_dict(), file, sort_keys=False, allow_unicode=True)
+
+
+def plot(plan: StaffingPlan):  # -> matplotlib.figure.Figure
+    """Erlang C, Erlang A and the simulated requirement per interval, one panel per group."""
+    from matplotlib.figure import Figure
+
+    groups = list(dict.fromkeys(plan.table["group"]))
+    interval_s = plan.scenario.interval
+    figure = Figure(figsize=(8, 2.6 * len(groups) + 0.6), layout="constrained")
+    axes = figure.subplots(len(groups), 1, squeeze=False)[:, 0]
+    for axis, group in zip(axes, groups, strict=True):
+        rows = plan.table[plan.table["group"] == group]
+        times = list(rows["interval_start"].dt.tz_localize(None))
+        times.append(times[-1] + pd.Timedelta(seconds=interval_s))  # the last interval's end
+        for column, label, style in (
+            ("erlang_agents", "Erlang C", ":"),
+            ("erlang_a_agents", "Erlang A", "--"),
+            ("required_agents", "simulation", "-"),
+        ):
+            values = [*rows[column], rows[column].iloc[-1]]
+            axis.step(times, values, where="post", linestyle=style, label=label)
+        axis.set_title(f"{group}: agents required ({plan.objective.describe()})")
+        axis.set_ylabel("agents")
+        axis.legend(loc="best")
+    return figure
