@@ -178,11 +178,6 @@ def test_first_time_contacts_are_identical_across_points_with_repeats_and_transf
     assert billing["repeat_contacts"].iloc[-1] > billing["repeat_contacts"].iloc[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="first-time contacts still share handle-time draws with repeat contacts; "
-    "passes once first-time draws depend only on the seed, the queue and the arrival order",
-)
 def test_first_time_draws_are_identical_across_points_with_repeats_and_transfers() -> None:
     """A first-time contact answered at two staffing points talks for the same time."""
     few, many = (first_contacts(REPEATS_AND_TRANSFERS, agents, 2) for agents in (4, 8))

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simcenter.experiments import _as_scenario, simulate
+from simcenter.experiments import as_scenario, simulate
 from simcenter.scenario import Scenario
 
 CONFIDENCE = 0.95
@@ -78,7 +78,7 @@ def compare(
     """
     if replications < 2:
         raise ValueError(f"replications: a comparison needs at least 2 (got {replications})")
-    first, second = _as_scenario(a), _as_scenario(b)
+    first, second = as_scenario(a), as_scenario(b)
     base_seed = first.seed if seed is None else seed
     frames = [
         simulate(

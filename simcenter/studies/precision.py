@@ -302,9 +302,9 @@ def simulate_to_precision(
     """
     if not precision > 0:
         raise ValueError(f"precision: must be positive (got {precision})")
-    from simcenter.experiments import _as_scenario
+    from simcenter.experiments import as_scenario
 
-    scenario = _as_scenario(scenario)
+    scenario = as_scenario(scenario)
     base_seed = scenario.seed if seed is None else seed
     total = min(max_replications, max(2, initial or max(10, scenario.replications)))
     folder = contact_log.spool_folder() if keep_contacts else None

@@ -48,7 +48,7 @@ from simcenter.bins import bin_count
 from simcenter.clock import ScenarioClock
 from simcenter.engine import run_meta
 from simcenter.errors import SimcenterError
-from simcenter.experiments import _as_scenario
+from simcenter.experiments import as_scenario
 from simcenter.results import INTERVAL_KEYS
 from simcenter.scenario import Scenario
 from simcenter.scenario.model import build_scenario
@@ -182,7 +182,7 @@ def staff(
         SimcenterError: Conflicting objectives, or a scenario outside the
             search's scope (see the module description).
     """
-    base = _as_scenario(scenario)
+    base = as_scenario(scenario)
     goal = _objective(target, threshold, max_abandon, max_asa, objective)
     if goal.kind == "service_level" and goal.target is not None:
         base = _with_service_level(base, goal.target, goal.threshold)
