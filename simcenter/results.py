@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 WAIT_DISTRIBUTION_POINTS = 201
 """Grid points of the waiting-time distribution, from 0 to the longest wait."""
 
-INTERVAL_KEYS = ("interval", "start", "start_s", "queue")
+INTERVAL_KEYS = ("interval", "start_s", "queue")
 AGENT_INTERVAL_KEYS = ("interval", "start_s", "group")
 ROUTING_KEYS = ("group", "queue")
 AGENT_DETAIL_KEYS = ("agent", "group")
@@ -211,9 +211,7 @@ class Results:
             )
             yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
         for name in TABLE_FILES:
-            # Floats are written with Python's shortest round-trip repr: full precision.
-            frame = csv_safe(_iso_calendar_times(getattr(self, name)))
-            frame.to_csv(directory / f"{name}.csv", index=False)
+            _write_csv(getattr(self, name), directory / f"{name}.csv")
         if self.contact_log is not None:
             self.contact_log.place(directory)
         if not plots:
@@ -291,6 +289,26 @@ def _contact_log(meta: RunMeta, records: Sequence[ReplicationRecord]) -> Spooled
             [(record.replication, record.contacts) for record in records],  # type: ignore[misc]
         )
     return None
+
+
+CSV_ROWS_PER_BLOCK = 1024
+"""Rows converted and written at a time, so a year of intervals needs no copy of its table."""
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as CSV, a block of rows at a time (the same bytes as in one go).
+
+    Floats are written with Python's shortest round-trip repr (full
+    precision), calendar columns as ISO 8601 with the UTC offset, and text
+    cells that would start a spreadsheet formula escaped.
+    """
+    # PERF: blocks keep the converted copies small (benchmarks/README.md, "Memory").
+    with path.open("w", encoding="utf-8", newline="") as file:
+        for start in range(0, max(len(frame), 1), CSV_ROWS_PER_BLOCK):
+            rows = slice(start, start + CSV_ROWS_PER_BLOCK)
+            # Column by column: slicing the whole frame would consolidate it (a full copy).
+            block = pd.DataFrame({name: frame[name].iloc[rows] for name in frame.columns})
+            csv_safe(_iso_calendar_times(block)).to_csv(file, index=False, header=start == 0)
 
 
 def _iso_calendar_times(frame: pd.DataFrame) -> pd.DataFrame:

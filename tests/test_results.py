@@ -375,3 +375,28 @@ def test_service_level_plot_draws_the_interval_values() -> None:
     assert list(billing.get_ydata()) == pytest.approx([1 / 3, 1 / 2, 1 / 2])
     assert list(target.get_ydata()) == [0.8, 0.8]
     assert target.get_linestyle() == "--"
+
+
+@pytest.mark.parametrize("rows", [0, 1, 1024, 10_001])
+def test_tables_are_written_in_blocks_with_the_bytes_of_one_go(rows: int, tmp_path: Path) -> None:
+    """Block-wise CSV writing gives exactly the file that one ``to_csv`` call gives."""
+    from simcenter import results as results_module
+    from simcenter.text import csv_safe
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "interval": np.arange(rows),
+            "interval_start": pd.date_range(
+                "2026-03-28", periods=rows, freq="30min", tz="Europe/Berlin"
+            ),
+            "queue": pd.Categorical(rng.choice(["=sum(A1)", "billing", "+tech"], rows)),
+            "service_level": rng.random(rows) / 3,
+        }
+    )
+    path = tmp_path / "table.csv"
+
+    results_module._write_csv(frame, path)
+
+    one_go = csv_safe(results_module._iso_calendar_times(frame)).to_csv(index=False)
+    assert path.read_text(encoding="utf-8") == one_go

@@ -20,7 +20,6 @@ __all__ = [
     "ALL",
     "SECONDS_PER_HOUR",
     "agent_names",
-    "calendar_starts",
     "check_record",
     "group_names",
     "has_repeats",
@@ -70,11 +69,6 @@ def sum_by(values: np.ndarray, keys: np.ndarray, key_count: int) -> np.ndarray:
     np.add.at(result, keys, values)
     return result
 
-
-def calendar_starts(meta: RunMeta, start_s: np.ndarray) -> list[str]:
-    """ISO 8601 calendar times of simulation times (absolute arithmetic, DST-safe)."""
-    times = pd.Timestamp(meta.start) + pd.to_timedelta(start_s, unit="s")
-    return [time.isoformat() for time in times]
 
 
 def queue_names(meta: RunMeta, codes: np.ndarray) -> pd.Categorical:

@@ -17,7 +17,6 @@ import pandas as pd
 from simcenter import histogram
 from simcenter.records import OUTCOME_CODE, ReplicationRecord, RunMeta, Tallies
 from simcenter.reports._common import (
-    calendar_starts,
     check_record,
     has_repeats,
     interval_edges,
@@ -138,12 +137,10 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
     }
     rows = queue_count + 1
     interval = np.repeat(np.arange(interval_count), rows)
-    starts = np.asarray(calendar_starts(meta, edges[:-1]), dtype=object)
     no_levels = np.full(interval_count * queue_count, np.nan)
     return pd.DataFrame(
         {
             "interval": interval,
-            "start": starts[interval],
             "start_s": edges[:-1][interval],
             "queue": queue_names(meta, np.tile(np.arange(rows), interval_count)),
             # PERF: each figure's cell arrays are dropped once interleaved (lower peak memory)
