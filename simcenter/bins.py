@@ -40,6 +40,24 @@ def clipped_seconds(start: np.ndarray, end: np.ndarray, low: float, high: float)
     return np.maximum(np.clip(end, low, high) - np.clip(start, low, high), 0.0)
 
 
+def _periods_in_bins(
+    start: np.ndarray, end: np.ndarray, keys: np.ndarray, edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The periods clipped to the bins' span (empty ones dropped), with their first and last bin.
+
+    Returns:
+        ``start``, ``end``, ``keys`` (int64) of the kept periods and the index
+        of the bin each starts in and ends in.
+    """
+    start = np.clip(start, edges[0], edges[-1])
+    end = np.clip(end, edges[0], edges[-1])
+    kept = end > start
+    start, end, keys = start[kept], end[kept], keys[kept].astype(np.int64)
+    first = np.searchsorted(edges, start, side="right") - 1
+    last = np.searchsorted(edges, end, side="left") - 1
+    return start, end, keys, first, last
+
+
 def seconds_per_bin(
     start: np.ndarray, end: np.ndarray, keys: np.ndarray, key_count: int, edges: np.ndarray
 ) -> np.ndarray:
@@ -53,12 +71,7 @@ def seconds_per_bin(
         An array of shape ``(key_count, len(edges) - 1)``.
     """
     bin_total = len(edges) - 1
-    start = np.clip(start, edges[0], edges[-1])
-    end = np.clip(end, edges[0], edges[-1])
-    kept = end > start
-    start, end, keys = start[kept], end[kept], keys[kept].astype(np.int64)
-    first = np.searchsorted(edges, start, side="right") - 1
-    last = np.searchsorted(edges, end, side="left") - 1
+    start, end, keys, first, last = _periods_in_bins(start, end, keys, edges)
     same = first == last
     cell_first = keys * bin_total + first
     cell_last = keys * bin_total + last
@@ -94,12 +107,7 @@ def add_seconds_per_bin(
         out += seconds_per_bin(start, end, keys, out.shape[0], edges)
         return
     bin_total = len(edges) - 1
-    start = np.clip(start, edges[0], edges[-1])
-    end = np.clip(end, edges[0], edges[-1])
-    kept = end > start
-    start, end, keys = start[kept], end[kept], keys[kept].astype(np.int64)
-    first = np.searchsorted(edges, start, side="right") - 1
-    last = np.searchsorted(edges, end, side="left") - 1
+    start, end, keys, first, last = _periods_in_bins(start, end, keys, edges)
     same = first == last
     split = ~same
     cell_first = keys * bin_total + first
