@@ -95,6 +95,9 @@ def test_compare_command_writes_compare_csv(tmp_path: Path, capsys: pytest.Captu
     printed = capsys.readouterr().out
     assert "service_level" in printed
     assert "narrower" in printed
+    lines = printed.splitlines()  # a table: one line per row, newlines never escaped
+    assert len(lines) >= 4
+    assert "\\x0a" not in printed
 
 
 def test_compare_needs_two_replications() -> None:

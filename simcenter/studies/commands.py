@@ -247,7 +247,7 @@ def _compare(args: argparse.Namespace) -> int:
     )
     with outdir.staged(target) as staging:
         csv_safe(table).to_csv(staging / "compare.csv", index=False)
-    print(printable(comparison_text(table, first.name, second.name)))
+    print(printable(comparison_text(table, first.name, second.name), keep_newlines=True))
     print(printable(f"comparison written to {target / 'compare.csv'}"))
     return 0
 
