@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
@@ -124,18 +124,23 @@ def _worker_started(parent: int) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with_parent()
-    try:
-        os.kill(parent, 0)
-    except ProcessLookupError:  # the parent died before the request took effect
+    # The parent may have died before the request took effect. A dead parent
+    # that nobody has reaped yet still answers kill(pid, 0), but the kernel
+    # hands its children to another parent the moment it dies.
+    if os.getppid() != parent:
         os._exit(1)
 
 
 def _die_with_parent() -> None:
-    """Ask the kernel to send SIGKILL when the parent process ends (Linux; elsewhere no-op)."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+    """Ask the kernel to send SIGKILL when the parent process ends (Linux; elsewhere no-op).
+
+    ``prctl`` is looked up among the symbols already loaded (the C library),
+    not with ``ctypes.util.find_library``, which runs ``ldconfig`` in a
+    subprocess and so would widen the moment a worker is unprotected.
+    """
+    if not sys.platform.startswith("linux"):
         return
-    prctl = getattr(ctypes.CDLL(name), "prctl", None)
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
     if prctl is not None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 

@@ -164,3 +164,41 @@ def test_sigterm_to_the_whole_process_group_is_a_clean_stop(
     assert no_process_left(process.pid)
     assert tree(tmp_path / "out") == previous
     assert leftovers(tmp_path) == []
+
+
+ORPHANED_WORKER = """
+import os, sys, time
+from simcenter.stops import _worker_started
+
+folder = sys.argv[1]
+parent = os.getpid()
+if os.fork():
+    os._exit(0)  # the parent dies before its worker has started
+while os.getppid() == parent:
+    time.sleep(0.001)
+with open(os.path.join(folder, "pid"), "w") as file:
+    file.write(str(os.getpid()))
+_worker_started(parent)
+with open(os.path.join(folder, "survived"), "w") as file:
+    file.write("the worker outlived its parent")
+"""
+
+
+def test_a_worker_whose_parent_died_before_it_started_ends(tmp_path: Path) -> None:
+    # The dead parent is kept a zombie (not reaped) while its worker starts.
+    parent = subprocess.Popen([sys.executable, "-c", ORPHANED_WORKER, str(tmp_path)])
+    try:
+        wait_for(lambda: (tmp_path / "pid").exists() and (tmp_path / "pid").read_text() != "")
+        worker = int((tmp_path / "pid").read_text())
+        wait_for(lambda: not _alive(worker))
+        assert not (tmp_path / "survived").exists()
+    finally:
+        parent.wait(timeout=30)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

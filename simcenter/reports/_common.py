@@ -70,7 +70,6 @@ def sum_by(values: np.ndarray, keys: np.ndarray, key_count: int) -> np.ndarray:
     return result
 
 
-
 def queue_names(meta: RunMeta, codes: np.ndarray) -> pd.Categorical:
     """Queue names of queue indices; index ``len(meta.queues)`` is ``ALL``."""
     return pd.Categorical.from_codes(codes, categories=[*meta.queues, ALL])
