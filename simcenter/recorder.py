@@ -71,6 +71,7 @@ TALLY_COLUMNS: dict[str, str] = {
     "wrap_s": "float64",
     "outcome": "int8",
     "agent": "int32",
+    "base_handle_s": "float64",
 }
 """Columns every chunk has: what the tallies need."""
 
@@ -228,6 +229,7 @@ class Recorder:
         wrap_ = chunk["wrap_s"].append
         outcome_ = chunk["outcome"].append
         agent_ = chunk["agent"].append
+        base_handle_ = chunk["base_handle_s"].append
         repeats = self._repeats
         log = self._log is not None
         previous = repeats or log
@@ -263,6 +265,7 @@ class Recorder:
             wrap_(wrap_s)
             outcome_(outcome)
             agent_(-1 if agent is None else agent.index)
+            base_handle_(contact.base_handle_s)
             if previous:
                 last_agent = contact.previous_agent
                 previous_(-1 if last_agent is None else last_agent.index)
@@ -309,6 +312,7 @@ class Recorder:
         queue = c["queue"].astype(np.int64)
         arrival, answered_s, wait = c["arrival_s"], c["answered_s"], c["wait_s"]
         handle, wrap, outcome, agent = c["handle_s"], c["wrap_s"], c["outcome"], c["agent"]
+        base_handle = c["base_handle_s"]
         group = self._group_of[agent]
         self._note_last_change(c, queue, outcome)
         self._reduce_levels(queue, arrival, answered_s, wait, handle, wrap, agent, group)
@@ -322,7 +326,7 @@ class Recorder:
                 wait[counted],
             )
             handle, wrap, outcome = handle[counted], wrap[counted], outcome[counted]
-            agent, group = agent[counted], group[counted]
+            agent, group, base_handle = agent[counted], group[counted], base_handle[counted]
         cell_count = len(t.max_wait_s)
         cell = interval_of(arrival, self._edges) * queue_count + queue
         outcome_count = len(OUTCOMES)
@@ -341,6 +345,7 @@ class Recorder:
         t.answered_work_sum_s += np.bincount(
             cell[is_answered], weights=(handle + wrap)[is_answered], minlength=cell_count
         )
+        t.offered_work_sum_s += np.bincount(cell, weights=base_handle, minlength=cell_count)
         np.maximum.at(t.max_wait_s, cell, wait)
         self._add_histogram(
             *histogram.regroup(cell, histogram.bin_of(wait), np.ones(len(cell)), cell)
@@ -543,6 +548,7 @@ def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
         wait_sum_s=np.zeros(cells),
         answered_wait_sum_s=np.zeros(cells),
         answered_work_sum_s=np.zeros(cells),
+        offered_work_sum_s=np.zeros(cells),
         max_wait_s=np.full(cells, -math.inf),
         wait_cells=empty,
         wait_bins=empty,

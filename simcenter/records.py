@@ -120,6 +120,8 @@ class Tallies:
         wait_sum_s: Sum of the waits of all contacts, per cell.
         answered_wait_sum_s: Sum of the waits of answered contacts, per cell.
         answered_work_sum_s: Sum of talk + after-call work of answered contacts, per cell.
+        offered_work_sum_s: Sum of the base handle times drawn for all contacts (the
+            talk they would need with a standard agent, answered or not), per cell.
         max_wait_s: Longest wait per cell (-inf without contacts).
         wait_cells: Waiting-time histogram (``simcenter.histogram``), sparse: the
             cell of each entry, sorted by cell, then bin.
@@ -152,6 +154,7 @@ class Tallies:
     wait_sum_s: np.ndarray
     answered_wait_sum_s: np.ndarray
     answered_work_sum_s: np.ndarray
+    offered_work_sum_s: np.ndarray
     max_wait_s: np.ndarray
     wait_cells: np.ndarray
     wait_bins: np.ndarray

@@ -26,6 +26,7 @@ from simcenter._version import __version__
 from simcenter.contact_log import SpooledLog
 from simcenter.plotting.accessor import ResultsPlots
 from simcenter.records import ReplicationRecord, RunMeta
+from simcenter.reports._common import ALL
 from simcenter.text import csv_safe
 
 if TYPE_CHECKING:
@@ -69,6 +70,13 @@ class Results:
             ``wait_s``, per queue (combined).
         contact_log: The contact log of every replication, a Parquet file in a
             temporary folder, or None when it was not kept (see :attr:`contacts`).
+        offered_work: Per replication and queue (plus ``ALL``), ``offered_work_s``:
+            the sum of the base handle times drawn for the offered contacts
+            (seconds; the talk they would need with a standard agent, answered
+            or not). Its expectation follows from the scenario for queues that
+            only receive first-time contacts, which makes it a control variate
+            (:func:`simcenter.studies.precision.controlled_summary`); not
+            written to a file.
     """
 
     meta: RunMeta
@@ -83,6 +91,7 @@ class Results:
     queue_length: pd.DataFrame
     wait_distribution: pd.DataFrame
     contact_log: SpooledLog | None
+    offered_work: pd.DataFrame | None = None
 
     @classmethod
     def from_records(
@@ -128,6 +137,7 @@ class Results:
             queue_length=_queue_length(meta, records),
             wait_distribution=_wait_distribution(meta, records),
             contact_log=_contact_log(meta, records) if keep_contacts else None,
+            offered_work=_offered_work(meta, records),
         )
         return tables._with_calendar_columns()
 
@@ -251,6 +261,23 @@ def _stack_replications(
     ]
     stacked = pd.concat(frames, ignore_index=True)
     return stacked[["replication", *summaries[0].columns]]
+
+
+def _offered_work(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
+    """Base handle time drawn for the offered contacts, per replication and queue plus ``ALL``."""
+    queue_count = len(meta.queues)
+    rows = []
+    for record in records:
+        per_queue = record.tallies.offered_work_sum_s.reshape(-1, queue_count).sum(axis=0)
+        rows.append(np.append(per_queue, per_queue.sum()))
+    names = [*meta.queues, ALL]
+    return pd.DataFrame(
+        {
+            "replication": np.repeat([record.replication for record in records], len(names)),
+            "queue": pd.Categorical(names * len(records), categories=names),
+            "offered_work_s": np.concatenate(rows),
+        }
+    )
 
 
 def _routing(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:

@@ -85,6 +85,9 @@ def record_of(
     attempts, linked = column("attempt", 1), column("linked_id", -1)
     previous, skill_sets = column("previous_agent", -1), column("skill_set", -1)
     factors = column("handover_factor", math.nan)
+    # the drawn handle time: the talk time where there was one (skill factor 1), else 0
+    talk = np.nan_to_num(np.asarray(contacts["handle_s"], dtype=np.float64))
+    base_handles = np.asarray(contacts["base_handle_s"]) if "base_handle_s" in contacts else talk
     for row in range(count):
         contact = SimpleNamespace(
             contact_id=int(ids[row]),
@@ -93,6 +96,7 @@ def record_of(
             arrival_s=float(contacts["arrival_s"][row]),
             answered_s=float(contacts["answered_s"][row]),
             handle_s=float(contacts["handle_s"][row]),
+            base_handle_s=float(base_handles[row]),
             wrap_s=float(contacts["wrap_s"][row]),
             agent=_agent(meta, int(contacts["agent"][row]), int(skill_sets[row])),
             attempt=int(attempts[row]),

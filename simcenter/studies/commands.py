@@ -5,7 +5,7 @@ exit code 2), runs the study through the Python API, prints a short table
 and writes its files into the output folder atomically. ``run --precision``
 adds replications until every queue's service level is precise enough, and
 ``run --control-variates`` also estimates every summary figure with the
-offered count as control variate (``control_variates.csv``).
+offered count and work as control variates (``control_variates.csv``).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--control-variates",
         action="store_true",
-        help="also estimate every figure with the offered count as control variate "
+        help="also estimate every figure with the offered count and work as control variates "
         "(control_variates.csv)",
     )
 
@@ -173,7 +173,7 @@ class RunStudy:
 
 def controlled_text(reduction: pd.DataFrame) -> str:
     """Service level and ASA per queue with control variates, and the variance reduction."""
-    lines = ["with control variates (offered count):"]
+    lines = ["with control variates (offered count and work):"]
     table = reduction.set_index(["queue", "figure"])
     for queue in dict.fromkeys(reduction["queue"]):
         level, asa = table.loc[(queue, "service_level")], table.loc[(queue, "asa_s")]

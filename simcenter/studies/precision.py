@@ -5,21 +5,26 @@ Two ways to get a narrower confidence interval for the same question:
 - :func:`simulate_to_precision` adds replications in batches until the 95 %
   half-width of every queue's service level is below a precision, and says
   how many replications that took.
-- :func:`controlled_summary` estimates every summary figure with a control
-  variate (Lavenberg & Welch; the ContactCenters library does the same): each
-  replication's count of offered contacts ``x_r``, whose expectation ``μ``
-  the scenario fixes (:func:`expected_arrivals`). With R replications the
-  estimate of a figure ``y`` is ``ȳ − β̂ (x̄ − μ)`` with ``β̂`` the
-  least-squares slope of ``y`` on ``x``; its half-width is
-  ``t(0.975, R−2) · s_e · √(1/R + (x̄ − μ)² / S_xx)``, with ``s_e²`` the
-  residual variance on R − 2 degrees of freedom and ``S_xx = Σ (x_r − x̄)²``.
-  A day that happened to bring more callers than expected has a lower
-  service level; the control corrects for that luck.
+- :func:`controlled_summary` estimates every summary figure with control
+  variates (Lavenberg & Welch; the ContactCenters library does the same):
+  each replication's count of offered contacts and the work they brought
+  (the sum of their base handle times), whose expectations ``μ`` the
+  scenario fixes (:func:`expected_arrivals`, :func:`expected_work`). With R
+  replications and q controls ``x_r`` the estimate of a figure ``y`` is
+  ``ȳ − β̂·(x̄ − μ)`` with ``β̂`` the least-squares slopes of ``y`` on ``x``;
+  its half-width is ``t(0.975, R−q−1) · s_e · √(1/R + (x̄ − μ)ᵀ S⁻¹ (x̄ −
+  μ))``, with ``s_e²`` the residual variance on R − q − 1 degrees of freedom
+  and ``S`` the centred cross-product matrix of the controls. A day that
+  happened to bring more callers, or longer calls, than expected has a lower
+  service level; the controls correct for that luck.
 
-The control of a queue is its own offered count; the ``ALL`` row's is the
-total. A queue that also receives contacts created during the run (repeat
-calls, transfers or moves after a maximum wait into it) has no known
-expected count: its figures (and those of ``ALL``) keep the plain estimate.
+The controls of a queue are its own offered count and work; the ``ALL``
+row's are the totals. The work is left out where it adds nothing (every
+handle time of the row a constant: the work is then the count times it) and
+with fewer than 4 replications. A queue that also receives contacts created
+during the run (repeat calls, transfers or moves after a maximum wait into
+it) has no known expected count: its figures (and those of ``ALL``) keep the
+plain estimate.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from simcenter.engine import run_meta
 from simcenter.experiments import ProgressCallback
 from simcenter.loading import load_scenario
 from simcenter.records import ReplicationRecord
+from simcenter.reports._common import ALL
 from simcenter.results import Results
 from simcenter.scenario import Scenario
 from simcenter.studies.runner import Task, run_replications
@@ -151,6 +157,18 @@ def expected_arrivals(scenario: Scenario) -> dict[str, float]:
     return expected
 
 
+def expected_work(scenario: Scenario) -> dict[str, float]:
+    """Expected sum of the base handle times of the offered contacts, per queue (seconds).
+
+    Expected first-time contacts (:func:`expected_arrivals`) times the mean of
+    the queue's handle-time distribution: a contact's base handle time is
+    drawn from a stream of its own, independent of how many arrive (Wald's
+    identity).
+    """
+    arrivals = expected_arrivals(scenario)
+    return {q.name: arrivals[q.name] * q.handle_time.build().mean for q in scenario.queues}
+
+
 def controllable_queues(scenario: Scenario) -> set[str]:
     """Queues whose offered count has a known expectation: no contact comes from elsewhere.
 
@@ -168,12 +186,12 @@ class ControlledSummary:
 
     Attributes:
         summary: Same rows and columns as :attr:`Results.summary`, each
-            figure and ``_ci95`` estimated with the offered count as control
-            (plain where no control applies).
+            figure and ``_ci95`` estimated with the offered count and work as
+            controls (plain where no control applies).
         reduction: One row per queue (and ``ALL``) and figure (see
             :data:`CONTROL_COLUMNS`): the plain and the controlled estimate
             and half-width, and ``variance_reduction`` = (plain half-width /
-            controlled half-width)², the factor by which the control cut the
+            controlled half-width)², the factor by which the controls cut the
             variance of the estimate (about the factor of replications saved).
     """
 
@@ -182,7 +200,7 @@ class ControlledSummary:
 
 
 def controlled_summary(results: Results) -> ControlledSummary:
-    """Every summary figure of ``results`` estimated with the offered count as control variate.
+    """Every summary figure of ``results`` estimated with the offered count and work as controls.
 
     Args:
         results: Results of at least 3 replications.
@@ -195,30 +213,70 @@ def controlled_summary(results: Results) -> ControlledSummary:
             f"control variates need at least 3 replications (got {results.replication_count})"
         )
     scenario = load_scenario(results.scenario)
-    expected = expected_arrivals(scenario)
-    usable = controllable_queues(scenario)
-    if usable == set(expected):
-        expected["ALL"] = sum(expected.values())
-    frame = results.replications
+    means = _control_means(scenario)
+    frame = _with_offered_work(results)
     summary = results.summary.copy()
     rows = []
     for index, queue in summary["queue"].items():
         block = frame[frame["queue"] == queue]
-        control_mean = expected.get(str(queue)) if queue in usable | {"ALL"} else None
+        control_means = means.get(str(queue))
+        controls = _control_columns(block, control_means)
         for figure in _figures(summary):
-            pair = block[[figure, "offered"]].dropna().to_numpy(dtype=np.float64)
-            if len(pair) == 0:  # a figure with no value (occupancy of a queue row)
+            table = block[[figure, *controls]].dropna().to_numpy(dtype=np.float64)
+            if len(table) == 0:  # a figure with no value (occupancy of a queue row)
                 continue
-            plain = plain_estimate(pair[:, 0])
+            plain = plain_estimate(table[:, 0])
             controlled = plain
-            if control_mean is not None and figure != "offered":
-                controlled = controlled_estimate(pair[:, 0], pair[:, 1], np.array([control_mean]))
-            elif control_mean is not None:
-                controlled = Estimate(control_mean, 0.0, plain.replications)
+            if control_means is not None and figure != "offered":
+                wanted = np.array([control_means[name] for name in controls])
+                controlled = controlled_estimate(table[:, 0], table[:, 1:], wanted)
+            elif control_means is not None:
+                controlled = Estimate(control_means["offered"], 0.0, plain.replications)
             summary.loc[index, figure] = controlled.mean
             summary.loc[index, f"{figure}_ci95"] = controlled.half_width
-            rows.append(_reduction_row(str(queue), figure, plain, controlled, control_mean))
+            rows.append(_reduction_row(str(queue), figure, plain, controlled, control_means))
     return ControlledSummary(summary, pd.DataFrame(rows, columns=list(CONTROL_COLUMNS)))
+
+
+def _control_means(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """The controls' expectations (``offered``, ``offered_work_s``) of the rows that have them."""
+    counts, work = expected_arrivals(scenario), expected_work(scenario)
+    usable = controllable_queues(scenario)
+    means = {
+        name: {"offered": counts[name], "offered_work_s": work[name]}
+        for name in counts
+        if name in usable
+    }
+    if usable == set(counts):
+        means[ALL] = {"offered": sum(counts.values()), "offered_work_s": sum(work.values())}
+    return means
+
+
+def _with_offered_work(results: Results) -> pd.DataFrame:
+    """The replications table with each row's ``offered_work_s`` (NaN if not recorded)."""
+    frame = results.replications.assign(queue=results.replications["queue"].astype(str))
+    if results.offered_work is None:
+        return frame.assign(offered_work_s=np.nan)
+    work = results.offered_work.assign(queue=results.offered_work["queue"].astype(str))
+    return frame.merge(work, on=["replication", "queue"], how="left")
+
+
+def _control_columns(block: pd.DataFrame, means: dict[str, float] | None) -> list[str]:
+    """The controls of one row: the count, and the work where it tells more than the count.
+
+    The work is left out when it was not recorded, when there are too few
+    replications for two controls (R − 3 degrees of freedom), and when it is
+    the count times a constant (every handle time of the row a constant).
+    """
+    if means is None:
+        return ["offered"]
+    pairs = block[["offered", "offered_work_s"]].dropna().to_numpy(dtype=np.float64)
+    if len(pairs) < len(block) or len(pairs) < 4:
+        return ["offered"]
+    centred = pairs - pairs.mean(axis=0)
+    if np.linalg.matrix_rank(centred.T @ centred) < 2:
+        return ["offered"]
+    return ["offered", "offered_work_s"]
 
 
 def _figures(summary: pd.DataFrame) -> list[str]:
@@ -227,10 +285,14 @@ def _figures(summary: pd.DataFrame) -> list[str]:
 
 
 def _reduction_row(
-    queue: str, figure: str, plain: Estimate, controlled: Estimate, control_mean: float | None
+    queue: str,
+    figure: str,
+    plain: Estimate,
+    controlled: Estimate,
+    control_means: dict[str, float] | None,
 ) -> dict[str, object]:
     ratio = math.nan
-    if control_mean is not None and controlled.half_width > 0:
+    if control_means is not None and controlled.half_width > 0:
         ratio = (plain.half_width / controlled.half_width) ** 2
     return {
         "queue": queue,
