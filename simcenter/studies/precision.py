@@ -157,15 +157,20 @@ def expected_arrivals(scenario: Scenario) -> dict[str, float]:
     return expected
 
 
-def expected_work(scenario: Scenario) -> dict[str, float]:
+def expected_work(scenario: Scenario, arrivals: dict[str, float] | None = None) -> dict[str, float]:
     """Expected sum of the base handle times of the offered contacts, per queue (seconds).
 
     Expected first-time contacts (:func:`expected_arrivals`) times the mean of
     the queue's handle-time distribution: a contact's base handle time is
     drawn from a stream of its own, independent of how many arrive (Wald's
     identity).
+
+    Args:
+        scenario: The scenario.
+        arrivals: Its :func:`expected_arrivals`, if already computed.
     """
-    arrivals = expected_arrivals(scenario)
+    if arrivals is None:
+        arrivals = expected_arrivals(scenario)
     return {q.name: arrivals[q.name] * q.handle_time.build().mean for q in scenario.queues}
 
 
@@ -240,7 +245,8 @@ def controlled_summary(results: Results) -> ControlledSummary:
 
 def _control_means(scenario: Scenario) -> dict[str, dict[str, float]]:
     """The controls' expectations (``offered``, ``offered_work_s``) of the rows that have them."""
-    counts, work = expected_arrivals(scenario), expected_work(scenario)
+    counts = expected_arrivals(scenario)
+    work = expected_work(scenario, counts)
     usable = controllable_queues(scenario)
     means = {
         name: {"offered": counts[name], "offered_work_s": work[name]}
