@@ -11,10 +11,13 @@ Covers:
     secretarial service at least 0.85 of it);
   - the M/M/100+M benchmark of ``bench_mmn.py``, with its length chosen so
     that both runs simulate about as many contacts (the earlier yardstick).
+- With ``--floor``: the same two systems in ``floor_model.py`` (the least work
+  a Python engine does per contact), µs of CPU per contact and the ratio,
+  beside simcenter's.
 
 Run by hand from the project root (results go into ``benchmarks/README.md``)::
 
-    .venv/bin/python benchmarks/bench_secretarial.py [--repeat 3] [--days 3]
+    .venv/bin/python benchmarks/bench_secretarial.py [--repeat 3] [--days 3] [--floor]
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import time
 from pathlib import Path
 
+import floor_model
 from bench_mmn import mmn_scenario
 
 from simcenter.engine import run_replication
@@ -85,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="rounds of both scenarios")
     parser.add_argument("--days", type=float, default=3, help="simulated days of each scenario")
+    parser.add_argument("--floor", action="store_true", help="also time the bare floor model")
     args = parser.parse_args()
     secretarial = load_scenario(ROOT / "scenarios" / "secretarial.yaml")
     secretarial = secretarial.with_overrides({"horizon": args.days * 86_400, "closing": "drain"})
@@ -110,6 +115,29 @@ def main() -> None:
     verdict = "met" if ratio >= TARGET else "NOT met"
     print(f"\nsecretarial / single queue = {ratio:.2f} (target >= {TARGET}: {verdict})")
     print(f"secretarial / M/M/100+M = {secretarial_speed / mmn_speed:.2f}")
+    if args.floor:
+        compare_with_floor(secretarial, single_queue(secretarial), args.repeat, best)
+
+
+def compare_with_floor(
+    secretarial: Scenario, single: Scenario, repeat: int, best: dict[str, float]
+) -> None:
+    """Print µs of CPU per contact of the bare floor model and of simcenter, and their ratios."""
+    floor = {}
+    for name, scenario in (("secretarial", secretarial), ("single queue", single)):
+        system = floor_model.system_of(scenario)
+        runs = [floor_model.run(system, seed) for seed in range(1, repeat + 1)]
+        floor[name] = min(elapsed / contacts for contacts, elapsed, _ in runs) * 1e6
+        counters = runs[0][2]
+        print(f"floor model, {name}: {counters}")
+    engine = [1e6 / speed for speed in list(best.values())[:2]]
+    print("\n| µs of CPU per contact | secretarial | single queue | single / secretarial |")
+    print("|---|---:|---:|---:|")
+    for label, (sec, one) in (
+        ("floor model", (floor["secretarial"], floor["single queue"])),
+        ("simcenter", tuple(engine)),
+    ):
+        print(f"| {label} | {sec:.2f} | {one:.2f} | {one / sec:.2f} |")
 
 
 if __name__ == "__main__":
