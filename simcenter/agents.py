@@ -100,6 +100,19 @@ class AgentGroup:
         block: The current rotation block, counted from 0 (always 0 without rotation).
     """
 
+    # PERF: as on `Queue` (benchmarks/README.md, "Slots on the run-time queues and groups").
+    __slots__ = (
+        "__weakref__",
+        "agents",
+        "block",
+        "busy_area_s",
+        "index",
+        "name",
+        "on_duty",
+        "pools",
+        "spec",
+    )
+
     def __init__(
         self, index: int, spec: AgentGroupSpec, first_agent: int, size: int, pools: list[Pool]
     ) -> None:

@@ -76,6 +76,31 @@ class Queue:
             for a waiting contact besides its patience).
     """
 
+    # PERF: slots keep each queue's attributes in less memory, read on every
+    # contact (benchmarks/README.md, "Slots on the run-time queues and groups").
+    __slots__ = (
+        "__weakref__",
+        "_draws_of",
+        "_later",
+        "agent_selection",
+        "balking",
+        "draws",
+        "groups",
+        "has_wait_rules",
+        "index",
+        "line",
+        "name",
+        "only_pool",
+        "overflow_line",
+        "overflow_pools",
+        "pools_by_level",
+        "priority",
+        "routing",
+        "spec",
+        "threshold_s",
+        "work_s",
+    )
+
     def __init__(
         self,
         index: int,
