@@ -52,7 +52,11 @@ class System:
 
 
 def system_of(scenario: Scenario) -> System:
-    """The bare model of ``scenario`` (constant rates, the distributions' means)."""
+    """The bare model of ``scenario``: its queues' constant rates and the means of their times.
+
+    The bare model draws exponential handle times and patience with those
+    means (as the secretarial service and its single queue have).
+    """
     index = {queue.name: number for number, queue in enumerate(scenario.queues)}
     return System(
         rates=[queue.arrivals.rate or 0.0 for queue in scenario.queues],
