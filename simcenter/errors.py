@@ -17,9 +17,10 @@ import json
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported by the scenario models, when a scenario is read
+    from pydantic import BaseModel, ValidationError
 
 Location = tuple[str | int, ...]
 """A key path into a scenario, e.g. ``("queues", 0, "handle_time", "mean")``."""
@@ -200,6 +201,8 @@ def _child_type(annotation: Any, part: Any) -> Any:
 
 
 def _is_model(annotation: Any) -> bool:
+    from pydantic import BaseModel
+
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 

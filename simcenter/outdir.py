@@ -49,6 +49,11 @@ DEFAULT_ROOT = Path("results")
 """Parent of the default output folders."""
 
 _SLUG_LENGTH = 80
+_SLUG_BYTES = 200  # of UTF-8; leaves room below the usual 255-byte limit for suffixes and staging
+_PUNCTUATION_KEPT = frozenset("-_.")
+_WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))}
+)
 _RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15)
 _AT_FDCWD = -100
 
@@ -58,21 +63,64 @@ class OutputError(SimcenterError):
 
 
 def slug(name: str) -> str:
-    """A folder name made from a scenario name: letters, digits, ``-``, ``_`` and ``.`` only.
+    """A folder name made from a scenario name: letters of any script, digits, ``-_.``.
 
-    Other characters become ``-``; leading dots and dashes are dropped, so the
-    slug is never ``.``, ``..`` or hidden; it is at most 80 characters long,
-    and ``scenario`` when nothing is left.
+    Accented Latin letters lose their accents (``Zürich`` becomes ``Zurich``);
+    letters of other scripts are kept with their marks (``上海``, ``Москва``,
+    ``नमस्ते``). Every other character (spaces, slashes, punctuation, symbols,
+    control and invisible characters) becomes ``-``, after NFKC folding (so a
+    full-width ``／`` or ``．．`` is a slash or dots first). Leading dots and
+    dashes are dropped, so the slug is never ``.``, ``..`` or hidden; a
+    Windows device name (``CON``, ``NUL``, ...) gets a ``_`` in front. The
+    slug is at most 80 characters and 200 bytes of UTF-8, cut between
+    letters, and ``scenario`` when nothing is left.
 
     >>> slug("Retail support / EU")
     'Retail-support-EU'
     >>> slug("..") + " " + slug("/etc/x")
     'scenario etc-x'
+    >>> slug("Café Réseau – Zürich")
+    'Cafe-Reseau-Zurich'
     """
-    text = unicodedata.normalize("NFKC", name)
-    text = re.sub(r"[^\w.-]+", "-", text, flags=re.ASCII)
-    text = re.sub(r"-{2,}", "-", text).lstrip(".-").rstrip("-.")
-    return text[:_SLUG_LENGTH].rstrip("-.") or "scenario"
+    text = _without_latin_accents(unicodedata.normalize("NFKC", name))
+    kept: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] in "LN" or char in _PUNCTUATION_KEPT:
+            kept.append(char)
+        elif category[0] == "M" and kept and unicodedata.category(kept[-1])[0] in "LNM":
+            kept.append(char)  # a mark of the letter before it
+        else:
+            kept.append("-")
+    text = re.sub(r"-{2,}", "-", "".join(kept)).lstrip(".-")
+    text = _shortened(text).rstrip("-.")
+    if text.split(".")[0].upper() in _WINDOWS_DEVICES:
+        text = f"_{text}"
+    return text or "scenario"
+
+
+def _without_latin_accents(text: str) -> str:
+    """``text`` with the combining accents of Latin letters removed (NFKD, then NFC)."""
+    kept: list[str] = []
+    base_is_latin = False
+    for char in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(char):
+            if not base_is_latin:
+                kept.append(char)
+            continue
+        base_is_latin = "LATIN" in unicodedata.name(char, "")
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _shortened(text: str) -> str:
+    """At most 80 characters and 200 bytes of UTF-8, never cutting a letter from its marks."""
+    end = min(len(text), _SLUG_LENGTH)
+    while len(text[:end].encode()) > _SLUG_BYTES:
+        end -= 1
+    while 0 < end < len(text) and unicodedata.combining(text[end]):
+        end -= 1
+    return text[:end]
 
 
 def default_outdir(scenario_name: str) -> Path:

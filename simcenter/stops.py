@@ -19,8 +19,11 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1  # prctl option (Linux)
 _FORWARDED = (signal.SIGTERM, signal.SIGHUP)
@@ -85,6 +88,8 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     On leaving the block by an exception (including a stop), the workers are
     killed at once rather than left to finish their replications.
     """
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when used
+
     pool = ProcessPoolExecutor(
         max_workers=workers, initializer=_worker_started, initargs=(os.getpid(),)
     )

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 _HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 """Unicode categories of characters that do not show: controls, formats (zero-width,
@@ -63,6 +65,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     Only text cells change (a negative number stays a number); ``frame`` is
     not modified.
     """
+    import pandas as pd
+
     columns = [
         name
         for name in frame.columns

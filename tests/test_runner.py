@@ -8,17 +8,22 @@ on every executor.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import simcenter
+from simcenter.cli import main
 from simcenter.records import ReplicationRecord
 from simcenter.results import TABLE_FILES
 from simcenter.scenario import build_scenario
 from simcenter.studies import ExecutorError, Task, iter_replications, run_replications
+from simcenter.studies.runner import DASK_HINT
 
 SCENARIO: dict[str, Any] = {
     "name": "runner",
@@ -119,3 +124,32 @@ def test_a_sweep_on_a_running_dask_cluster_equals_the_local_sweep() -> None:
         )
     pd.testing.assert_frame_equal(dask, local)
     assert local["service_level"].nunique() == 6
+
+
+@pytest.fixture
+def without_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dask as if not installed: importing ``distributed`` fails, as in a plain install."""
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    monkeypatch.delitem(sys.modules, "simcenter.studies.dask_executor", raising=False)
+
+
+@pytest.mark.usefixtures("without_dask")
+def test_the_dask_executor_without_dask_says_how_to_install_it() -> None:
+    with pytest.raises(ExecutorError) as error:
+        run_replications(tasks(), executor="dask")
+    assert str(error.value) == DASK_HINT
+    assert "pip install 'simcenter[dask]'" in DASK_HINT
+
+
+@pytest.mark.usefixtures("without_dask")
+def test_run_with_the_dask_executor_without_dask_exits_2_with_the_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(SCENARIO), encoding="utf-8")
+    arguments = ["run", str(scenario), "-o", str(tmp_path / "out"), "--executor", "dask"]
+
+    code = main([*arguments, "-n", "2", "--no-plots", "--quiet"])
+
+    assert (code, capsys.readouterr().err) == (2, DASK_HINT + "\n")
+    assert not (tmp_path / "out").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simcenter._version import __version__
-from simcenter.cli import erlang_command, study_commands, sweep_command
+from simcenter.cli import erlang_command, executor_options, study_commands, sweep_command
 from simcenter.cli.options import run_options
 from simcenter.cli.progress import progress_bar
 from simcenter.errors import Problem, SimcenterError
@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "--report", action="store_true", help="also write a self-contained report.html"
     )
     study_commands.add_run_options(run)
+    executor_options.add_arguments(run)
 
     report = commands.add_parser("report", help="write report.html from a results folder")
     report.add_argument("outdir", help="results folder written by simcenter run")
@@ -132,12 +133,16 @@ def _run(args: argparse.Namespace) -> int:
     from simcenter.loading import read_scenario
 
     options = run_options(args.replications, args.seed, args.jobs)
+    executor_options.check(args)
+    if args.executor != "local" and args.precision is not None:
+        raise SimcenterError("--precision: runs on the local executor only")
     scenario_file = read_scenario(args.scenario, overrides=args.set)
     scenario = scenario_file.scenario
     warnings = _warnings(scenario_file, scenario, args.strict)
     count = options.replications or scenario.replications
     jobs = _capped_jobs(options.jobs)
-    estimate = workload.estimate(scenario, count, keep_contacts=not args.no_contacts)
+    keep_contacts = not args.no_contacts and args.executor == "local"
+    estimate = workload.estimate(scenario, count, keep_contacts=keep_contacts)
     warning = workload.check(estimate, min(jobs, count))
     if warning:
         _error(warning)
@@ -152,9 +157,11 @@ def _run(args: argparse.Namespace) -> int:
                 scenario,
                 replications=count,
                 seed=options.seed,
-                jobs=jobs,
-                keep_contacts=not args.no_contacts,
+                jobs=jobs if args.executor == "local" else options.jobs,
+                keep_contacts=keep_contacts,
                 progress=progress,
+                executor=args.executor,
+                address=args.address,
             )
     results.save(target, plots=not args.no_plots, report=args.report)
     study.finish(results, target)

@@ -23,9 +23,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from simcenter.errors import Problem
 from simcenter.formats import (
@@ -38,8 +36,12 @@ from simcenter.formats import (
     seconds_number,
     with_half_width,
 )
-from simcenter.results import Results
 from simcenter.units import format_duration
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simcenter.results import Results
 
 MANY_QUEUES = 15
 """With more queues than this, the table shows the worst ones only (unless ``--all-queues``)."""
@@ -153,6 +155,8 @@ def table_rows(results: Results, queues: Sequence[str]) -> list[list[str]]:
 def _half(row: pd.Series, column: str, write: Any) -> str | None:
     """The 95 % half-width of ``column`` as text, or None without replications to give one."""
     value = row.get(f"{column}_ci95", math.nan)
+    import pandas as pd
+
     return None if pd.isna(value) else write(float(value))
 
 

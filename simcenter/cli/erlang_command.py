@@ -20,7 +20,6 @@ import math
 import re
 from collections.abc import Callable
 
-from simcenter import erlang
 from simcenter.errors import SimcenterError
 from simcenter.formats import erlangs, percent, seconds
 from simcenter.units import UnitError, format_duration, format_rate, parse_duration, parse_rate
@@ -74,6 +73,8 @@ def _answer(
     target: float | None,
 ) -> list[str]:
     """The lines printed: the figures of ``agents``, or of the fewest agents meeting ``target``."""
+    from simcenter import erlang
+
     if agents is not None:
         return _report(rate, aht, threshold, patience, agents, target)
     if target is None:
@@ -97,6 +98,8 @@ def _report(
     target: float | None,
 ) -> list[str]:
     """The lines printed for the figures of one staffing (and whether it meets ``target``)."""
+    from simcenter import erlang
+
     load = rate * aht
     model = "Erlang C" if patience is None else f"Erlang A (patience {format_duration(patience)})"
     lines = [

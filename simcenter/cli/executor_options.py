@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 
 from simcenter.errors import SimcenterError
-from simcenter.studies.runner import EXECUTORS
+
+EXECUTORS = ("local", "dask")
+"""The executors a command may name (those of :mod:`simcenter.studies.runner`)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check(args: argparse.Namespace) -> None:
-    """Refuse ``--address`` without ``--executor dask`` (exit code 2)."""
+    """Refuse ``--address`` without ``--executor dask``, and Dask when it is not installed.
+
+    Raises:
+        SimcenterError: Either problem (exit code 2), before any work is done.
+    """
     if args.address is not None and args.executor != "dask":
         raise SimcenterError("--address: needs --executor dask")
+    if args.executor == "dask":
+        from simcenter.studies.runner import dask_executor
+
+        dask_executor()

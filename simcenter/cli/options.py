@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simcenter.errors import Problem, ScenarioError, describe
-from simcenter.scenario.values import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,8 @@ def run_options(replications: str | None, seed: str | None, jobs: str | None) ->
         ScenarioError: Every bad option, e.g. ``-n: must be a positive
             integer (got 0)``.
     """
+    from simcenter.scenario.values import MAX_COUNT, MAX_REPLICATIONS, MAX_SEED
+
     problems: list[Problem] = []
     checked = RunOptions(
         replications=_integer("-n", replications, 1, MAX_REPLICATIONS, problems),

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from simcenter.cli import executor_options
 from simcenter.errors import Problem, ScenarioError, SimcenterError, describe
 from simcenter.formats import MISSING, percent, percent_points, seconds, seconds_number
 from simcenter.text import csv_safe, printable
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from simcenter.cli.options import RunOptions
     from simcenter.experiments import ProgressCallback
     from simcenter.results import Results

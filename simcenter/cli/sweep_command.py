@@ -14,18 +14,19 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from simcenter import outdir
 from simcenter.cli import executor_options
 from simcenter.cli.options import RunOptions, run_options
 from simcenter.errors import ScenarioError
 from simcenter.formats import money, percent, percent_points, seconds, with_half_width
-from simcenter.reports import ALL
-from simcenter.studies.grid import Grid
-from simcenter.studies.runner import ProgressCallback
 from simcenter.text import printable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simcenter.studies.grid import Grid
+    from simcenter.studies.runner import ProgressCallback
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,12 +108,16 @@ def _checked(args: argparse.Namespace) -> tuple[RunOptions, Grid]:
 
 def default_outdir(scenario_name: str) -> Path:
     """``results/<slug of the name>-sweep``, beside the folder of ``simcenter run``."""
+    from simcenter import outdir
+
     folder = outdir.default_outdir(scenario_name)
     return folder.with_name(f"{folder.name}-sweep")
 
 
 def overall_table(table: pd.DataFrame, keys: list[str]) -> str:
     """The ``ALL`` row of every point as aligned text: values, service level, ASA, cost."""
+    from simcenter.reports import ALL
+
     rows = [[*keys, "service level", "ASA", "abandoned", "cost"]]
     for _, row in table[table["queue"] == ALL].iterrows():
         level = with_half_width(percent(row["service_level"]), _half(row, "service_level"))
@@ -134,6 +139,8 @@ def overall_table(table: pd.DataFrame, keys: list[str]) -> str:
 
 def _half(row: pd.Series, column: str) -> str | None:
     value = row.get(f"{column}_ci95")
+    import pandas as pd
+
     return None if value is None or pd.isna(value) else percent_points(value)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 
 def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def combine(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> pd.DataFrame
     if len(frames) < 2:
         return means.reset_index()
     count = grouped.count()
-    half_width = stats.t.ppf(0.975, count - 1) * grouped.std() / np.sqrt(count)
+    half_width = special.stdtrit((count - 1).to_numpy(), 0.975) * grouped.std() / np.sqrt(count)
     columns = {}
     for name in figures:
         columns[name] = means[name]

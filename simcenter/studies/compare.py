@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from simcenter.experiments import as_scenario, simulate
 from simcenter.scenario import Scenario
@@ -127,7 +127,7 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 def _paired(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """Means, difference and the paired and unpaired half-widths of one figure."""
     count = len(a)
-    quantile = stats.t.ppf(0.5 + CONFIDENCE / 2, count - 1)
+    quantile = special.stdtrit(count - 1, 0.5 + CONFIDENCE / 2)
     paired = float(quantile * np.std(b - a, ddof=1) / math.sqrt(count))
     unpaired = welch_half_width(a, b)
     return {
@@ -151,4 +151,4 @@ def welch_half_width(a: np.ndarray, b: np.ndarray) -> float:
     if total == 0:
         return 0.0
     degrees = total**2 / (var_a**2 / (len(a) - 1) + var_b**2 / (len(b) - 1))
-    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, degrees) * math.sqrt(total))
+    return float(special.stdtrit(degrees, 0.5 + CONFIDENCE / 2) * math.sqrt(total))

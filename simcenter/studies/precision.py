@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from simcenter import contact_log
 from simcenter.arrivals import rate_pieces
@@ -94,7 +94,7 @@ def plain_estimate(values: np.ndarray, confidence: float = CONFIDENCE) -> Estima
     count = len(values)
     if count < 2:
         return Estimate(float(values.mean()) if count else math.nan, math.nan, count)
-    quantile = stats.t.ppf(0.5 + confidence / 2, count - 1)
+    quantile = special.stdtrit(count - 1, 0.5 + confidence / 2)
     return Estimate(
         float(values.mean()), float(quantile * values.std(ddof=1) / math.sqrt(count)), count
     )
@@ -135,7 +135,7 @@ def controlled_estimate(
     residuals = values - values.mean() - centred @ slope
     spread = math.sqrt(float(residuals @ residuals) / degrees)
     leverage = 1.0 / count + float(offset @ np.linalg.solve(cross, offset))
-    quantile = stats.t.ppf(0.5 + confidence / 2, degrees)
+    quantile = special.stdtrit(degrees, 0.5 + confidence / 2)
     mean = float(values.mean() - offset @ slope)
     return Estimate(mean, float(quantile * spread * math.sqrt(leverage)), count)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import as_completed
+from types import ModuleType
 
 from simcenter.records import ReplicationRecord
 from simcenter.stops import capped_jobs, worker_pool
@@ -88,10 +89,32 @@ def iter_replications(
     if not tasks:
         return iter(())
     if executor == "dask":
-        from simcenter.studies.dask_executor import iter_on_dask  # imports Dask only when used
-
-        return iter_on_dask(tasks, address, jobs)
+        return dask_executor().iter_on_dask(tasks, address, jobs)
     return _iter_locally(tasks, jobs)
+
+
+DASK_HINT = (
+    "the dask executor needs Dask, which is not installed: "
+    "pip install 'simcenter[dask]' (or run without --executor dask)"
+)
+"""What to do when ``executor="dask"`` is asked for without Dask."""
+
+
+def dask_executor() -> ModuleType:
+    """The Dask executor module, imported only when used.
+
+    Raises:
+        ExecutorError: Dask is not installed (:data:`DASK_HINT`).
+    """
+    try:
+        from simcenter.studies import dask_executor
+    except ImportError as missing:
+        if missing.name not in {"dask", "distributed"} and not str(missing.name).startswith(
+            ("dask.", "distributed.")
+        ):
+            raise
+        raise ExecutorError(DASK_HINT) from None
+    return dask_executor
 
 
 def _check(tasks: Sequence[Task], executor: str, address: str | None) -> None:
