@@ -17,7 +17,7 @@ import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import numpy as np
 
@@ -469,7 +469,8 @@ class Mixture(Distribution):
 
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """P(X <= x) = Σ wᵢ Fᵢ(x)."""
-        return sum(weight * component.cdf(x) for weight, component in self._weighted())
+        total = sum(weight * component.cdf(x) for weight, component in self._weighted())
+        return cast(np.ndarray, total)
 
     def scaled(self, factor: float) -> Mixture:
         """Mixture of the scaled components, with the same weights."""
@@ -509,6 +510,10 @@ class Sampler:
     its values do not depend on the block sizes, so it starts bigger."""
 
     __slots__ = ("_block", "_buffer", "_next_size", "_rng", "distribution")
+    distribution: Distribution
+    _rng: np.random.Generator
+    _block: int
+    _next_size: int
 
     def __new__(
         cls, distribution: Distribution, rng: np.random.Generator, block: int = 1024
@@ -601,7 +606,7 @@ def _check_number(family: str, name: str, value: object, *, allow_zero: bool) ->
         isinstance(value, Real)
         and not isinstance(value, bool)
         and math.isfinite(value)
-        and (value > 0 or (allow_zero and value == 0))
+        and (float(value) > 0 or (allow_zero and value == 0))
     )
     if not valid:
         expectation = "non-negative" if allow_zero else "positive"

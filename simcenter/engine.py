@@ -16,6 +16,7 @@ origin, ``<origin>/q/<purpose>`` with origin ``repeat``, ``transfer`` or
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Literal
 
@@ -139,7 +140,7 @@ def _build_queues(scenario: Scenario, seed: int, replication: int) -> list[Queue
             spec,
             routing,
             threshold,
-            lambda origin, spec=spec: _contact_draws(spec, seed, replication, origin),
+            functools.partial(_contact_draws, spec, seed, replication),
         )
         # PERF: only `random` draws: no routing generator for the others
         # (benchmarks/README.md, "Routing at scale").
@@ -161,7 +162,7 @@ def _pools(spec: AgentGroupSpec, queue_named: dict[str, Queue]) -> list[Pool]:
         numbers = list(range(len(skill_sets)))
     return [
         Pool(
-            None,  # type: ignore[arg-type]  (the group adopts its pools)
+            None,  # type: ignore[arg-type]  # the group adopts its pools
             number,
             {queue_named[name]: levels[name] for name in skills},
             # PERF: only factors other than 1.0: a small dict to look up per answer

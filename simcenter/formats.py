@@ -57,6 +57,13 @@ def count(value: float) -> str:
     return f"{round(value):,}"
 
 
+def decimal(value: float) -> str:
+    """A quantity with one decimal and separators (hours, half-widths of counts): ``1,234.5``."""
+    if math.isnan(value):
+        return MISSING
+    return f"{value:,.1f}"
+
+
 def money(value: float) -> str:
     """An amount of money with two decimals and separators: 1968.759 -> ``1,968.76``."""
     if math.isnan(value):

@@ -217,13 +217,13 @@ def _check_expansion(root: yaml.Node) -> None:
         elif key in on_path:
             raise YamlLimitError("a value contains itself through an alias", node.start_mark)
         elif key not in sizes:
-            children = _node_children(node)
-            if not children:  # a scalar or an empty container
+            nodes = _node_children(node)
+            if not nodes:  # a scalar or an empty container
                 sizes[key] = (1, 1)
                 continue
             on_path.add(key)
             stack.append((node, True))
-            stack.extend((child, False) for child in children)
+            stack.extend((child, False) for child in nodes)
 
 
 def _node_children(node: yaml.Node) -> list[yaml.Node]:

@@ -72,8 +72,8 @@ class StaffingPlan:
                 centre.release(agent, PLAN)
             return
         excess = -short
-        while excess and (agent := self.group.most_recently_idle()) is not None:
-            centre.keep_away(agent, PLAN)
+        while excess and (idle := self.group.most_recently_idle()) is not None:
+            centre.keep_away(idle, PLAN)
             excess -= 1
         away = [agent for agent in rostered if not agent.on_duty and PLAN not in agent.away]
         for agent in away[::-1][:excess]:

@@ -6,28 +6,42 @@ figures against their targets, per-queue and per-group tables, interval
 charts, the scenario and the definition of every figure. Charts are PNG images
 embedded as ``data:`` URIs and the styles are inline, so the page makes no
 network request (its Content-Security-Policy forbids any) and can be mailed
-as one file. Text is escaped with :func:`html.escape`.
+as one file. The page is the Jinja2 template ``templates/report.html`` with
+autoescaping, so every name and text from the scenario is escaped; every
+figure is written by :mod:`simcenter.formats`, as the console writes it.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import functools
 import io
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 import yaml
 
 from simcenter import analysis, plotting
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
-from simcenter.formats import duration_label, zone_name
+from simcenter.formats import (
+    count,
+    decimal,
+    duration_label,
+    money,
+    percent,
+    percent_points,
+    seconds,
+    seconds_number,
+    with_half_width,
+    zone_name,
+)
 from simcenter.records import RunMeta
 from simcenter.reports import ALL
 
@@ -148,32 +162,81 @@ def _with_calendar(meta: RunMeta, frame: pd.DataFrame | None) -> pd.DataFrame | 
 
 
 def render(output: _Output) -> str:
-    """The report page of a results folder, as HTML text."""
-    name = str(output.scenario.get("name", "scenario"))
-    sections = [
-        _run_section(output),
-        _headline_section(output),
-        _queue_section(output),
-        _group_section(output),
-        _chart_section(output),
-        _scenario_section(output),
-        _definition_section(),
-    ]
-    return _PAGE.format(
-        title=_text(f"simcenter report: {name}"),
-        style=_STYLE,
-        body="\n".join(sections),
-        version=_text(__version__),
+    """The report page of a results folder, as HTML text (the ``report.html`` template)."""
+    every = _row(output.summary, ALL)
+    targets = set(output.meta.sl_target)
+    target = targets.pop() if len(targets) == 1 else None
+    return _template().render(
+        name=str(output.scenario.get("name", "scenario")),
+        description=output.scenario.get("description"),
+        facts=_facts(output),
+        target=None if target is None else percent(target),
+        cards=_cards(output, every, target),
+        met_count=_met_count(output),
+        queues=_queue_table(output),
+        groups=_group_table(output),
+        routing=_routing_table(output),
+        figures=_figures(output),
+        scenario_text=output.scenario_text,
+        definitions=DEFINITIONS,
+        version=__version__,
     )
 
 
-# --------------------------------------------------------------------------- sections
+@functools.cache
+def _template() -> jinja2.Template:
+    """The page template, shipped in ``simcenter/templates``; every value is escaped."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("simcenter", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.tests["verdict"] = lambda value: isinstance(value, Verdict)
+    return environment.get_template(REPORT_FILE)
 
 
-def _run_section(output: _Output) -> str:
-    """Name, description and the run's calendar and size."""
+# --------------------------------------------------------------------------- content
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A met / missed badge: its text and its style (``met``, ``missed``, or none)."""
+
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """A headline figure: its name (defined in :data:`DEFINITIONS`), value and verdict."""
+
+    name: str
+    value: str
+    verdict: Verdict | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the page: cells are text, or a :class:`Verdict`."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[str | Verdict]]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: its title and its PNG image in base64."""
+
+    title: str
+    png: str
+
+
+def _facts(output: _Output) -> list[tuple[str, str]]:
+    """The run's calendar and size."""
     meta, scenario = output.meta, output.scenario
-    facts = [
+    return [
         ("start", pd.Timestamp(meta.start).isoformat()),
         ("time zone", zone_name(meta)),
         ("horizon", f"{meta.horizon_s / 3600:g} h after a warm-up of {meta.warmup_s / 60:g} min"),
@@ -181,72 +244,53 @@ def _run_section(output: _Output) -> str:
         ("replications", str(output.replications)),
         ("seed", str(scenario.get("seed", ""))),
     ]
-    items = "".join(f"<dt>{_text(key)}</dt><dd>{_text(value)}</dd>" for key, value in facts)
-    description = scenario.get("description")
-    intro = f"<p>{_text(description)}</p>" if description else ""
-    return (
-        f"<header><h1>{_text(scenario.get('name', 'scenario'))}</h1>{intro}"
-        f'<dl class="facts">{items}</dl></header>'
-    )
 
 
-def _headline_section(output: _Output) -> str:
-    """The whole centre's service level, ASA, abandonment, occupancy and cost."""
-    every = _row(output.summary, ALL)
-    targets = set(output.meta.sl_target)
-    target = targets.pop() if len(targets) == 1 else None
+def _cards(output: _Output, every: pd.Series, target: float | None) -> list[Card]:
+    """The whole centre's service level, ASA, abandonment, occupancy, volume and cost."""
     level = every["service_level"]
-    verdict = "" if target is None else _verdict(level, target)
-    cards = [
-        ("service level", _percent(level, every.get("service_level_ci95")), verdict),
-        ("ASA", _seconds(every["asa_s"], every.get("asa_s_ci95")), ""),
-        ("abandon rate", _percent(every["abandon_rate"], every.get("abandon_rate_ci95")), ""),
-        ("occupancy", _percent(every["occupancy"], every.get("occupancy_ci95")), ""),
-        ("offered", _count(every["offered"], every.get("offered_ci95")), ""),
-        ("cost", _count(output.agents["cost"].sum()), ""),
-    ]
-    html_cards = "".join(
-        f'<div class="card" data-figure="{_text(name)}"><div class="label">{_text(name)}</div>'
-        f'<div class="value">{_text(value)}</div>{note}</div>'
-        for name, value, note in cards
-    )
-    caption = "" if target is None else f" (target {target:.0%})"
-    return f"<section><h2>Headline: every queue{_text(caption)}</h2>{html_cards}</section>"
+    return [
+        Card("service level", _percent(every, "service_level"),
+             None if target is None else _verdict(level, target)),
+        Card("ASA", _seconds(every, "asa_s")),
+        Card("abandon rate", _percent(every, "abandon_rate")),
+        Card("occupancy", _percent(every, "occupancy")),
+        Card("offered", _count(every, "offered")),
+        Card("cost", money(float(output.agents["cost"].sum()))),
+    ]  # fmt: skip
 
 
-def _verdict(level: float, target: float) -> str:
+def _verdict(level: float, target: float) -> Verdict:
     """A met / missed badge of a service level against its target."""
     if not math.isfinite(level):
-        return '<span class="badge">no contacts</span>'
-    met = level >= target
-    return f'<span class="badge {"met" if met else "missed"}">{"met" if met else "missed"}</span>'
+        return Verdict("no contacts", "")
+    return Verdict("met", "met") if level >= target else Verdict("missed", "missed")
 
 
-def _queue_section(output: _Output) -> str:
+def _queue_table(output: _Output) -> Table:
     """One row per queue (then ALL): volumes, service level against target, waits."""
     meta = output.meta
     headers = ["queue", "offered", "answered", "abandoned", "service level", "target",
                "threshold", "", "ASA", "abandon rate", "wait p90"]  # fmt: skip
-    rows = []
+    rows: list[list[str | Verdict]] = []
     for _, row in output.summary.iterrows():
         name = str(row["queue"])
         index = meta.queues.index(name) if name in meta.queues else None
         target = None if index is None else meta.sl_target[index]
         rows.append([
             name,
-            _count(row["offered"], row.get("offered_ci95")),
-            _count(row["answered"], row.get("answered_ci95")),
-            _count(row["abandoned"], row.get("abandoned_ci95")),
-            _percent(row["service_level"], row.get("service_level_ci95")),
-            "" if target is None else f"{target:.0%}",
+            _count(row, "offered"),
+            _count(row, "answered"),
+            _count(row, "abandoned"),
+            _percent(row, "service_level"),
+            "" if target is None else percent(target),
             "" if index is None else duration_label(meta.sl_threshold_s[index]),
-            _Html("" if target is None else _verdict(row["service_level"], target)),
-            _seconds(row["asa_s"], row.get("asa_s_ci95")),
-            _percent(row["abandon_rate"], row.get("abandon_rate_ci95")),
-            _seconds(row["wait_p90_s"], row.get("wait_p90_s_ci95")),
+            "" if target is None else _verdict(row["service_level"], target),
+            _seconds(row, "asa_s"),
+            _percent(row, "abandon_rate"),
+            _seconds(row, "wait_p90_s"),
         ])  # fmt: skip
-    table = _table(headers, rows, "queues")
-    return f"<section><h2>Queues</h2><p>{_text(_met_count(output))}</p>{table}</section>"
+    return Table("queues", headers, rows)
 
 
 def _met_count(output: _Output) -> str:
@@ -260,42 +304,42 @@ def _met_count(output: _Output) -> str:
     return f"{met} of {len(meta.queues)} queues met their service-level target."
 
 
-def _group_section(output: _Output) -> str:
-    """One row per agent group, then the work of each group per queue."""
+def _group_table(output: _Output) -> Table:
+    """One row per agent group."""
     headers = ["group", "staffed hours", "busy hours", "occupancy", "contacts handled", "cost"]
-    rows = [
+    rows: list[list[str | Verdict]] = [
         [
             str(row["group"]),
-            _count(row["staffed_h"], row.get("staffed_h_ci95")),
-            _count(row["busy_h"], row.get("busy_h_ci95")),
-            _percent(row["occupancy"], row.get("occupancy_ci95")),
-            _count(row["contacts_handled"], row.get("contacts_handled_ci95")),
-            _count(row["cost"], row.get("cost_ci95")),
+            _hours(row, "staffed_h"),
+            _hours(row, "busy_h"),
+            _percent(row, "occupancy"),
+            _count(row, "contacts_handled"),
+            _money(row, "cost"),
         ]
         for _, row in output.agents.iterrows()
     ]
-    parts = [f"<section><h2>Agent groups</h2>{_table(headers, rows, 'groups')}"]
-    if output.routing is not None and len(output.routing):
-        routing = [
-            [str(row["group"]), str(row["queue"]), _count(row["handled"]), _seconds(row["aht_s"])]
-            for _, row in output.routing.iterrows()
-        ]
-        parts.append("<h3>Who handled which queue</h3>")
-        parts.append(_table(["group", "queue", "handled", "AHT"], routing, "routing"))
-    parts.append("</section>")
-    return "".join(parts)
+    return Table("groups", headers, rows)
 
 
-def _chart_section(output: _Output) -> str:
+def _routing_table(output: _Output) -> Table | None:
+    """The work of each group per queue, when the folder has it."""
+    if output.routing is None or not len(output.routing):
+        return None
+    rows: list[list[str | Verdict]] = [
+        [str(row["group"]), str(row["queue"]), _count(row, "handled"), _seconds(row, "aht_s")]
+        for _, row in output.routing.iterrows()
+    ]
+    return Table("routing", ["group", "queue", "handled", "AHT"], rows)
+
+
+def _figures(output: _Output) -> list[Chart]:
     """The interval charts, drawn from the tables, and the plots ``run`` saved."""
-    figures = []
-    for title, draw in _charts(output):
-        figures.append(_figure(title, _png(draw())))
+    charts = [Chart(title, _base64(_png(draw()))) for title, draw in _charts(output)]
     for name, title in _EMBEDDED_PLOTS:
         path = output.folder / "plots" / f"{name}.png"
         if path.is_file():
-            figures.append(_figure(title, path.read_bytes()))
-    return f'<section><h2>Charts</h2><div class="charts">{"".join(figures)}</div></section>'
+            charts.append(Chart(title, _base64(path.read_bytes())))
+    return charts
 
 
 def _charts(output: _Output) -> list[tuple[str, Callable[[], Any]]]:
@@ -324,51 +368,12 @@ def _charts(output: _Output) -> list[tuple[str, Callable[[], Any]]]:
     return charts
 
 
-def _scenario_section(output: _Output) -> str:
-    """The resolved scenario, as written to ``scenario.yaml``."""
-    return f"<section><h2>Scenario</h2><pre>{_text(output.scenario_text)}</pre></section>"
+# ------------------------------------------------------------------------- figures as text
+# Every figure is written by simcenter.formats, as the console writes it.
 
 
-def _definition_section() -> str:
-    """The definition of every figure of the report."""
-    items = "".join(f"<dt>{_text(name)}</dt><dd>{_text(text)}</dd>" for name, text in DEFINITIONS)
-    return f'<section><h2>Definitions</h2><dl class="definitions">{items}</dl></section>'
-
-
-# ------------------------------------------------------------------------- building blocks
-
-
-class _Html(str):
-    """Text that is already HTML (not escaped again)."""
-
-
-def _text(value: object) -> str:
-    """HTML-escaped text."""
-    return html.escape(str(value), quote=True)
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], name: str) -> str:
-    """An HTML table; cells are escaped unless they are :class:`_Html`."""
-    head = "".join(f"<th>{_text(header)}</th>" for header in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{cell if isinstance(cell, _Html) else _text(cell)}</td>" for cell in row)
-        + "</tr>"
-        for row in rows
-    )
-    return (
-        f'<div class="scroll"><table data-table="{_text(name)}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
-
-
-def _figure(title: str, png: bytes) -> str:
-    """A chart as an embedded PNG with its caption."""
-    data = base64.b64encode(png).decode("ascii")
-    return (
-        f'<figure><img alt="{_text(title)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{_text(title)}</figcaption></figure>"
-    )
+def _base64(png: bytes) -> str:
+    return base64.b64encode(png).decode("ascii")
 
 
 def _png(figure: Any) -> bytes:
@@ -383,71 +388,39 @@ def _row(table: pd.DataFrame, queue: str) -> pd.Series:
     return table[table["queue"].astype(str) == queue].iloc[0]
 
 
-def _plus_minus(text: str, half_width: object, scale: float, unit: str) -> str:
-    """``text`` followed by ``± half-width`` when a finite half-width is given."""
-    if half_width is None or not math.isfinite(float(half_width)):
-        return text
-    return f"{text} ± {float(half_width) * scale:,.1f}{unit}"
+def _half(row: pd.Series, column: str) -> float | None:
+    """The 95 % half-width of ``column`` (None without replications to give one)."""
+    value = row.get(f"{column}_ci95")
+    return None if value is None or not math.isfinite(float(value)) else float(value)
 
 
-def _percent(value: float, half_width: object = None) -> str:
-    """A fraction as a percentage with one decimal (``84.6 %``), ``–`` if missing."""
-    if not math.isfinite(float(value)):
-        return "–"
-    return _plus_minus(f"{float(value) * 100:.1f}", half_width, 100.0, "") + " %"
+def _with_half(row: pd.Series, column: str, write: Callable[[float], str],
+               write_half: Callable[[float], str]) -> str:  # fmt: skip
+    """``column`` written by ``write``, then ``± half-width`` written by ``write_half``."""
+    half = _half(row, column)
+    return with_half_width(write(float(row[column])), None if half is None else write_half(half))
 
 
-def _seconds(value: float, half_width: object = None) -> str:
-    """Seconds with one decimal (``6.0 s``), ``–`` if missing."""
-    if not math.isfinite(float(value)):
-        return "–"
-    return _plus_minus(f"{float(value):,.1f}", half_width, 1.0, "") + " s"
+def _percent(row: pd.Series, column: str) -> str:
+    """A fraction as a percentage, ± percentage points: ``84.6% ± 1.2``."""
+    return _with_half(row, column, percent, percent_points)
 
 
-def _count(value: float, half_width: object = None) -> str:
-    """A count or amount with one decimal and thousands separators, ``–`` if missing."""
-    if not math.isfinite(float(value)):
-        return "–"
-    return _plus_minus(f"{float(value):,.1f}", half_width, 1.0, "")
+def _seconds(row: pd.Series, column: str) -> str:
+    """Seconds, ± seconds: ``6.0 s ± 0.4``."""
+    return _with_half(row, column, seconds, seconds_number)
 
 
-_STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem;
-       color: #1d2330; max-width: 80rem; }
-h1 { margin-bottom: 0.2rem; } h2 { border-bottom: 1px solid #ccd; padding-bottom: 0.2rem; }
-dl.facts { display: grid; grid-template-columns: max-content auto; gap: 0.1rem 1rem; }
-dl.facts dt, dl.definitions dt { font-weight: 600; }
-dl.definitions dd { margin: 0 0 0.5rem 1.5rem; }
-.card { display: inline-block; min-width: 10rem; margin: 0 1rem 1rem 0; padding: 0.7rem 1rem;
-        border: 1px solid #ccd; border-radius: 6px; vertical-align: top; }
-.card .label { color: #556; font-size: 0.9rem; } .card .value { font-size: 1.5rem; }
-.badge { display: inline-block; padding: 0 0.5rem; border-radius: 4px; background: #eee; }
-.badge.met { background: #d5f5dd; color: #145c28; }
-.badge.missed { background: #fbdada; color: #8a1414; }
-.scroll { max-height: 32rem; overflow: auto; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e4e4ea; text-align: right;
-         white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; }
-thead th { position: sticky; top: 0; background: #f4f4f8; }
-figure { margin: 0 0 1.5rem 0; } figure img { max-width: 100%; height: auto; }
-figcaption { color: #556; }
-pre { background: #f4f4f8; padding: 1rem; overflow: auto; max-height: 30rem; }
-"""
+def _count(row: pd.Series, column: str) -> str:
+    """A mean count per replication, ± its half-width with one decimal: ``1,234 ± 12.5``."""
+    return _with_half(row, column, count, decimal)
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy"
-      content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-{body}
-<footer><p>Written by simcenter {version}.</p></footer>
-</body>
-</html>
-"""
+
+def _hours(row: pd.Series, column: str) -> str:
+    """Hours with one decimal, ± hours: ``123.4 ± 0.5``."""
+    return _with_half(row, column, decimal, decimal)
+
+
+def _money(row: pd.Series, column: str) -> str:
+    """An amount of money, ± money: ``1,968.76 ± 12.50``."""
+    return _with_half(row, column, money, money)

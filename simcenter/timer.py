@@ -45,4 +45,4 @@ class Timer(Timeout):
         self._value = subject
         self._delay = delay_s
         self._ok = True
-        heappush(env._queue, (env._now + delay_s, NORMAL, next(env._eid), self))  # type: ignore[attr-defined]
+        heappush(env._queue, (env._now + delay_s, NORMAL, next(env._eid), self))

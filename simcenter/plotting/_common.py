@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ from simcenter.reports import ALL
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
 FIGURE_SIZE = (10.0, 4.5)
@@ -40,7 +41,7 @@ def axes_for(ax: Axes | None, title: str) -> tuple[Figure, Axes]:
         figure = Figure(figsize=FIGURE_SIZE, layout="constrained")
         ax = figure.add_subplot()
     ax.set_title(title)
-    return ax.get_figure(), ax
+    return cast("Figure", ax.get_figure()), ax
 
 
 def time_axis(ax: Axes, meta: RunMeta) -> None:
@@ -146,12 +147,14 @@ def colours(count: int) -> list[Any]:
     """
     from matplotlib import colormaps
 
+    tab10: Any = cast("ListedColormap", colormaps["tab10"]).colors
+    tab20: Any = cast("ListedColormap", colormaps["tab20"]).colors
     if count <= 10:
-        palette = [*colormaps["tab10"].colors[:7], *colormaps["tab10"].colors[8:], (0.0, 0.0, 0.0)]
+        palette = [*tab10[:7], *tab10[8:], (0.0, 0.0, 0.0)]
     else:
         palette = [
             colour
-            for index, colour in enumerate(colormaps["tab20"].colors)
+            for index, colour in enumerate(tab20)
             if index not in (14, 15)
         ]
     return [palette[index % len(palette)] for index in range(count)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC
+from datetime import timezone
 from typing import TYPE_CHECKING, Any
 
 from simcenter.errors import Location, Problem
@@ -226,7 +226,7 @@ def _certain_transfer_cycle(queues: _Entries) -> list[Problem]:
             path.append(name)
             name = certain[name]
         if name == start:
-            cycle = " -> ".join([*path, start])
+            cycle = " -> ".join(str(step) for step in [*path, start])
             loc: Location = ("queues", index_of[start], "transfer", "probability")
             return [
                 Problem(
@@ -318,7 +318,7 @@ def _reroute_cycles(scenario: Scenario) -> list[Problem]:
             total += moves[name][1]
             name = moves[name][0]
         if name == start and total < MIN_REROUTE_CYCLE_S:
-            cycle = " -> ".join([*path, start])
+            cycle = " -> ".join(str(step) for step in [*path, start])
             return [
                 Problem(
                     ("queues", index_of[start], "max_wait", "after"),
@@ -335,7 +335,7 @@ def _start_in_gap(scenario: Scenario) -> list[Problem]:
     if start.tzinfo is not None:
         return []
     local = start.replace(tzinfo=scenario.zone)
-    round_trip = local.astimezone(UTC).astimezone(scenario.zone).replace(tzinfo=None)
+    round_trip = local.astimezone(timezone.utc).astimezone(scenario.zone).replace(tzinfo=None)
     if round_trip == start:
         return []
     return [

@@ -86,7 +86,7 @@ def _number_range(start_text: str, stop_text: str, step_text: str | None) -> lis
     if count > MAX_POINTS:
         raise ValueError(f"the range has {count:,} values (at most {MAX_POINTS:,})")
     if integral:
-        return list(range(start, stop + 1, step))
+        return list(range(int(start), int(stop) + 1, int(step)))
     return [round(start + number_of_steps * step, 12) for number_of_steps in range(count)]
 
 

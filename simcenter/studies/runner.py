@@ -16,6 +16,7 @@ its contact log to be streamed to a file (local executor only).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import as_completed
 from types import ModuleType
@@ -66,7 +67,7 @@ def run_replications(
         records[index] = record
         if progress:
             progress(done, len(tasks))
-    return records  # type: ignore[return-value]  (every slot is filled)
+    return records  # type: ignore[return-value]  # every slot is filled
 
 
 def iter_replications(
@@ -107,14 +108,13 @@ def dask_executor() -> ModuleType:
         ExecutorError: Dask is not installed (:data:`DASK_HINT`).
     """
     try:
-        from simcenter.studies import dask_executor
+        return importlib.import_module("simcenter.studies.dask_executor")
     except ImportError as missing:
         if missing.name not in {"dask", "distributed"} and not str(missing.name).startswith(
             ("dask.", "distributed.")
         ):
             raise
         raise ExecutorError(DASK_HINT) from None
-    return dask_executor
 
 
 def _check(tasks: Sequence[Task], executor: str, address: str | None) -> None:

@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -79,7 +79,7 @@ class PointStore:
     @property
     def spec(self) -> dict[str, Any]:
         """The study's spec, as stored (JSON types)."""
-        return self._identity["spec"]
+        return cast(dict[str, Any], self._identity["spec"])
 
     def has(self, key: str) -> bool:
         """Whether the point ``key`` is finished."""
