@@ -44,7 +44,7 @@ def variants(replications: int) -> dict[str, Callable[[], pd.DataFrame]]:
     scenario = simcenter.load_scenario(ROOT / "scenarios" / "two_queues.yaml")
 
     def run(**options: object) -> pd.DataFrame:
-        return simcenter.sweep(scenario, GRID, replications, seed=1, **options)
+        return simcenter.sweep(scenario, GRID, replications=replications, seed=1, **options)
 
     return {
         "1 process (jobs=1)": lambda: run(jobs=1),

@@ -21,19 +21,26 @@ from simcenter import contact_log
 from simcenter.engine import run_meta
 from simcenter.results import Results
 from simcenter.scenario import Scenario
-from simcenter.studies.runner import ExecutorError, ProgressCallback, Task, run_replications
+from simcenter.studies.runner import (
+    ExecutorError,
+    ExecutorLike,
+    ProgressCallback,
+    Task,
+    run_replications,
+)
 
 __all__ = ["ProgressCallback", "as_scenario", "simulate"]
 
 
 def simulate(
     scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
+    *,
     replications: int | None = None,
     seed: int | None = None,
     jobs: int | None = 1,
     keep_contacts: bool | None = None,
     progress: ProgressCallback | None = None,
-    executor: str = "local",
+    executor: ExecutorLike = "local",
     address: str | None = None,
 ) -> Results:
     """Simulate a scenario and return its results.
@@ -50,27 +57,32 @@ def simulate(
         keep_contacts: Keep the per-contact log (``results.contacts``), streamed
             to a temporary Parquet file as the run goes; False keeps no
             per-contact data at all. Default: True with the local executor,
-            False with Dask (whose workers keep no contact log).
+            False with any other executor (whose workers keep no contact log).
         progress: Optional callback ``progress(done, total)``.
-        executor: ``"local"`` (processes on this machine) or ``"dask"`` (a
-            Dask cluster: the one at ``address``, or a local one).
+        executor: ``"local"`` (processes on this machine), ``"dask"`` (a
+            Dask cluster: the one at ``address``, or a local one), or any
+            :class:`concurrent.futures.Executor` (a thread or process pool, a
+            Dask ``Client.get_executor()``, loky, mpi4py), which the caller
+            starts and shuts down; ``jobs`` is then ignored.
         address: Scheduler address of a Dask cluster (``tcp://host:8786``).
 
     Returns:
         The results, identical for any executor and any ``jobs``.
 
     Raises:
-        ExecutorError: An unknown executor, ``keep_contacts=True`` with Dask,
+        ExecutorError: An unknown executor, ``keep_contacts=True`` with
+            another executor than ``"local"``,
             or a Dask scheduler that cannot be reached.
     """
     scenario = as_scenario(scenario)
     count = scenario.replications if replications is None else replications
     base_seed = scenario.seed if seed is None else seed
     if keep_contacts is None:
-        keep_contacts = executor != "dask"
-    elif keep_contacts and executor == "dask":
+        keep_contacts = executor == "local"
+    elif keep_contacts and executor != "local":
+        which = "the dask executor" if executor == "dask" else "an executor of your own"
         raise ExecutorError(
-            "keep_contacts=True: the dask executor keeps no per-contact log "
+            f"keep_contacts=True: {which} keeps no per-contact log "
             "(its workers may be on other machines); use keep_contacts=False"
         )
     folder = contact_log.spool_folder() if keep_contacts else None

@@ -235,7 +235,9 @@ def test_every_output_column_is_defined_in_the_outputs_reference() -> None:
 def test_every_sweep_column_is_defined_in_the_outputs_reference() -> None:
     scenario = simcenter.load_scenario(ROOT / "scenarios" / "single_queue.yaml")
     table = simcenter.sweep(
-        scenario.with_overrides({"horizon": "30min"}), {"agents.team.count": [29, 30]}, 2
+        scenario.with_overrides({"horizon": "30min"}),
+        {"agents.team.count": [29, 30]},
+        replications=2,
     )
     page = (DOCS / "outputs.md").read_text(encoding="utf-8")
     undefined = [

@@ -8,7 +8,9 @@ on every executor.
 
 from __future__ import annotations
 
+import inspect
 import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +86,11 @@ def test_iter_replications_yields_every_index_once() -> None:
 @pytest.mark.parametrize(
     ("keys", "message"),
     [
-        ({"executor": "threads"}, 'executor: must be "local" or "dask" (got "threads")'),
+        (
+            {"executor": "threads"},
+            "executor: must be \"local\", \"dask\" or a concurrent.futures.Executor "
+            "(got 'threads')",
+        ),
         ({"address": "tcp://host:8786"}, "address: a scheduler address needs the dask executor"),
     ],
 )
@@ -153,3 +159,51 @@ def test_run_with_the_dask_executor_without_dask_exits_2_with_the_hint(
 
     assert (code, capsys.readouterr().err) == (2, DASK_HINT + "\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_executor_of_your_own_gives_the_frames_of_the_local_pool() -> None:
+    """A thread pool given as the executor: every table identical to two local workers."""
+    scenario = build_scenario(SCENARIO)
+    local = simcenter.simulate(scenario, replications=6, seed=3, jobs=2, keep_contacts=False)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        threads = simcenter.simulate(scenario, replications=6, seed=3, executor=pool)
+    assert threads.contact_log is None  # like Dask, no contact log by default
+    for name in TABLE_FILES:
+        pd.testing.assert_frame_equal(getattr(threads, name), getattr(local, name), obj=name)
+    assert local.summary["offered_ci95"].iloc[0] > 0  # six different replications
+
+
+def test_a_sweep_on_a_process_pool_of_your_own_equals_the_local_sweep() -> None:
+    grid = {"agents.team.count": [10, 12], "queues.support.patience.mean": ["1min", "3min"]}
+    local = simcenter.sweep(SCENARIO, grid, replications=3, seed=2)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        pooled = simcenter.sweep(SCENARIO, grid, replications=3, seed=2, executor=pool)
+    pd.testing.assert_frame_equal(pooled, local)
+    assert local["service_level"].nunique() == 4
+
+
+def test_an_executor_of_your_own_keeps_no_contact_log() -> None:
+    scenario = build_scenario(SCENARIO)
+    with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(ExecutorError) as error:
+        simcenter.simulate(scenario, replications=2, executor=pool, keep_contacts=True)
+    assert "an executor of your own keeps no per-contact log" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("function", "leading"),
+    [
+        (simcenter.simulate, ["scenario"]),
+        (simcenter.compare, ["a", "b"]),
+        (simcenter.staff, ["scenario"]),
+        (simcenter.sweep, ["scenario", "grid"]),
+    ],
+)
+def test_the_api_takes_keywords_after_its_scenarios_and_one_default_for_jobs(
+    function: Any, leading: list[str]
+) -> None:
+    parameters = list(inspect.signature(function).parameters.values())
+    positional = [p.name for p in parameters if p.kind is not p.KEYWORD_ONLY]
+    assert positional == leading
+    assert inspect.signature(function).parameters["jobs"].default == 1
+    executor = inspect.signature(function).parameters["executor"]
+    assert executor.default == "local"

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simcenter._version import __version__
-from simcenter.cli import erlang_command, executor_options, study_commands, sweep_command
+from simcenter.cli import (
+    erlang_command,
+    executor_options,
+    help_text,
+    study_commands,
+    sweep_command,
+)
 from simcenter.cli.options import run_options
 from simcenter.cli.progress import progress_bar
 from simcenter.errors import Problem, SimcenterError
@@ -26,8 +32,14 @@ if TYPE_CHECKING:
     from simcenter.scenario import Scenario
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="simcenter", description="Contact-centre simulator.")
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the command line and of every command."""
+    parser = argparse.ArgumentParser(
+        prog="simcenter",
+        description="Contact-centre simulator: scenarios in YAML, results per queue and interval.",
+        epilog=help_text.MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"simcenter {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -35,14 +47,17 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="simulate a scenario and write its results")
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("-o", "--outdir", help="output folder (default results/<scenario name>/)")
-    run.add_argument("-n", "--replications", help="number of replications")
-    run.add_argument("--seed", help="base seed")
+    run.add_argument(
+        "-n", "--replications", help="number of replications (default: the scenario's)"
+    )
+    run.add_argument("--seed", help="base seed, an integer >= 0 (default: the scenario's)")
     run.add_argument(
         "--set",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a scenario value, e.g. agents.tier1.count=32",
+        help="override a scenario value, e.g. agents.tier1.count=32 or horizon=4h "
+        "(repeat for several; default: none)",
     )
     run.add_argument("--jobs", help="worker processes (default and at most: one per core)")
     run.add_argument(
@@ -83,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sweep = commands.add_parser("sweep", help="simulate a scenario at every point of a grid")
     sweep_command.add_arguments(sweep)
+    help_text.describe(commands)
     return parser
 
 
@@ -92,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     SIGTERM and SIGHUP stop a command like Ctrl-C: the output folder is left
     as it was and the exit code is 128 + the signal number (130 for Ctrl-C).
     """
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         with stop_on_signals():
             return _COMMANDS[args.command](args)

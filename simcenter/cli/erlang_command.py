@@ -31,12 +31,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``simcenter erlang``."""
     parser.add_argument("--rate", required=True, help='arrival rate with a unit, e.g. "360/h"')
     parser.add_argument("--aht", required=True, help='mean handle time with a unit, e.g. "240s"')
-    parser.add_argument("--agents", type=int, help="number of agents (omit to solve for it)")
+    parser.add_argument("--agents", type=int, help="number of agents (default: solve for it)")
     parser.add_argument(
-        "--target", help="service-level target to solve for, e.g. 0.8 or 80%% (without --agents)"
+        "--target",
+        help="service-level target to solve for, a fraction: 0.8 or 80%% "
+        "(default: none; needed without --agents)",
     )
-    parser.add_argument("--threshold", default="20s", help="service-level threshold (default 20s)")
-    parser.add_argument("--patience", help='mean patience for Erlang A, e.g. "120s"')
+    parser.add_argument(
+        "--threshold", default="20s", help="service-level threshold with a unit (default 20s)"
+    )
+    parser.add_argument(
+        "--patience",
+        help='mean patience with a unit for Erlang A, e.g. "120s" (default: none, Erlang C)',
+    )
 
 
 def run(args: argparse.Namespace) -> int:

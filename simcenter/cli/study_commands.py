@@ -52,10 +52,23 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "staff", help="fewest agents per interval that meet the targets (Erlang, then simulation)"
     )
     staff.add_argument("scenario", help="scenario YAML file")
-    staff.add_argument("--target", help="required service level, e.g. 0.8 or 80%%")
-    staff.add_argument("--threshold", help="service-level threshold, e.g. 20s")
-    staff.add_argument("--max-abandon", help="highest abandonment rate, e.g. 0.05")
-    staff.add_argument("--max-asa", help="highest ASA, e.g. 30s")
+    staff.add_argument(
+        "--target",
+        help="required service level of every queue, a fraction: 0.8 or 80%% "
+        "(default: each queue's own target)",
+    )
+    staff.add_argument(
+        "--threshold",
+        help="service-level threshold of every queue with a unit, e.g. 20s "
+        "(default: each queue's own)",
+    )
+    staff.add_argument(
+        "--max-abandon",
+        help="highest abandonment rate, a fraction, e.g. 0.05 (default: no such limit)",
+    )
+    staff.add_argument(
+        "--max-asa", help="highest ASA with a unit, e.g. 30s (default: no such limit)"
+    )
     staff.add_argument(
         "--objective",
         choices=("targets", "cost"),
@@ -79,7 +92,7 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
         "--precision",
         metavar="HALF_WIDTH",
         help="add replications until every queue's service level has a 95%% half-width "
-        "below this (a fraction: 0.01 = one percentage point)",
+        "below this (a fraction: 0.01 = one percentage point; default: a fixed count)",
     )
     run.add_argument(
         "--control-variates",
@@ -277,8 +290,8 @@ def _staff(args: argparse.Namespace) -> int:
     with progress_bar(replications) as progress:
         plan = staff(
             scenario,
-            target,
-            threshold,
+            target=target,
+            threshold=threshold,
             max_abandon=max_abandon,
             max_asa=max_asa,
             objective=args.objective,

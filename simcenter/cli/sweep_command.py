@@ -40,8 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a key and its values: 24:36 (integers, both ends included), a:b:step, "
         "or a list 60s,120s,300s; repeat for a grid of several keys",
     )
-    parser.add_argument("-n", "--replications", help="replications per point")
-    parser.add_argument("--seed", help="base seed (the same for every point)")
+    parser.add_argument(
+        "-n", "--replications", help="replications per point (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--seed", help="base seed, the same for every point (default: the scenario's)"
+    )
     parser.add_argument(
         "-o",
         "--outdir",
@@ -53,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a scenario value at every point, e.g. horizon=4h",
+        help="override a scenario value at every point, e.g. horizon=4h (default: none)",
     )
     parser.add_argument("--jobs", help="workers (default: one per core)")
     executor_options.add_arguments(parser)
@@ -73,9 +77,9 @@ def run(args: argparse.Namespace) -> int:
         done = run_sweep(
             scenario,
             grid,
-            options.replications,
-            options.seed,
-            jobs=options.jobs,
+            replications=options.replications,
+            seed=options.seed,
+            jobs=options.jobs,  # None (no --jobs): one worker per core
             executor=args.executor,
             address=args.address,
             outdir=target,

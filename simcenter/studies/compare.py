@@ -25,6 +25,7 @@ from scipy import special
 
 from simcenter.experiments import as_scenario, simulate
 from simcenter.scenario import Scenario
+from simcenter.studies.runner import ExecutorLike
 
 CONFIDENCE = 0.95
 """Confidence level of every half-width of a comparison."""
@@ -47,10 +48,11 @@ ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
 def compare(
     a: ScenarioLike,
     b: ScenarioLike,
+    *,
     replications: int = 20,
     seed: int | None = None,
     jobs: int | None = 1,
-    executor: str = "local",
+    executor: ExecutorLike = "local",
     address: str | None = None,
 ) -> pd.DataFrame:
     """Compare two scenarios replication by replication under common random numbers.
@@ -61,7 +63,8 @@ def compare(
         replications: Replications of each scenario (at least 2).
         seed: Base seed of both (default: scenario ``a``'s seed).
         jobs: Worker processes (1: in this process; None: every core).
-        executor: ``"local"`` or ``"dask"`` (see :func:`simcenter.simulate`).
+        executor: ``"local"``, ``"dask"`` or a :class:`concurrent.futures.Executor`
+            (see :func:`simcenter.simulate`).
         address: Scheduler address of a Dask cluster.
 
     Returns:
@@ -83,8 +86,8 @@ def compare(
     frames = [
         simulate(
             scenario,
-            replications,
-            base_seed,
+            replications=replications,
+            seed=base_seed,
             jobs=jobs,
             keep_contacts=False,
             executor=executor,

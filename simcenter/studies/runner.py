@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import as_completed
+from concurrent.futures import Executor, as_completed
 from types import ModuleType
 
 from simcenter.records import ReplicationRecord
@@ -29,15 +29,20 @@ ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` each time a task finishes."""
 
 EXECUTORS = ("local", "dask")
-"""The executors: ``local`` (a process pool on this machine) and ``dask`` (a Dask cluster)."""
+"""The executors named by text: ``local`` (a process pool on this machine) and ``dask``
+(a Dask cluster). Any :class:`concurrent.futures.Executor` may be given instead."""
+
+ExecutorLike = str | Executor
+"""``"local"``, ``"dask"``, or a :class:`concurrent.futures.Executor` (a thread or process
+pool, a Dask ``Client.get_executor()``, loky, mpi4py) that runs the tasks."""
 
 
 def run_replications(
     tasks: Sequence[Task],
     *,
-    executor: str = "local",
+    executor: ExecutorLike = "local",
     address: str | None = None,
-    jobs: int | None = None,
+    jobs: int | None = 1,
     progress: ProgressCallback | None = None,
 ) -> list[ReplicationRecord]:
     """Run every task and return their records in task order.
@@ -48,7 +53,10 @@ def run_replications(
             workers (None: one per core; at most one per core); ``jobs=1``
             runs in this process. ``"dask"``: the Dask cluster whose scheduler
             is at ``address``, or, without an address, a local Dask cluster
-            of ``jobs`` (default 2) single-threaded worker processes.
+            of ``jobs`` (default 2) single-threaded worker processes. A
+            :class:`concurrent.futures.Executor`: the tasks are submitted to
+            it (``jobs`` is ignored; the caller starts and shuts it down);
+            its workers must be able to import simcenter.
         address: Scheduler address of a Dask cluster (``tcp://host:8786``);
             only with ``executor="dask"``.
         jobs: Number of workers (see ``executor``); ignored with an address.
@@ -59,7 +67,8 @@ def run_replications(
 
     Raises:
         ExecutorError: Unknown executor, an address without ``dask``, a
-            contact log asked of Dask, or an unreachable scheduler.
+            contact log asked of another executor than ``local``, or an
+            unreachable scheduler.
     """
     records: list[ReplicationRecord | None] = [None] * len(tasks)
     finished = iter_replications(tasks, executor=executor, address=address, jobs=jobs)
@@ -73,9 +82,9 @@ def run_replications(
 def iter_replications(
     tasks: Sequence[Task],
     *,
-    executor: str = "local",
+    executor: ExecutorLike = "local",
     address: str | None = None,
-    jobs: int | None = None,
+    jobs: int | None = 1,
 ) -> Iterator[tuple[int, ReplicationRecord]]:
     """Run every task and yield ``(index in tasks, record)`` as each one finishes.
 
@@ -89,6 +98,8 @@ def iter_replications(
     _check(tasks, executor, address)
     if not tasks:
         return iter(())
+    if isinstance(executor, Executor):
+        return _iter_on(executor, tasks)
     if executor == "dask":
         return dask_executor().iter_on_dask(tasks, address, jobs)
     return _iter_locally(tasks, jobs)
@@ -117,16 +128,33 @@ def dask_executor() -> ModuleType:
         raise ExecutorError(DASK_HINT) from None
 
 
-def _check(tasks: Sequence[Task], executor: str, address: str | None) -> None:
-    if executor not in EXECUTORS:
-        raise ExecutorError(f'executor: must be "local" or "dask" (got "{executor}")')
+def _check(tasks: Sequence[Task], executor: ExecutorLike, address: str | None) -> None:
+    if not isinstance(executor, Executor) and executor not in EXECUTORS:
+        raise ExecutorError(
+            f'executor: must be "local", "dask" or a concurrent.futures.Executor '
+            f"(got {executor!r})"
+        )
     if address is not None and executor != "dask":
         raise ExecutorError("address: a scheduler address needs the dask executor")
-    if executor == "dask" and any(task.contact_log is not None for task in tasks):
+    if executor != "local" and any(task.contact_log is not None for task in tasks):
+        which = "the dask executor" if executor == "dask" else "an executor of your own"
         raise ExecutorError(
-            "the dask executor keeps no per-contact log (its workers may be on other "
+            f"{which} keeps no per-contact log (its workers may be on other "
             "machines): run without the contact log (keep_contacts=False, --no-contacts)"
         )
+
+
+def _iter_on(
+    executor: Executor, tasks: Sequence[Task]
+) -> Iterator[tuple[int, ReplicationRecord]]:
+    """Submit every task to ``executor``; cancel those not started if the caller stops."""
+    futures = {executor.submit(run_task, task): index for index, task in enumerate(tasks)}
+    try:
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    finally:
+        for future in futures:
+            future.cancel()
 
 
 def _iter_locally(

@@ -53,7 +53,7 @@ from simcenter.results import INTERVAL_KEYS
 from simcenter.scenario import Scenario
 from simcenter.scenario.model import build_scenario
 from simcenter.scenario.values import clock_text
-from simcenter.studies.runner import ProgressCallback, Task, run_replications
+from simcenter.studies.runner import ExecutorLike, ProgressCallback, Task, run_replications
 from simcenter.studies.store import PointStore
 from simcenter.units import format_duration
 
@@ -134,9 +134,9 @@ class StaffingPlan:
 
 def staff(
     scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
+    *,
     target: float | None = None,
     threshold: float | None = None,
-    *,
     max_abandon: float | None = None,
     max_asa: float | None = None,
     objective: Literal["targets", "cost"] = "targets",
@@ -144,7 +144,7 @@ def staff(
     max_replications: int = 80,
     seed: int | None = None,
     jobs: int | None = 1,
-    executor: str = "local",
+    executor: ExecutorLike = "local",
     address: str | None = None,
     outdir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
@@ -167,8 +167,8 @@ def staff(
         max_replications: Replications per candidate at most (close decisions).
         seed: Base seed (default: the scenario's).
         jobs: Worker processes (1: this process; None: every core).
-        executor: ``"local"`` or ``"dask"``: where the candidates' replications
-            run (see :func:`simcenter.simulate`).
+        executor: ``"local"``, ``"dask"`` or a :class:`concurrent.futures.Executor`:
+            where the candidates' replications run (see :func:`simcenter.simulate`).
         address: Scheduler address of a Dask cluster.
         outdir: Output folder: candidates are kept there as they finish, so a
             rerun resumes, and ``staffing.csv``, ``staffing.png`` and
@@ -488,7 +488,7 @@ class _Search:
         self.max_replications = max_replications
         self.seed = scenario.seed if seed is None else seed
         self.jobs = jobs
-        self.executor = "local"
+        self.executor: ExecutorLike = "local"
         self.address: str | None = None
         self.progress = progress
         self.store: PointStore | None = None

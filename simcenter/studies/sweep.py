@@ -29,7 +29,7 @@ from simcenter.experiments import as_scenario
 from simcenter.records import ReplicationRecord
 from simcenter.scenario import Scenario
 from simcenter.studies import grid as grids
-from simcenter.studies.runner import ProgressCallback, Task, iter_replications
+from simcenter.studies.runner import ExecutorLike, ProgressCallback, Task, iter_replications
 from simcenter.studies.store import PointStore
 from simcenter.text import csv_safe
 
@@ -62,11 +62,11 @@ class SweepRun:
 def sweep(
     scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
     grid: Mapping[str, Iterable[Any]],
+    *,
     replications: int | None = None,
     seed: int | None = None,
-    *,
-    jobs: int | None = None,
-    executor: str = "local",
+    jobs: int | None = 1,
+    executor: ExecutorLike = "local",
     address: str | None = None,
     outdir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
@@ -81,8 +81,11 @@ def sweep(
         replications: Replications per point (default: the scenario's).
         seed: Base seed (default: the scenario's); every point uses the same
             seeds.
-        jobs: Workers (None: one per core locally, 2 on a local Dask cluster).
-        executor: ``"local"`` or ``"dask"`` (see :func:`simcenter.simulate`).
+        jobs: Workers: 1 (the default) runs in this process, None uses one
+            per core (at most one per core); on a local Dask cluster, its
+            worker processes (None: 2). The same default as every function.
+        executor: ``"local"``, ``"dask"`` or a :class:`concurrent.futures.Executor`
+            (see :func:`simcenter.simulate`).
         address: Scheduler address of a Dask cluster.
         outdir: Output folder: each finished point is kept there, so the same
             sweep resumes where it stopped, and ``sweep.csv``, ``sweep.png``
@@ -106,8 +109,8 @@ def sweep(
     return run_sweep(
         scenario,
         grid,
-        replications,
-        seed,
+        replications=replications,
+        seed=seed,
         jobs=jobs,
         executor=executor,
         address=address,
@@ -119,11 +122,11 @@ def sweep(
 def run_sweep(
     scenario: Scenario | Mapping[str, Any] | str | os.PathLike[str],
     grid: Mapping[str, Iterable[Any]],
+    *,
     replications: int | None = None,
     seed: int | None = None,
-    *,
-    jobs: int | None = None,
-    executor: str = "local",
+    jobs: int | None = 1,
+    executor: ExecutorLike = "local",
     address: str | None = None,
     outdir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
@@ -184,7 +187,7 @@ def _run_points(
     seed: int,
     store: PointStore | None,
     jobs: int | None,
-    executor: str,
+    executor: ExecutorLike,
     address: str | None,
     progress: ProgressCallback | None,
 ) -> tuple[dict[int, pd.DataFrame], int]:
