@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from simcenter import erlang_command, sweep_command
 from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
-from simcenter.options import run_options
+from simcenter.options import RunOptions, run_options
 from simcenter.stops import Stopped, available_cores, capped_jobs, exit_code, stop_on_signals
 from simcenter.studies import commands as study_commands
 from simcenter.text import printable
@@ -126,8 +126,7 @@ def _error(text: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simcenter import console, outdir, workload
-    from simcenter.experiments import simulate
+    from simcenter import outdir, workload
     from simcenter.loading import read_scenario
 
     options = run_options(args.replications, args.seed, args.jobs)
@@ -141,7 +140,24 @@ def _run(args: argparse.Namespace) -> int:
     if warning:
         _error(warning)
     target = Path(args.outdir) if args.outdir else outdir.default_outdir(scenario.name)
-    outdir.prepare(target)
+    with outdir.locked(target, outdir.RUN):
+        return _run_into(args, options, scenario, warnings, count, jobs, target)
+
+
+def _run_into(
+    args: argparse.Namespace,
+    options: RunOptions,
+    scenario: Scenario,
+    warnings: list[Problem],
+    count: int,
+    jobs: int,
+    target: Path,
+) -> int:
+    """The rest of ``simcenter run``, holding the lock of the output folder ``target``."""
+    from simcenter import console, outdir
+    from simcenter.experiments import simulate
+
+    outdir.prepare(target, outdir.RUN)
     study = study_commands.run_study(args, options, count)
     with _progress(0 if args.quiet else count) as progress:
         if study.precision is not None:
@@ -177,12 +193,24 @@ def _capped_jobs(jobs: int | None) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from simcenter.outdir import add_to_marker
-    from simcenter.report_html import write_report
+    from simcenter import outdir
+    from simcenter.report_html import REPORT_FILE, check_results_folder, report_text
 
-    report = write_report(Path(args.outdir))
-    add_to_marker(report.parent, report.name)
-    print(printable(f"report written to {report}"))
+    shown = printable(args.outdir)
+    with outdir.locked(args.outdir, outdir.RUN) as folder:
+        if not folder.is_dir():
+            raise SimcenterError(f"{shown}: no such results folder")
+        check_results_folder(Path(args.outdir))
+        outdir.check_into(folder, REPORT_FILE, outdir.RUN, shown)
+        text = report_text(folder)
+        report = outdir.write_into(
+            folder,
+            REPORT_FILE,
+            outdir.RUN,
+            lambda path: path.write_text(text, encoding="utf-8"),
+            shown,
+        )
+    print(printable(f"report written to {Path(args.outdir) / report.name}"))
     return 0
 
 

@@ -136,14 +136,17 @@ class RunStudy:
         """With control variates: estimate and write ``control_variates.csv`` into ``target``."""
         if not self.control_variates:
             return
-        from simcenter.outdir import add_to_marker
+        from simcenter import outdir
         from simcenter.studies.precision import controlled_summary
 
         self.controlled = controlled_summary(results)
-        staging = target / f".control_variates.csv.tmp-{id(self)}"
-        csv_safe(self.controlled.reduction).to_csv(staging, index=False)
-        staging.replace(target / "control_variates.csv")
-        add_to_marker(target, "control_variates.csv")
+        reduction = csv_safe(self.controlled.reduction)
+        outdir.write_into(
+            target.resolve(),
+            "control_variates.csv",
+            outdir.RUN,
+            lambda path: reduction.to_csv(path, index=False),
+        )
 
     def json(self, document: dict[str, Any]) -> dict[str, Any]:
         """The run's JSON document with ``precision`` and ``control_variates`` added."""
@@ -228,14 +231,28 @@ def _compare(args: argparse.Namespace) -> int:
     from simcenter import outdir
     from simcenter.loading import read_scenario
     from simcenter.options import run_options
-    from simcenter.studies.compare import compare
 
     options = run_options(args.replications, args.seed, args.jobs)
     executor_options.check(args)
     first = read_scenario(args.scenario_a).scenario
     second = read_scenario(args.scenario_b).scenario
     target = Path(args.outdir) if args.outdir else outdir.default_outdir("compare")
-    outdir.prepare(target)
+    with outdir.locked(target, "compare"):
+        return _compare_into(args, options, first, second, target)
+
+
+def _compare_into(
+    args: argparse.Namespace,
+    options: RunOptions,
+    first: Scenario,
+    second: Scenario,
+    target: Path,
+) -> int:
+    """The rest of ``simcenter compare``, holding the lock of the output folder ``target``."""
+    from simcenter import outdir
+    from simcenter.studies.compare import compare
+
+    outdir.prepare(target, "compare")
     table = compare(
         first,
         second,
@@ -245,7 +262,7 @@ def _compare(args: argparse.Namespace) -> int:
         executor=args.executor,
         address=args.address,
     )
-    with outdir.staged(target) as staging:
+    with outdir.staged(target, "compare") as staging:
         csv_safe(table).to_csv(staging / "compare.csv", index=False)
     print(printable(comparison_text(table, first.name, second.name), keep_newlines=True))
     print(printable(f"comparison written to {target / 'compare.csv'}"))
