@@ -382,6 +382,7 @@ def write_into(
         OutputError: As :func:`check_into`, or the write failed (a full disk).
     """
     check_into(folder, name, kind, shown)
+    remove_temporaries(folder)
     listed = name in _listed_files(folder / MARKER)
     target = folder / name
     staging = temporary(folder, name)

@@ -9,11 +9,19 @@ before and after.
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from safety import TINY, run_cli, tree, write
 
+import simcenter
 from simcenter.outdir import MARKER, foreign_files
 
 SWEEP = ("sweep", "scenario.yaml", "--vary", "agents.team.count=3:4", "-n", "2", "--quiet")
@@ -150,3 +158,138 @@ def test_report_lists_its_file_and_a_run_then_replaces_it(
     assert foreign_files(here / "out") == []
     assert run_cli(capsys, *command("run", "out"))[0] == 0
     assert not (here / "out" / "report.html").exists()
+
+
+# --- nothing left behind on failure ----------------------------------------------------------
+
+
+def dead_pid() -> int:
+    """A process id that no process has (the largest possible)."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text()) - 1
+
+
+def temporaries(folder: Path) -> list[str]:
+    """Temporary files and folders of simcenter's naming anywhere below ``folder``."""
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if ".tmp-" in path.name or "-tmp-" in path.name
+    )
+
+
+def full_disk_error(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_failed_marker_write_leaves_no_temporary_marker_and_the_sweep_resumes(
+    here: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = Path.replace
+    calls = {"marker": 0}
+
+    def replace(self: Path, target: Path) -> Path:
+        if self.name.endswith(MARKER) and "-tmp-" in self.name:
+            calls["marker"] += 1
+            if calls["marker"] == 3:  # the marker of the second point: the disk is full
+                original(self, self)  # the temporary file was written, as on a real disk
+                full_disk_error()
+        return original(self, target)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "replace", replace)
+        code, _, err = run_cli(capsys, *command("sweep", "out"))
+
+    assert code == 2
+    assert err == "output folder out: cannot write the results (No space left on device)\n"
+    assert temporaries(here) == []
+    assert foreign_files(here / "out") == []
+    assert run_cli(capsys, *command("sweep", "out"))[:3:2] == (0, "")
+    assert (here / "out" / "sweep.csv").is_file()
+
+
+def test_a_failed_report_write_leaves_no_temporary_file(
+    here: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_cli(capsys, *command("run", "out"))[0] == 0
+    before = tree(here / "out")
+    original = Path.write_text
+
+    def write_text(self: Path, text: str, *args: object, **kwargs: object) -> int:
+        if "report.html" in self.name:
+            original(self, text[: len(text) // 2], *args, **kwargs)  # half of it fits
+            full_disk_error()
+        return original(self, text, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "write_text", write_text)
+        code, _, err = run_cli(capsys, "report", "out")
+
+    assert code == 2
+    assert err == "output folder out: cannot write the results (No space left on device)\n"
+    assert tree(here / "out") == before
+    assert temporaries(here) == []
+
+
+def test_temporary_files_of_ended_processes_are_not_foreign_and_are_removed(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, *command("run", "out"))[0] == 0
+    left = [f".simcenter-tmp-{dead_pid()}-{MARKER}", f".simcenter.tmp-{dead_pid()}"]
+    for name in left:
+        (here / "out" / name).write_text("half a marker\n")
+    running = here / "out" / f".simcenter-tmp-{os.getppid()}-report.html"  # a live process's
+    running.write_text("being written\n")
+
+    assert foreign_files(here / "out") == [running.name]
+    running.unlink()
+    assert foreign_files(here / "out") == []
+    assert run_cli(capsys, "report", "out")[0] == 0
+    assert temporaries(here) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 kB file system (tmpfs), where the test may mount one (root on Linux)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_sweep_on_a_full_disk_leaves_nothing_behind_and_resumes_when_space_is_freed(
+    here: Path, capsys: pytest.CaptureFixture[str], small_disk: Path
+) -> None:
+    out = str(small_disk / "out")
+    sweep = ["sweep", "scenario.yaml", "--vary", "agents.team.count=3:22", "-n", "2", "-o", out]
+
+    code, _, err = run_cli(capsys, *sweep, "--quiet")
+
+    assert code == 2
+    assert err == f"output folder {out}: cannot write the results (No space left on device)\n"
+    assert temporaries(small_disk) == []
+    assert foreign_files(small_disk / "out") == []
+    finished = len(list((small_disk / "out" / "points").glob("*.parquet")))
+    assert 0 < finished < 20
+
+    subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)
+    code, resumed, _ = run_cli(capsys, *sweep)
+
+    assert code == 0
+    assert f"20 points ({finished} found finished, not rerun)" in resumed
+    assert temporaries(small_disk) == []
+    fresh = simcenter.sweep(
+        str(here / "scenario.yaml"), {"agents.team.count": range(3, 23)}, replications=2
+    )
+    written = pd.read_csv(small_disk / "out" / "sweep.csv")
+    np.testing.assert_allclose(written["service_level"], fresh["service_level"], rtol=1e-12)
