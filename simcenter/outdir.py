@@ -210,8 +210,10 @@ def staged(outdir: str | os.PathLike[str], kind: str = RUN) -> Iterator[Path]:
     """
     with locked(outdir, kind):
         target = prepare(outdir, kind)
-        staging = _make_staging(target)
+        staging: Path | None = None
         try:
+            with signals_held():  # a stop while it is made would leave it behind
+                staging = _make_staging(target)
             try:
                 yield staging
                 _write_marker(staging, kind)
@@ -220,7 +222,8 @@ def staged(outdir: str | os.PathLike[str], kind: str = RUN) -> Iterator[Path]:
             with signals_held():
                 aside = _swap_in(staging, target, kind)
         except BaseException:
-            _remove_tree(staging)
+            if staging is not None:
+                _remove_tree(staging)
             raise
         if aside is not None:
             _remove_tree(aside)
@@ -263,8 +266,9 @@ def locked(outdir: str | os.PathLike[str], kind: str = RUN) -> Iterator[Path]:
         return
     _make_parent(target.parent, shown)
     path = target.with_name(f".{target.name}.lock")
-    descriptor = _take_lock(path, shown)
-    _held[target] = descriptor
+    with signals_held():  # a stop in between would leave the lock file behind
+        descriptor = _take_lock(path, shown)
+        _held[target] = descriptor
     try:
         text = f"pid {os.getpid()}\ncommand {_command_line(kind)}\n"
         os.ftruncate(descriptor, 0)

@@ -13,6 +13,8 @@ import errno
 import os
 import shutil
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -293,3 +295,133 @@ def test_a_sweep_on_a_full_disk_leaves_nothing_behind_and_resumes_when_space_is_
     )
     written = pd.read_csv(small_disk / "out" / "sweep.csv")
     np.testing.assert_allclose(written["service_level"], fresh["service_level"], rtol=1e-12)
+
+
+# --- one writer per folder ---------------------------------------------------------------------
+
+GATED = """
+import sys, time
+from pathlib import Path
+import simcenter.studies.sweep as sweep
+from simcenter import cli
+
+gate = Path(sys.argv[1])
+original = sweep.iter_replications
+
+def gated(*args, **kwargs):
+    gate.with_suffix(".waiting").touch()
+    while not gate.exists():
+        time.sleep(0.01)
+    return original(*args, **kwargs)
+
+sweep.iter_replications = gated
+sys.argv = ["simcenter", *sys.argv[2:]]
+sys.exit(cli.main(sys.argv[1:]))
+"""
+"""A command line whose sweep waits, holding its folder, until the file ``argv[1]`` exists."""
+
+
+def wait_for(path: Path, process: subprocess.Popen[bytes]) -> None:
+    """Wait until ``path`` exists (the process is then where the test wants it)."""
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the process never got there"
+        time.sleep(0.01)
+
+
+def test_a_run_into_a_folder_that_a_sweep_is_writing_is_refused_and_both_complete(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gate = here / "gate"
+    sweep = subprocess.Popen(
+        [sys.executable, "-c", GATED, str(gate), *command("sweep", "out")],
+        cwd=here,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(gate.with_suffix(".waiting"), sweep)
+        held = tree(here / "out")
+
+        code, out, err = run_cli(capsys, *command("run", "out"))
+        code_report, _, err_report = run_cli(capsys, "report", "out")
+
+        assert (code, out, code_report) == (2, "", 2)
+        assert err == (
+            f"output folder out: another simcenter command (pid {sweep.pid}: simcenter "
+            f"{' '.join(command('sweep', 'out'))}) is writing into it; wait until it ends, or "
+            "choose another folder with -o\n"
+        )
+        assert err_report.startswith(
+            f"output folder out: another simcenter command (pid {sweep.pid}"
+        )
+        assert tree(here / "out") == held
+        gate.touch()
+        assert sweep.wait(timeout=120) == 0
+    finally:
+        sweep.kill()
+        sweep.wait()
+
+    files = tree(here / "out")
+    assert {"sweep.csv", "sweep.png", "study.json"} <= set(files)
+    assert first_line(here / "out").endswith("(sweep)")
+    assert foreign_files(here / "out") == []
+    assert run_cli(capsys, *command("run", "run-out"))[0] == 0
+    assert tree(here / "out") == files
+    assert foreign_files(here / "run-out") == []
+    assert sorted(entry.name for entry in here.iterdir() if entry.name.startswith(".")) == []
+
+
+HOLD = """
+import sys
+from simcenter import outdir
+with outdir.locked(sys.argv[1], "run"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_the_lock_of_a_killed_command_is_taken_over(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, "out"],
+        cwd=here,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "held\n"
+    assert run_cli(capsys, *command("run", "out"))[0] == 2
+    holder.kill()
+    holder.wait()
+    assert (here / ".out.lock").read_text().startswith(f"pid {holder.pid}\n")  # left by the kill
+
+    assert run_cli(capsys, *command("run", "out"))[0] == 0
+
+    assert not (here / ".out.lock").exists()
+    assert foreign_files(here / "out") == []
+
+
+def test_two_commands_into_the_same_folder_through_a_symlink_share_one_lock(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (here / "real").mkdir()
+    (here / "link").symlink_to("real")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, "real"],
+        cwd=here,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        code, _, err = run_cli(capsys, *command("run", "link"))
+        assert code == 2
+        assert f"(pid {holder.pid}:" in err
+    finally:
+        holder.communicate("")
+    assert run_cli(capsys, *command("run", "link"))[0] == 0
