@@ -79,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
             outdir=target,
             progress=progress,
         )
+    if done.rejected:
+        print(
+            f"note: {done.rejected} point file(s) in {printable(str(target))} did not match "
+            "their record (changed or copied since simcenter wrote them): their points were "
+            "run again",
+            file=sys.stderr,
+        )
     if not args.quiet:
         print(printable(overall_table(done.table, done.keys), keep_newlines=True))
         resumed = f" ({done.resumed} found finished, not rerun)" if done.resumed else ""

@@ -20,7 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+import yaml
 from safety import TINY, run_cli, tree, write
 
 import simcenter
@@ -425,3 +428,131 @@ def test_two_commands_into_the_same_folder_through_a_symlink_share_one_lock(
     finally:
         holder.communicate("")
     assert run_cli(capsys, *command("run", "link"))[0] == 0
+
+
+# --- integrity on resume ------------------------------------------------------------------------
+
+
+def sweep_of(here: Path, grid: str, outdir: str | None = "out", *extra: str) -> list[str]:
+    return [
+        "sweep",
+        "scenario.yaml",
+        "--vary",
+        grid,
+        "-n",
+        "2",
+        "--seed",
+        "5",
+        *(["-o", outdir] if outdir else []),
+        *extra,
+    ]
+
+
+def reference(grid: dict[str, range]) -> pd.DataFrame:
+    """The sweep table computed afresh, without an output folder."""
+    return simcenter.sweep(TINY_DICT, grid, replications=2, seed=5)
+
+
+TINY_DICT = yaml.safe_load(TINY)
+
+
+def points_of(folder: Path) -> dict[str, Path]:
+    """Point key (as recorded) -> its file."""
+    found = {}
+    for path in (folder / "points").glob("*.parquet"):
+        metadata = pq.read_schema(path).metadata
+        found[metadata[b"simcenter.point"].decode()] = path
+    return found
+
+
+def check_resumed_table(here: Path, capsys: pytest.CaptureFixture[str], rejected: int) -> None:
+    code, out, err = run_cli(capsys, *sweep_of(here, "agents.team.count=3:5"))
+    assert code == 0
+    resumed = f" ({3 - rejected} found finished, not rerun)" if rejected < 3 else ""
+    assert f"3 points{resumed}; results written to out" in out
+    assert err == (
+        f"note: {rejected} point file(s) in out did not match their record (changed or copied "
+        "since simcenter wrote them): their points were run again\n"
+    )
+    written = pd.read_csv(here / "out" / "sweep.csv")
+    fresh = reference({"agents.team.count": range(3, 6)})
+    np.testing.assert_allclose(written["service_level"], fresh["service_level"], rtol=1e-12)
+    np.testing.assert_allclose(written["asa_s"], fresh["asa_s"], rtol=1e-12)
+
+
+def interrupted_sweep(here: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Path]:
+    """A sweep of three points whose final files are removed, as if it had been stopped."""
+    assert run_cli(capsys, *sweep_of(here, "agents.team.count=3:5"))[0] == 0
+    for name in ("sweep.csv", "sweep.png", "scenario.yaml"):
+        (here / "out" / name).unlink()
+    return points_of(here / "out")
+
+
+def test_a_point_file_copied_over_another_is_detected_and_run_again(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    points = interrupted_sweep(here, capsys)
+    first, second = (points[key] for key in sorted(points)[:2])
+    shutil.copyfile(first, second)
+
+    check_resumed_table(here, capsys, rejected=1)
+
+
+def test_an_edited_point_file_is_detected_and_run_again(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    points = interrupted_sweep(here, capsys)
+    path = points[sorted(points)[0]]
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    frame["service_level"] = 1.0  # a better figure than the simulation gave
+    edited = pa.Table.from_pandas(frame).replace_schema_metadata(table.schema.metadata)
+    pq.write_table(edited, path)
+
+    check_resumed_table(here, capsys, rejected=1)
+
+
+def test_a_point_file_of_another_study_is_detected_and_run_again(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    points = interrupted_sweep(here, capsys)
+    assert (
+        run_cli(capsys, *sweep_of(here, "agents.team.count=3:5", "other", "--set", "horizon=2h"))[0]
+        == 0
+    )
+    others = points_of(here / "other")
+    for key in points:
+        shutil.copyfile(others[key], points[key])  # same points, same names, other figures
+
+    check_resumed_table(here, capsys, rejected=3)
+
+
+def test_seed_is_a_legitimate_sweep_axis(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = run_cli(capsys, *sweep_of(here, "seed=1:2", None, "-o", "out", "--quiet"))
+    assert code == 0
+
+    table = pd.read_csv(here / "out" / "sweep.csv")
+    for seed in (1, 2):
+        rows = table[table["seed"] == seed].reset_index(drop=True)
+        alone = simcenter.simulate(TINY_DICT, replications=2, seed=seed).summary
+        np.testing.assert_allclose(rows["offered"], alone["offered"], rtol=1e-12)
+        np.testing.assert_allclose(rows["asa_s"], alone["asa_s"], rtol=1e-12)
+    assert not np.allclose(
+        table[table["seed"] == 1]["asa_s"].to_numpy(), table[table["seed"] == 2]["asa_s"].to_numpy()
+    )
+
+
+def test_replications_is_a_legitimate_sweep_axis(
+    here: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run_cli(capsys, *sweep_of(here, "replications=2,4", None, "-o", "out", "--quiet"))
+    assert code == 0
+
+    table = pd.read_csv(here / "out" / "sweep.csv")
+    for count in (2, 4):
+        rows = table[table["replications"] == count].reset_index(drop=True)
+        alone = simcenter.simulate(TINY_DICT, replications=count, seed=5).summary
+        np.testing.assert_allclose(rows["offered"], alone["offered"], rtol=1e-12)
+        np.testing.assert_allclose(
+            rows["service_level_ci95"], alone["service_level_ci95"], rtol=1e-12
+        )
