@@ -258,7 +258,7 @@ def _compare_into(
         second,
         replications=max(2, options.replications or 20),
         seed=options.seed,
-        jobs=_jobs(args.executor, options.jobs),
+        jobs=executor_options.workers(args, options.jobs),
         executor=args.executor,
         address=args.address,
     )
@@ -302,7 +302,7 @@ def _staff(args: argparse.Namespace) -> int:
             replications=max(2, replications),
             max_replications=max(2, replications) * 4,
             seed=options.seed,
-            jobs=_jobs(args.executor, options.jobs),
+            jobs=executor_options.workers(args, options.jobs),
             executor=args.executor,
             address=args.address,
             outdir=target_dir,
@@ -343,13 +343,6 @@ def staffing_text(table: pd.DataFrame) -> str:
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
-
-
-def _jobs(executor: str, jobs: int | None) -> int | None:
-    """Workers: at most one per core locally; as given (None: the default) on Dask."""
-    from simcenter.stops import capped_jobs
-
-    return capped_jobs(jobs) if executor == "local" else jobs
 
 
 def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             grid,
             options.replications,
             options.seed,
-            jobs=options.jobs,
+            jobs=executor_options.workers(args, options.jobs),
             executor=args.executor,
             address=args.address,
             outdir=target,

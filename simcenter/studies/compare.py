@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simcenter.arguments import check_integer, check_run
 from simcenter.experiments import as_scenario, simulate
 from simcenter.scenario import Scenario
+from simcenter.scenario.values import MAX_REPLICATIONS
 
 CONFIDENCE = 0.95
 """Confidence level of every half-width of a comparison."""
@@ -74,10 +76,12 @@ def compare(
         is 0).
 
     Raises:
-        ValueError: If ``replications`` is less than 2.
+        TypeError: An argument of the wrong type (the message names it).
+        ValueError: ``replications`` less than 2 or too large, or ``seed`` or
+            ``jobs`` out of range (the message names it).
     """
-    if replications < 2:
-        raise ValueError(f"replications: a comparison needs at least 2 (got {replications})")
+    check_integer("replications", replications, 2, MAX_REPLICATIONS, optional=False)
+    check_run(None, seed, jobs)
     first, second = as_scenario(a), as_scenario(b)
     base_seed = first.seed if seed is None else seed
     frames = [

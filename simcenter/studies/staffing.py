@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from simcenter import erlang, reports
+from simcenter.arguments import check_integer, check_run
 from simcenter.arrivals import rate_pieces
 from simcenter.bins import bin_count
 from simcenter.clock import ScenarioClock
@@ -52,7 +53,7 @@ from simcenter.experiments import as_scenario
 from simcenter.results import INTERVAL_KEYS
 from simcenter.scenario import Scenario
 from simcenter.scenario.model import build_scenario
-from simcenter.scenario.values import clock_text
+from simcenter.scenario.values import MAX_REPLICATIONS, clock_text
 from simcenter.studies.runner import ProgressCallback, Task, run_replications
 from simcenter.studies.store import PointStore
 from simcenter.units import format_duration
@@ -179,9 +180,15 @@ def staff(
         The plan.
 
     Raises:
+        TypeError, ValueError: ``replications``, ``max_replications``,
+            ``seed`` or ``jobs`` of the wrong type or out of range (the
+            message names the argument).
         SimcenterError: Conflicting objectives, or a scenario outside the
             search's scope (see the module description).
     """
+    check_run(None, seed, jobs)
+    check_integer("replications", replications, 2, MAX_REPLICATIONS, optional=False)
+    check_integer("max_replications", max_replications, replications, MAX_REPLICATIONS)
     base = as_scenario(scenario)
     goal = _objective(target, threshold, max_abandon, max_asa, objective)
     if goal.kind == "service_level" and goal.target is not None:

@@ -23,6 +23,7 @@ import yaml
 
 from simcenter import reports
 from simcenter._version import __version__
+from simcenter.arguments import check_run
 from simcenter.engine import run_meta
 from simcenter.errors import Problem, ScenarioError
 from simcenter.experiments import as_scenario
@@ -104,6 +105,9 @@ def sweep(
         ``cost_ci95``): the agent cost of the whole centre at that point.
 
     Raises:
+        TypeError, ValueError: ``replications``, ``seed`` or ``jobs`` of the
+            wrong type or out of range, or a grid too large (the message
+            names the argument).
         ScenarioError: A point is not a valid scenario (every problem, each
             naming its point).
         OutputError: The output folder cannot be used or holds another study.
@@ -135,6 +139,7 @@ def run_sweep(
     progress: ProgressCallback | None = None,
 ) -> SweepRun:
     """As :func:`sweep`, returning the table with what was resumed."""
+    check_run(replications, seed, jobs)
     base = as_scenario(scenario)
     checked = grids.as_grid(grid)
     count = base.replications if replications is None else replications
