@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,7 +277,7 @@ def _staff(args: argparse.Namespace) -> int:
     from simcenter.cli.options import run_options
     from simcenter.cli.progress import progress_bar
     from simcenter.loading import read_scenario
-    from simcenter.studies.staffing import staff
+    from simcenter.studies.staffing import StaffingWarning, staff
 
     options = run_options(args.replications, args.seed, args.jobs)
     executor_options.check(args)
@@ -291,7 +293,9 @@ def _staff(args: argparse.Namespace) -> int:
         Path(args.outdir) if args.outdir else outdir.default_outdir(f"{scenario.name}-staffing")
     )
     replications = options.replications or 20
-    with progress_bar(replications) as progress:
+    with progress_bar(replications) as progress, warnings.catch_warnings():
+        warnings.simplefilter("always", StaffingWarning)
+        warnings.showwarning = _show_warning
         plan = staff(
             scenario,
             target,
@@ -316,6 +320,11 @@ def _staff(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    """Print a warning of simcenter's as its message alone (no file and line)."""
+    print(printable(str(message)), file=sys.stderr)
 
 
 def staffing_text(table: pd.DataFrame) -> str:
