@@ -556,3 +556,115 @@ def test_replications_is_a_legitimate_sweep_axis(
         np.testing.assert_allclose(
             rows["service_level_ci95"], alone["service_level_ci95"], rtol=1e-12
         )
+
+
+# --- exit 2 with a message, never a traceback ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("summary.csv", b'garbage,"\n\x00\xff'),
+        ("intervals.csv", b"interval,start_s\n1,2\n"),
+        ("agents.csv", b"a,b\n"),
+        ("summary.csv", b""),
+        ("scenario.yaml", b"name: ["),
+    ],
+)
+def test_report_of_edited_files_exits_2_with_a_message(
+    here: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes
+) -> None:
+    assert run_cli(capsys, *command("run", "out"))[0] == 0
+    (here / "out" / name).write_bytes(content)
+    before = tree(here / "out")
+
+    code, out, err = run_cli(capsys, "report", "out")
+
+    assert (code, out) == (2, "")
+    assert "internal error" not in err
+    assert err.count("\n") == 1
+    assert tree(here / "out") == before
+
+
+@pytest.mark.parametrize(
+    "study",
+    [
+        '{"study": "sweep", "simcenter": "0", "spec": [1]}',
+        '{"study": "sweep", "simcenter": null, "spec": "x"}',
+        "[[[",
+        "[" * 100_000,
+        "[1, 2]",
+        '"sweep"',
+    ],
+)
+def test_a_tampered_study_file_exits_2_and_the_folder_is_kept(
+    here: Path, capsys: pytest.CaptureFixture[str], study: str
+) -> None:
+    assert run_cli(capsys, *command("sweep", "out"))[0] == 0
+    (here / "out" / "study.json").write_text(study)
+    before = tree(here / "out")
+
+    code, _, err = run_cli(capsys, *command("sweep", "out"))
+
+    assert code == 2
+    assert err.startswith("output folder out: holds")
+    assert tree(here / "out") == before
+
+
+@pytest.mark.parametrize(
+    ("vary", "message"),
+    [
+        (
+            ["agents.team.count=1:1000", "horizon=1:1000"],
+            "--vary: the sweep has 1,000,000 points (at most 100,000)\n",
+        ),
+        (
+            ["agents.team.count=1:1e400"],
+            '--vary "agents.team.count=1:1e400": the bounds and the step must be finite numbers '
+            "(one is too large)\n",
+        ),
+        (
+            ["agents.team.count=1:2:1e-320"],
+            '--vary "agents.team.count=1:2:1e-320": the range has too many values '
+            "(at most 100,000)\n",
+        ),
+        (
+            ["agents.team.count=1:1e9"],
+            '--vary "agents.team.count=1:1e9": the range has 1,000,000,000 values '
+            "(at most 100,000)\n",
+        ),
+    ],
+)
+def test_grids_too_large_or_overflowing_exit_2_with_the_count_and_the_limit(
+    here: Path, capsys: pytest.CaptureFixture[str], vary: list[str], message: str
+) -> None:
+    options = [part for key in vary for part in ("--vary", key)]
+
+    code, out, err = run_cli(capsys, "sweep", "scenario.yaml", *options, "-o", "out")
+
+    assert (code, out, err) == (2, "", message)
+    assert not (here / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "compare", "staff"])
+def test_symlink_loops_and_dangling_symlinks_as_outdir_are_refused(
+    here: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    (here / "loop").symlink_to("loop")
+    (here / "dangling").symlink_to(here / "elsewhere" / "deep")
+
+    code, _, err = run_cli(capsys, *command(kind, "loop"))
+    assert (code, err) == (2, "output folder loop: is a symlink loop (choose another -o folder)\n")
+    code, _, err = run_cli(capsys, *command(kind, "dangling/out"))
+    assert code == 2
+    assert err == (
+        f"output folder dangling/out: {here / 'dangling'} is a symlink to a place that does not "
+        "exist (simcenter does not create folders through it)\n"
+    )
+    assert not (here / "elsewhere").exists()
+    assert sorted(path.name for path in here.iterdir()) == [
+        "dangling",
+        "loop",
+        "other.yaml",
+        "scenario.yaml",
+    ]

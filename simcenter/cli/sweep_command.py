@@ -20,7 +20,7 @@ import pandas as pd
 from simcenter import outdir
 from simcenter.cli import executor_options
 from simcenter.cli.options import RunOptions, run_options
-from simcenter.errors import ScenarioError
+from simcenter.errors import Problem, ScenarioError
 from simcenter.formats import money, percent, percent_points, seconds, with_half_width
 from simcenter.reports import ALL
 from simcenter.studies.grid import Grid
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _checked(args: argparse.Namespace) -> tuple[RunOptions, Grid]:
     """The checked ``-n``, ``--seed``, ``--jobs`` and ``--vary``: every problem at once."""
-    from simcenter.studies.grid import parse_vary
+    from simcenter.studies.grid import as_grid, parse_vary
 
     problems = []
     try:
@@ -104,9 +104,11 @@ def _checked(args: argparse.Namespace) -> tuple[RunOptions, Grid]:
     except ScenarioError as error:
         problems += error.problems
     try:
-        grid = parse_vary(args.vary)
+        grid = as_grid(parse_vary(args.vary))
     except ScenarioError as error:
         problems += error.problems
+    except ValueError as error:  # too many points in all
+        problems.append(Problem(("--vary",), str(error)))
     if problems:
         raise ScenarioError(problems)
     return options, grid
