@@ -137,7 +137,12 @@ def _target(outdir: str | os.PathLike[str]) -> tuple[str, Path]:
     shown = printable(os.fspath(outdir))
     if "\0" in shown or "\0" in os.fspath(outdir):
         raise OutputError(f"output folder {shown}: the path contains a NUL character")
-    return shown, _resolve(Path(outdir), shown)
+    target = _resolve(Path(outdir), shown)
+    if not target.name:
+        raise OutputError(
+            f"output folder {shown}: is the root of the file system (choose another -o folder)"
+        )
+    return shown, target
 
 
 def check_kind(folder: Path, kind: str, shown: str | None = None) -> None:

@@ -647,6 +647,21 @@ def test_grids_too_large_or_overflowing_exit_2_with_the_count_and_the_limit(
 
 
 @pytest.mark.parametrize("kind", ["run", "sweep", "compare", "staff"])
+def test_the_root_folder_as_outdir_is_refused(
+    here: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    code, _, err = run_cli(capsys, *command(kind, "/"))
+    assert (code, err) == (
+        2,
+        "output folder /: is the root of the file system (choose another -o folder)\n",
+    )
+    assert run_cli(capsys, "report", "/")[:3:2] == (
+        2,
+        "output folder /: is the root of the file system (choose another -o folder)\n",
+    )
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "compare", "staff"])
 def test_symlink_loops_and_dangling_symlinks_as_outdir_are_refused(
     here: Path, capsys: pytest.CaptureFixture[str], kind: str
 ) -> None:
