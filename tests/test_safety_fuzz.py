@@ -132,7 +132,10 @@ def mutants(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def check_command(*args: str) -> int:
-    code = cli.main(list(args))
+    try:
+        code = cli.main(list(args))
+    except SystemExit as stop:  # argparse's usage errors (`--vary -1:2`): exit 2, no traceback
+        code = stop.code
     assert code in (0, 2), f"exit {code} for {args}"
     return code
 
