@@ -843,7 +843,7 @@ def write_scenario(plan: StaffingPlan, path: Path) -> None:
 
 def plot(plan: StaffingPlan):  # -> matplotlib.figure.Figure
     """Erlang C, Erlang A and the simulated requirement per interval, one panel per group."""
-    from simcenter.plotting._common import plain_text
+    from simcenter.plotting import plain_text
 
     return plain_text(_plot)(plan)
 
