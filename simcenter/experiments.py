@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simcenter import contact_log
+from simcenter import contact_log, workload
+from simcenter.arguments import check_flag, check_run
 from simcenter.engine import run_meta
 from simcenter.results import Results
 from simcenter.scenario import Scenario
@@ -70,10 +71,17 @@ def simulate(
         The results, identical for any executor and any ``jobs``.
 
     Raises:
+        TypeError: An argument of the wrong type (the message names it).
+        ValueError: ``replications``, ``seed`` or ``jobs`` out of range, as on
+            the command line (the message names it).
+        WorkloadError: The run's tables could not fit in memory (the message
+            gives the estimate).
         ExecutorError: An unknown executor, ``keep_contacts=True`` with
             another executor than ``"local"``,
             or a Dask scheduler that cannot be reached.
     """
+    check_run(replications, seed, jobs)
+    check_flag("keep_contacts", keep_contacts)
     scenario = as_scenario(scenario)
     count = scenario.replications if replications is None else replications
     base_seed = scenario.seed if seed is None else seed
@@ -85,6 +93,8 @@ def simulate(
             f"keep_contacts=True: {which} keeps no per-contact log "
             "(its workers may be on other machines); use keep_contacts=False"
         )
+    workers = count if jobs is None else min(jobs, count)
+    workload.check(workload.estimate(scenario, count, keep_contacts), workers)
     folder = contact_log.spool_folder() if keep_contacts else None
     tasks = [
         Task(

@@ -16,7 +16,19 @@ The rules (docs/outputs.md):
   system offers it. The staging folder is removed on every exit path; one
   left behind by a killed run is removed by the next run into the same
   place (:func:`remove_stale`).
-- A symlink to a folder is followed: the files go where it points.
+- The marker names the kind of output (``run``, ``sweep``, ``compare``,
+  ``staff``): a command writes only into a folder of its own kind
+  (:func:`check_kind`).
+- One command at a time writes a folder: each holds an advisory lock
+  (:func:`locked`) on ``.NAME.lock`` next to it for its whole length; a
+  second one is refused with a message naming the first (pid, command). The
+  kernel drops the lock of a killed process, so its lock file is taken over.
+- A file written into a finished folder (a report) is written as a
+  temporary file (:func:`temporary`) and renamed into place; a temporary
+  file of simcenter's naming whose process no longer runs is never counted
+  as foreign, and is removed.
+- A symlink to a folder is followed: the files go where it points. A symlink
+  loop, or a symlink to a place that does not exist, is refused.
 - Folders are created with the permissions the umask gives.
 """
 
@@ -26,12 +38,15 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import re
 import secrets
+import shlex
 import shutil
+import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from simcenter._version import __version__
@@ -47,6 +62,13 @@ STAGING_MARKER = ".simcenter-staging"
 
 DEFAULT_ROOT = Path("results")
 """Parent of the default output folders."""
+
+RUN = "run"
+"""The kind of output of ``simcenter run`` (studies name theirs: ``sweep``, ``staff``, ...)."""
+
+_MARKER_FIRST_LINE = re.compile(r"written by simcenter (\S+)(?: \((\w+)\))?")
+_TEMPORARY = re.compile(r"\.simcenter-tmp-(\d+)-.+|\.(?:simcenter|report\.html)\.tmp-(\d+)")
+"""Temporary files simcenter writes inside a folder (and the names older versions used)."""
 
 _SLUG_LENGTH = 80
 _SLUG_BYTES = 200  # of UTF-8; leaves room below the usual 255-byte limit for suffixes and staging
@@ -128,7 +150,7 @@ def default_outdir(scenario_name: str) -> Path:
     return DEFAULT_ROOT / slug(scenario_name)
 
 
-def prepare(outdir: str | os.PathLike[str]) -> Path:
+def prepare(outdir: str | os.PathLike[str], kind: str = RUN) -> Path:
     """Check, before simulating, that a run may write its files to ``outdir``.
 
     Creates the missing parent folders, removes the staging folders that
@@ -137,28 +159,94 @@ def prepare(outdir: str | os.PathLike[str]) -> Path:
 
     Args:
         outdir: The output folder; a symlink to a folder is followed.
+        kind: The kind of output about to be written (:data:`RUN`, or a study's kind).
 
     Returns:
         The absolute path of the folder the files will replace (symlinks resolved).
 
     Raises:
         OutputError: The path is not usable (contains NUL, is too long, is a
-            file or lies under one), the parent is not writable, or the
-            folder holds files that simcenter did not write.
+            file or lies under one, is a symlink loop or a symlink to nothing),
+            the parent is not writable, the folder holds files that
+            simcenter did not write, or another kind of output.
     """
-    shown = printable(os.fspath(outdir))
-    if "\0" in shown or "\0" in os.fspath(outdir):
-        raise OutputError(f"output folder {shown}: the path contains a NUL character")
-    target = _resolve(Path(outdir), shown)
+    shown, target = _target(outdir)
     _check_reusable(target, shown)
+    check_kind(target, kind, shown)
     _make_parent(target.parent, shown)
     remove_stale(target)
+    remove_temporaries(target)
     _check_writable(target.parent, shown)
     return target
 
 
+def _target(outdir: str | os.PathLike[str]) -> tuple[str, Path]:
+    """The path as shown in messages, and the absolute path with symlinks resolved."""
+    shown = printable(os.fspath(outdir))
+    if "\0" in shown or "\0" in os.fspath(outdir):
+        raise OutputError(f"output folder {shown}: the path contains a NUL character")
+    target = _resolve(Path(outdir), shown)
+    if not target.name:
+        raise OutputError(
+            f"output folder {shown}: is the root of the file system (choose another -o folder)"
+        )
+    return shown, target
+
+
+def check_kind(folder: Path, kind: str, shown: str | None = None) -> None:
+    """Refuse a folder that simcenter marked for another kind of output than ``kind``.
+
+    A missing folder, or one without a marker, passes (the other checks
+    decide about it).
+
+    Raises:
+        OutputError: The folder holds another kind of output.
+    """
+    found = folder_kind(folder)
+    if found is None or found == kind:
+        return
+    shown = printable(str(folder)) if shown is None else shown
+    raise OutputError(
+        f"output folder {shown}: holds the results of simcenter {found}, not of "
+        f"simcenter {kind}; simcenter does not replace another command's results: "
+        "choose another folder with -o, or remove that one yourself"
+    )
+
+
+def folder_kind(folder: Path) -> str | None:
+    """The kind of output the marker of ``folder`` names; None without a marker.
+
+    Markers of versions that did not name the kind: a folder whose marker
+    lists ``study.json`` holds the study that file names, any other a run.
+    """
+    try:
+        first = (folder / MARKER).read_text(encoding="utf-8").partition("\n")[0]
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _MARKER_FIRST_LINE.fullmatch(first)
+    if match is None:
+        return None
+    if match[2]:
+        return match[2]
+    if "study.json" not in _listed_files(folder / MARKER):
+        return RUN
+    import json
+
+    try:
+        found = json.loads((folder / "study.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "study"
+    kind = found.get("study") if isinstance(found, dict) else None
+    return kind if isinstance(kind, str) and kind.isidentifier() else "study"
+
+
+def marker_line(kind: str) -> str:
+    """The first line of a marker: the simcenter version and the kind of output."""
+    return f"written by simcenter {__version__} ({kind})"
+
+
 @contextlib.contextmanager
-def staged(outdir: str | os.PathLike[str]) -> Iterator[Path]:
+def staged(outdir: str | os.PathLike[str], kind: str = RUN) -> Iterator[Path]:
     """Stage the files of a run, then put them in place of ``outdir`` in one step.
 
     The body writes its files into the yielded empty folder. When it ends
@@ -173,24 +261,210 @@ def staged(outdir: str | os.PathLike[str]) -> Iterator[Path]:
     Raises:
         OutputError: As :func:`prepare`, or when writing a file fails (a full disk).
     """
-    target = prepare(outdir)
-    staging = _make_staging(target)
-    try:
+    with locked(outdir, kind):
+        target = prepare(outdir, kind)
+        staging: Path | None = None
         try:
-            yield staging
+            with signals_held():  # a stop while it is made would leave it behind
+                staging = _make_staging(target)
+            try:
+                yield staging
+                _write_marker(staging, kind)
+            except OSError as error:
+                raise write_error(outdir, error) from error
+            with signals_held():
+                aside = _swap_in(staging, target, kind)
+        except BaseException:
+            if staging is not None:
+                _remove_tree(staging)
+            raise
+        if aside is not None:
+            _remove_tree(aside)
+
+
+def write_error(outdir: str | os.PathLike[str], error: OSError) -> OutputError:
+    """The error of a failed write into ``outdir`` (a full disk), in words."""
+    return OutputError(
+        f"output folder {printable(os.fspath(outdir))}: cannot write the results ({_reason(error)})"
+    )
+
+
+# --- one writer per folder ---------------------------------------------------------
+
+_held: dict[Path, int] = {}
+"""Output folders this process holds the lock of -> the lock file's descriptor."""
+
+
+@contextlib.contextmanager
+def locked(outdir: str | os.PathLike[str], kind: str = RUN) -> Iterator[Path]:
+    """Hold the lock of ``outdir`` within the block: no other command writes it meanwhile.
+
+    The lock is an advisory ``fcntl`` lock on ``.NAME.lock`` next to the
+    folder (its parent is created if needed), which holds the pid and the
+    command line of its holder. The kernel drops the lock when its process
+    ends, however it ends, so the file of a killed command is taken over.
+    The file is removed when the lock is let go. Taking the lock again in
+    the same process (a command, then the files it saves) is allowed.
+
+    Yields:
+        The absolute path of the folder (symlinks resolved).
+
+    Raises:
+        OutputError: Another process holds the lock (the message names it),
+            or the path is not usable (as :func:`prepare`).
+    """
+    shown, target = _target(outdir)
+    if target in _held:
+        yield target
+        return
+    _make_parent(target.parent, shown)
+    path = target.with_name(f".{target.name}.lock")
+    with signals_held():  # a stop in between would leave the lock file behind
+        descriptor = _take_lock(path, shown)
+        _held[target] = descriptor
+    try:
+        text = f"pid {os.getpid()}\ncommand {_command_line(kind)}\n"
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, text.encode("utf-8", "replace"), 0)
+        yield target
+    finally:
+        del _held[target]
+        with contextlib.suppress(OSError):
+            path.unlink()  # while still held: a waiting process then finds the file gone
+        os.close(descriptor)
+
+
+def _take_lock(path: Path, shown: str) -> int:
+    """Open and lock ``path`` (created if missing); the descriptor, or an OutputError."""
+    while True:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             raise OutputError(
-                f"output folder {printable(os.fspath(outdir))}: cannot write the results "
+                f"output folder {shown}: cannot write in {printable(str(path.parent))} "
                 f"({_reason(error)})"
-            ) from error
-        with signals_held():
-            _write_marker(staging)
-            aside = _swap_in(staging, target)
-    except BaseException:
-        _remove_tree(staging)
+            ) from None
+        try:
+            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(descriptor)
+            if error.errno not in (errno.EACCES, errno.EAGAIN):
+                raise OutputError(
+                    f"output folder {shown}: cannot lock it ({_reason(error)})"
+                ) from None
+            raise OutputError(
+                f"output folder {shown}: {_holder(path)} is writing into it; wait until it "
+                "ends, or choose another folder with -o"
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(descriptor), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            return descriptor
+        os.close(descriptor)  # its holder removed the file as we locked it: lock the new one
+
+
+def _holder(path: Path) -> str:
+    """Who holds the lock file ``path``, as its holder wrote it."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    fields = dict(line.partition(" ")[::2] for line in lines)
+    if "pid" not in fields:
+        return "another simcenter command"
+    command = f": {fields['command']}" if fields.get("command") else ""
+    return f"another simcenter command (pid {fields['pid']}{command})"
+
+
+def _command_line(kind: str) -> str:
+    """This process's command line, for the lock file (``simcenter sweep ...``)."""
+    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if program in ("__main__.py", "simcenter", "-m"):
+        return shlex.join(["simcenter", *sys.argv[1:]])
+    return f"{shlex.join([program, *sys.argv[1:]])} (simcenter {kind})"
+
+
+# --- files added to a finished folder ------------------------------------------------
+
+
+def temporary(folder: Path, name: str) -> Path:
+    """Where to write ``name`` before renaming it into ``folder``: a name simcenter recognises."""
+    return folder / f".simcenter-tmp-{os.getpid()}-{name}"
+
+
+def check_into(folder: Path, name: str, kind: str, shown: str | None = None) -> None:
+    """Check that :func:`write_into` may add the file ``name`` to ``folder``.
+
+    Raises:
+        OutputError: The folder has no marker, holds another kind of output,
+            or already holds a file ``name`` that simcenter did not write.
+    """
+    shown = printable(str(folder)) if shown is None else shown
+    if not (folder / MARKER).is_file():
+        raise OutputError(
+            f"{shown}: not a folder written by simcenter {kind} (it has no {MARKER} file); "
+            f"simcenter writes {name} only into its own folders"
+        )
+    check_kind(folder, kind, shown)
+    target = folder / name
+    if (target.exists() or target.is_symlink()) and name not in _listed_files(folder / MARKER):
+        raise OutputError(
+            f"{shown}: holds a file {printable(name)} that simcenter did not write; "
+            "simcenter never replaces such files: move it away first"
+        )
+
+
+def write_into(
+    folder: Path, name: str, kind: str, write: Callable[[Path], None], shown: str | None = None
+) -> Path:
+    """Add the file ``name`` to a finished simcenter folder of ``kind``, atomically.
+
+    The file is listed in the marker first (so a kill leaves nothing
+    foreign), written as a temporary file and renamed into place; when the
+    write fails the temporary file is removed and the marker is as before.
+
+    Args:
+        folder: A folder simcenter wrote (it holds a marker).
+        name: The file to write (replaced if simcenter wrote it before).
+        kind: The kind of output the folder must hold.
+        write: Writes the file at the path it is given.
+        shown: The folder as messages name it (default: its path).
+
+    Returns:
+        The path of the file.
+
+    Raises:
+        OutputError: As :func:`check_into`, or the write failed (a full disk).
+    """
+    check_into(folder, name, kind, shown)
+    remove_temporaries(folder)
+    listed = name in _listed_files(folder / MARKER)
+    target = folder / name
+    staging = temporary(folder, name)
+    try:
+        if not listed:
+            add_to_marker(folder, name)
+        write(staging)
+        staging.replace(target)
+    except BaseException as error:
+        staging.unlink(missing_ok=True)
+        if not listed and not target.exists():
+            with contextlib.suppress(OSError):
+                remove_from_marker(folder, name)
+        if isinstance(error, OSError):
+            raise write_error(folder if shown is None else shown, error) from error
         raise
-    if aside is not None:
-        _remove_tree(aside)
+    return target
+
+
+def remove_temporaries(folder: Path) -> None:
+    """Remove the temporary files of simcenter's naming left in ``folder`` by ended processes."""
+    with contextlib.suppress(OSError):
+        for entry in folder.iterdir():
+            if _own_temporary(entry):
+                entry.unlink(missing_ok=True)
 
 
 def remove_stale(target: Path) -> list[Path]:
@@ -222,11 +496,16 @@ def remove_stale(target: Path) -> list[Path]:
 
 def _resolve(path: Path, shown: str) -> Path:
     """The absolute path with symlinks resolved, or an OutputError for an unusable path."""
+    _check_links(path, shown)
     try:
         target = path.resolve()
         target.lstat()
     except FileNotFoundError:
         return target
+    except RuntimeError:  # a symlink loop (Python < 3.13)
+        raise OutputError(
+            f"output folder {shown}: is a symlink loop (choose another -o folder)"
+        ) from None
     except OSError as error:
         raise OutputError(f"output folder {shown}: {_reason(error)}") from None
     if not target.is_dir():
@@ -234,6 +513,27 @@ def _resolve(path: Path, shown: str) -> Path:
             f"output folder {shown}: is a file, not a folder (choose another -o folder)"
         )
     return target
+
+
+def _check_links(path: Path, shown: str) -> None:
+    """Refuse a path through a symlink that points to nothing (it would create folders there)."""
+    absolute = Path(os.path.abspath(path))
+    for part in [*reversed(absolute.parents), absolute]:
+        try:
+            if not part.is_symlink():
+                continue
+            part.stat()
+        except FileNotFoundError:
+            raise OutputError(
+                f"output folder {shown}: {printable(str(part))} is a symlink to a place that "
+                "does not exist (simcenter does not create folders through it)"
+            ) from None
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OutputError(
+                    f"output folder {shown}: is a symlink loop (choose another -o folder)"
+                ) from None
+            raise OutputError(f"output folder {shown}: {_reason(error)}") from None
 
 
 def _check_reusable(target: Path, shown: str) -> None:
@@ -264,7 +564,9 @@ def foreign_files(folder: Path) -> list[str]:
     """
     if not (folder / MARKER).is_file():
         return sorted(entry.name + ("/" if entry.is_dir() else "") for entry in folder.iterdir())
-    listed = _listed_files(folder / MARKER)
+    listed = _listed_files(folder / MARKER) | {
+        entry.name for entry in folder.iterdir() if _own_temporary(entry)
+    }
     folders = {parent.as_posix() for name in listed for parent in Path(name).parents}
     found = []
     for root, dirs, files in os.walk(folder):
@@ -282,6 +584,17 @@ def foreign_files(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def _own_temporary(entry: Path) -> bool:
+    """Whether ``entry`` is a temporary file of simcenter's naming whose process has ended."""
+    match = _TEMPORARY.fullmatch(entry.name)
+    return (
+        match is not None
+        and entry.is_file()
+        and not entry.is_symlink()
+        and not _running(int(match[1] or match[2]))
+    )
+
+
 def add_to_marker(folder: Path, name: str) -> None:
     """Record ``name`` (a file simcenter just wrote into ``folder``) in the folder's marker.
 
@@ -293,23 +606,38 @@ def add_to_marker(folder: Path, name: str) -> None:
     if not listed or name in listed:
         return
     first = marker.read_text(encoding="utf-8").splitlines()[0]
-    text = f"{first}\n" + "".join(f"{line}\n" for line in sorted(listed | {name}))
-    staging = folder / f"{MARKER}.tmp-{os.getpid()}"
-    staging.write_text(text, encoding="utf-8")
-    staging.replace(marker)
+    _replace_marker(folder, f"{first}\n" + "".join(f"{line}\n" for line in sorted(listed | {name})))
 
 
-def start_marker(folder: Path, names: list[str]) -> None:
+def remove_from_marker(folder: Path, name: str) -> None:
+    """Take ``name`` off the marker of ``folder`` (a file that was listed but not written)."""
+    marker = folder / MARKER
+    listed = _listed_files(marker)
+    if name not in listed:
+        return
+    first = marker.read_text(encoding="utf-8").splitlines()[0]
+    _replace_marker(folder, f"{first}\n" + "".join(f"{line}\n" for line in sorted(listed - {name})))
+
+
+def start_marker(folder: Path, names: list[str], kind: str) -> None:
     """Give ``folder`` (created by simcenter, empty but for ``names``) a marker listing ``names``.
 
     Used by studies, which fill their folder point by point
     (:class:`simcenter.studies.PointStore`); later files are recorded with
     :func:`add_to_marker`, each before it is written.
     """
-    text = f"written by simcenter {__version__}\n" + "".join(f"{name}\n" for name in sorted(names))
-    staging = folder / f"{MARKER}.tmp-{os.getpid()}"
-    staging.write_text(text, encoding="utf-8")
-    staging.replace(folder / MARKER)
+    _replace_marker(folder, f"{marker_line(kind)}\n" + "".join(f"{n}\n" for n in sorted(names)))
+
+
+def _replace_marker(folder: Path, text: str) -> None:
+    """Replace the marker of ``folder`` in one step; on a failed write, leave nothing behind."""
+    staging = temporary(folder, MARKER)
+    try:
+        staging.write_text(text, encoding="utf-8")
+        staging.replace(folder / MARKER)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
 
 
 def scratch_folder(target: Path) -> Path:
@@ -333,7 +661,7 @@ def _listed_files(marker: Path) -> set[str]:
         lines = marker.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return set()
-    if not lines or not lines[0].startswith("written by simcenter"):
+    if not lines or _MARKER_FIRST_LINE.fullmatch(lines[0]) is None:
         return set()
     return {line for line in lines[1:] if line}
 
@@ -402,31 +730,32 @@ def _make_staging(target: Path) -> Path:
         return staging
 
 
-def _write_marker(staging: Path) -> None:
-    """Write the marker last: the version and every file of the run (the staging marker goes)."""
+def _write_marker(staging: Path, kind: str) -> None:
+    """Write the marker last: the version, the kind and every file (the staging marker goes)."""
     (staging / STAGING_MARKER).unlink()
     files = sorted(
         (Path(root).relative_to(staging) / name).as_posix()
         for root, _, names in os.walk(staging)
         for name in names
     )
-    text = f"written by simcenter {__version__}\n" + "".join(f"{name}\n" for name in files)
+    text = f"{marker_line(kind)}\n" + "".join(f"{name}\n" for name in files)
     with (staging / MARKER).open("w", encoding="utf-8") as file:
         file.write(text)
         file.flush()
         os.fsync(file.fileno())
 
 
-def _swap_in(staging: Path, target: Path) -> Path | None:
+def _swap_in(staging: Path, target: Path, kind: str) -> Path | None:
     """Put ``staging`` in place of ``target``; returns the old folder's new place, if any.
 
-    The old folder must still hold only simcenter's files (checked again here,
-    since the simulation may have taken a while).
+    The old folder must still hold only simcenter's files of the same kind
+    (checked again here, since the simulation may have taken a while).
     """
     if not target.exists():
         staging.rename(target)
         return None
     _check_reusable(target, printable(str(target)))
+    check_kind(target, kind)
     if _exchange(staging, target):
         (staging / STAGING_MARKER).touch()  # now holds the old files: mark it as debris
         return staging

@@ -111,12 +111,54 @@ def write_report(outdir: str | os.PathLike[str]) -> Path:
     Raises:
         SimcenterError: If the folder is not a results folder.
     """
-    output = _read_output(Path(outdir))
-    target = output.folder / REPORT_FILE
-    staging = target.with_name(f".{REPORT_FILE}.tmp-{os.getpid()}")
-    staging.write_text(render(output), encoding="utf-8")
-    staging.replace(target)
+    from simcenter.outdir import temporary
+
+    text = report_text(outdir)
+    target = Path(outdir) / REPORT_FILE
+    staging = temporary(target.parent, REPORT_FILE)
+    try:
+        staging.write_text(text, encoding="utf-8")
+        staging.replace(target)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
     return target
+
+
+READ_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError, yaml.YAMLError)
+"""What reading a results folder changed by hand may raise (pandas' parser errors included)."""
+
+
+def report_text(outdir: str | os.PathLike[str]) -> str:
+    """The report page of a results folder written by ``simcenter run``, as HTML text.
+
+    Raises:
+        SimcenterError: The folder is not a results folder, or its files
+            cannot be read as simcenter wrote them (edited or truncated).
+    """
+    folder = Path(outdir)
+    try:
+        return render(_read_output(folder))
+    except READ_ERRORS as error:
+        detail = " ".join(str(error).split())[:200]
+        raise SimcenterError(
+            f"{folder}: its files cannot be read as simcenter run wrote them "
+            f"({type(error).__name__}: {detail}); were they edited? Run simcenter run again"
+        ) from None
+
+
+def check_results_folder(folder: Path) -> None:
+    """Refuse a folder without the files of ``simcenter run`` that the report reads.
+
+    Raises:
+        SimcenterError: A file is missing (the message names them).
+    """
+    required = ("scenario.yaml", "summary.csv", "intervals.csv", "agents.csv")
+    missing = [name for name in required if not (folder / name).is_file()]
+    if missing:
+        raise SimcenterError(
+            f"{folder}: not a results folder of simcenter run (missing {', '.join(missing)})"
+        )
 
 
 def _read_output(folder: Path) -> _Output:
@@ -124,12 +166,7 @@ def _read_output(folder: Path) -> _Output:
     from simcenter.engine import run_meta
     from simcenter.loading import load_scenario
 
-    required = ("scenario.yaml", "summary.csv", "intervals.csv", "agents.csv")
-    missing = [name for name in required if not (folder / name).is_file()]
-    if missing:
-        raise SimcenterError(
-            f"{folder}: not a results folder of simcenter run (missing {', '.join(missing)})"
-        )
+    check_results_folder(folder)
     scenario_text = (folder / "scenario.yaml").read_text(encoding="utf-8")
     meta = run_meta(load_scenario(folder / "scenario.yaml"))
     replications = _optional_csv(folder / "replications.csv")

@@ -8,16 +8,22 @@ the staging folder goes, the previous output stays, and the exit code is
 Worker processes of a parallel run (:func:`worker_pool`) ignore the stop
 signals (the parent kills them when it stops) and ask the kernel to kill
 them when their parent dies, so no kill of the parent, even SIGKILL, leaves
-them running.
+them running. This holds under every start method of :mod:`multiprocessing`
+(``fork``, ``spawn``, ``forkserver``): under ``forkserver`` a worker's parent
+is the fork server, so each worker also watches the main process with a
+thread and ends when it ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -90,9 +96,7 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when used
 
-    pool = ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_started, initargs=(os.getpid(),)
-    )
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
     try:
         with signals_held():  # a stop during fork would be lost in fork handlers
             pool.submit(int)  # starts the workers (all at once where they are forked)
@@ -117,7 +121,7 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _worker_started(parent: int) -> None:
+def _worker_started() -> None:
     """Worker initializer: ignore stop signals (the parent stops its workers), die with it.
 
     A Ctrl-C, a closed terminal or a ``kill`` of the whole process group
@@ -129,11 +133,26 @@ def _worker_started(parent: int) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _die_with_parent()
-    # The parent may have died before the request took effect. A dead parent
-    # that nobody has reaped yet still answers kill(pid, 0), but the kernel
-    # hands its children to another parent the moment it dies.
-    if os.getppid() != parent:
-        os._exit(1)
+    # The parent may have died before the request took effect. The process
+    # that started this worker (recorded by multiprocessing under every start
+    # method, unlike getppid(), which is the fork server under forkserver)
+    # holds a pipe open whose other end reads as closed once it is dead.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        if not parent.is_alive():
+            os._exit(1)
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    """Wait for ``parent`` to end, then end this process at once (a worker's watchdog thread).
+
+    The kernel's request covers the process that forked the worker; under
+    ``forkserver`` that is the fork server, which lives on while workers
+    hold its pipe, so the worker watches the main process itself.
+    """
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
 
 
 def _die_with_parent() -> None:
@@ -151,7 +170,16 @@ def _die_with_parent() -> None:
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's worker processes now (their work is abandoned)."""
+    """Kill the pool's worker processes now (their work is abandoned).
+
+    Through the pool's public method where Python has it (3.14), else
+    through its table of processes.
+    """
+    kill = getattr(pool, "kill_workers", None)
+    if kill is not None:
+        with contextlib.suppress(Exception):
+            kill()
+        return
     processes = getattr(pool, "_processes", None) or {}
     for process in list(processes.values()):
         with contextlib.suppress(Exception):

@@ -27,10 +27,16 @@ EVENTS_PER_CONTACT = 6
 """Simulation events of a contact: arrival, patience, answer, end of talk, wrap-up, routing."""
 
 CONTACT_RECORD_BYTES = 80
-"""Memory of one contact's record while the run lasts (bytes)."""
+"""Memory of one contact's record in the contact log, when it is kept (bytes)."""
 
 CONTACT_ROW_BYTES = 200
 """Memory of one row of the contacts table, when it is kept (bytes)."""
+
+AGENT_BYTES = 1000
+"""Memory of one agent while a replication runs (bytes)."""
+
+AGENTS_PER_SECOND = 75_000
+"""Agents one core sets up and retires per second (a 15,000-agent replication takes 0.2 s)."""
 
 INTERVAL_ROW_BYTES = 400
 """Memory of one row of the interval tables, for one replication (bytes)."""
@@ -58,6 +64,7 @@ class Workload:
             agent groups) over all replications.
         memory_bytes: Memory the records and tables need at their largest (bytes).
         cpu_s: Expected processor time (seconds), over all cores.
+        keep_contacts: Whether the contact log is kept (and counted in the memory).
     """
 
     replications: int
@@ -66,6 +73,7 @@ class Workload:
     interval_rows: float
     memory_bytes: float
     cpu_s: float
+    keep_contacts: bool = True
 
     def describe(self) -> str:
         """The estimate in words: ``12,345,678 contacts, 74,074,068 events, ...``."""
@@ -82,7 +90,9 @@ def estimate(scenario: Scenario, replications: int, keep_contacts: bool = True) 
     Args:
         scenario: The validated scenario.
         replications: Number of replications.
-        keep_contacts: Whether the contacts table is kept.
+        keep_contacts: Whether the contact log is kept: its records and rows
+            are counted in the memory only then (without it, a replication
+            keeps no per-contact data).
     """
     simulated_s = scenario.warmup + scenario.horizon
     per_replication = math.fsum(_expected_contacts(queue, simulated_s) for queue in scenario.queues)
@@ -90,15 +100,16 @@ def estimate(scenario: Scenario, replications: int, keep_contacts: bool = True) 
     intervals = math.ceil(simulated_s / scenario.interval)
     rows = intervals * (len(scenario.queues) + 1 + len(scenario.agents)) * replications
     agents = sum(group_size(group) for group in scenario.agents)
-    row_bytes = CONTACT_RECORD_BYTES + (CONTACT_ROW_BYTES if keep_contacts else 0)
-    memory = contacts * row_bytes + rows * INTERVAL_ROW_BYTES + agents * replications * 1000
+    row_bytes = CONTACT_RECORD_BYTES + CONTACT_ROW_BYTES if keep_contacts else 0
+    memory = contacts * row_bytes + rows * INTERVAL_ROW_BYTES + agents * replications * AGENT_BYTES
     return Workload(
         replications=replications,
         contacts=contacts,
         events=contacts * EVENTS_PER_CONTACT + rows,
         interval_rows=rows,
         memory_bytes=memory,
-        cpu_s=contacts / CONTACTS_PER_SECOND,
+        cpu_s=contacts / CONTACTS_PER_SECOND + agents * replications / AGENTS_PER_SECOND,
+        keep_contacts=keep_contacts,
     )
 
 
@@ -118,10 +129,13 @@ def check(workload: Workload, workers: int = 1, memory_bytes: float | None = Non
     """
     available = available_memory() if memory_bytes is None else memory_bytes
     if available is not None and workload.memory_bytes > available:
+        advice = "run fewer replications or with --no-contacts"
+        if not workload.keep_contacts:
+            advice = "run fewer replications"
         raise WorkloadError(
             f"this run would need {_bytes(workload.memory_bytes)} of memory, more than the "
             f"{_bytes(available)} available ({workload.describe()}); shorten the horizon, "
-            "lengthen the interval, or run fewer replications or with --no-contacts"
+            f"lengthen the interval, or {advice}"
         )
     wall_s = workload.cpu_s / max(1, min(workers, workload.replications))
     if wall_s > WARN_AFTER_S:

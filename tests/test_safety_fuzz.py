@@ -16,6 +16,7 @@ new ones.
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -131,7 +132,10 @@ def mutants(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def check_command(*args: str) -> int:
-    code = cli.main(list(args))
+    try:
+        code = cli.main(list(args))
+    except SystemExit as stop:  # argparse's usage errors (`--vary -1:2`): exit 2, no traceback
+        code = stop.code
     assert code in (0, 2), f"exit {code} for {args}"
     return code
 
@@ -156,3 +160,164 @@ def test_mutated_scenarios_exit_0_or_2(data: dict[str, Any]) -> None:
         if workload.estimate(scenario, 1).contacts <= SMALL_RUN_CONTACTS:
             out = str(Path(folder) / "out")
             check_command("run", str(path), "-o", out, "-n", "1", "--no-plots", "--no-contacts")
+
+
+# --- the other commands: report, sweep, compare, staff, and tampered study folders --------------
+
+STUDY_EXAMPLES = (
+    int(os.environ.get("SIMCENTER_FUZZ_EXAMPLES", "10000"))
+    if settings.get_current_profile_name() == "explore"
+    else 24
+)
+"""Examples of the study commands (the explore profile: ``SIMCENTER_FUZZ_EXAMPLES``, 10,000)."""
+
+TINY_SCENARIO = """\
+name: tiny
+horizon: 1h
+queues:
+  - name: support
+    arrivals: {rate: 30/h}
+    handle_time: {distribution: exponential, mean: 2min}
+agents:
+  - name: team
+    count: 3
+    skills: [support]
+"""
+
+OPTION_TEXT = [
+    "0",
+    "-1",
+    "1",
+    "2",
+    "3",
+    "1e400",
+    "nan",
+    "inf",
+    "10**20",
+    "99999999999999999999999",
+    "",
+    " ",
+    "0.8",
+    "80%",
+    "150%",
+    "20s",
+    "-5s",
+    "1e308s",
+    "abc",
+    "\x1b[31m",
+    "\u202e1",
+]
+VARY = [
+    "agents.team.count=3:4",
+    "agents.team.count=1:1e400",
+    "agents.team.count=1:2:1e-320",
+    "agents.team.count=4:1",
+    "agents.team.count=3,x",
+    "agents.team.count=1:1000000",
+    "seed=1:2",
+    "replications=2,3",
+    "horizon=30min,1e308s",
+    "queues.support.arrivals.rate=0/h,60/h",
+    "nokey=1:2",
+    "agents.team.count=",
+    "=1:2",
+    "agents.team.count=0:1",
+]
+
+
+def option_values() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(OPTION_TEXT), st.text(max_size=8))
+
+
+@st.composite
+def study_commands(draw: st.DrawFn) -> list[str]:
+    """A ``sweep``, ``compare`` or ``staff`` command line with hostile options."""
+    kind = draw(st.sampled_from(["sweep", "compare", "staff"]))
+    args = {"sweep": ["sweep", "s.yaml"], "compare": ["compare", "s.yaml", "s.yaml"]}.get(
+        kind, ["staff", "s.yaml"]
+    )
+    if kind == "sweep":
+        for vary in draw(
+            st.lists(st.one_of(st.sampled_from(VARY), st.text(max_size=12)), min_size=1, max_size=2)
+        ):
+            args += ["--vary", vary]
+    options = {
+        "sweep": ["-n", "--seed", "--jobs", "--set"],
+        "compare": ["-n", "--seed", "--jobs"],
+        "staff": [
+            "-n",
+            "--seed",
+            "--jobs",
+            "--target",
+            "--threshold",
+            "--max-abandon",
+            "--max-asa",
+        ],
+    }[kind]
+    for option in draw(st.lists(st.sampled_from(options), max_size=3, unique=True)):
+        args += [option, draw(option_values())]
+    if kind != "compare" and "-n" not in args:
+        args += ["-n", "2"]
+    return [*args, "-o", "out", "--jobs", "1"] if "--jobs" not in args else [*args, "-o", "out"]
+
+
+TAMPERINGS = [
+    ("study.json", b"[[["),
+    ("study.json", b'{"study": "sweep", "spec": [1]}'),
+    ("study.json", b"null"),
+    (".simcenter", b"written by simcenter 0.1.0 (sweep\n"),
+    (".simcenter", b""),
+    (".simcenter", b"written by simcenter 0.1.0 (run)\nsweep.csv\n"),
+    ("points/x.parquet", b"PAR1 not parquet"),
+    ("summary.csv", b'garbage,"\n'),
+    ("intervals.csv", b"\x00\xff"),
+    ("agents.csv", b"a,b\n1,2\n"),
+    ("scenario.yaml", b"name: ["),
+    ("report.html", b"mine"),
+    (".simcenter-tmp-1-.simcenter", b"half"),
+]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@settings(
+    max_examples=STUDY_EXAMPLES,
+    deadline=timedelta(seconds=60),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    first=st.sampled_from(
+        [
+            ["run", "s.yaml", "-o", "out", "-n", "2", "--no-plots", "--quiet"],
+            ["sweep", "s.yaml", "--vary", "agents.team.count=3:4", "-n", "2", "-o", "out"],
+            ["compare", "s.yaml", "s.yaml", "-n", "2", "--jobs", "1", "-o", "out"],
+        ]
+    ),
+    tampering=st.lists(st.sampled_from(TAMPERINGS), max_size=3),
+    then=st.one_of(study_commands(), st.just(["report", "out"])),
+)
+def test_study_commands_and_tampered_folders_exit_0_or_2(
+    first: list[str], tampering: list[tuple[str, bytes]], then: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder, Inside(Path(folder)):
+        Path("s.yaml").write_text(TINY_SCENARIO, encoding="utf-8")
+        check_command(*first)
+        for name, content in tampering:
+            path = Path("out") / name
+            if path.parent.is_dir():
+                path.write_bytes(content)
+        check_command(*then)
+
+
+class Inside:
+    """Change into a folder for the block (tests in this file run commands in place)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.previous = Path.cwd()
+
+    def __enter__(self) -> Path:
+        os.chdir(self.folder)
+        return self.folder
+
+    def __exit__(self, *exc_info: object) -> None:
+        os.chdir(self.previous)

@@ -301,8 +301,9 @@ def test_the_folder_of_a_run_is_not_taken_for_a_sweep(
     code, _, err = run_cli(capsys, "sweep", scenario, "--vary", "agents.team.count=8:9", "-o", out)
     assert code == 2
     assert err == (
-        f"output folder {out}: holds other results of simcenter, not a sweep study; "
-        "choose another folder with -o, or remove it\n"
+        f"output folder {out}: holds the results of simcenter run, not of simcenter sweep; "
+        "simcenter does not replace another command's results: choose another folder with -o, "
+        "or remove that one yourself\n"
     )
     assert tree(tmp_path / "out") == before
 

@@ -7,6 +7,7 @@ internal error (a bug: rerun with ``--debug`` for the traceback).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from simcenter.cli import (
     study_commands,
     sweep_command,
 )
-from simcenter.cli.options import run_options
+from simcenter.cli.options import RunOptions, run_options
 from simcenter.cli.progress import progress_bar
 from simcenter.errors import Problem, SimcenterError
 from simcenter.stops import Stopped, available_cores, capped_jobs, exit_code, stop_on_signals
@@ -144,8 +145,6 @@ def _error(text: str) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from simcenter import outdir, workload
-    from simcenter.cli import console
-    from simcenter.experiments import simulate
     from simcenter.loading import read_scenario
 
     options = run_options(args.replications, args.seed, args.jobs)
@@ -163,7 +162,25 @@ def _run(args: argparse.Namespace) -> int:
     if warning:
         _error(warning)
     target = Path(args.outdir) if args.outdir else outdir.default_outdir(scenario.name)
-    outdir.prepare(target)
+    with outdir.locked(target, outdir.RUN):
+        return _run_into(args, options, scenario, warnings, count, jobs, target)
+
+
+def _run_into(
+    args: argparse.Namespace,
+    options: RunOptions,
+    scenario: Scenario,
+    warnings: list[Problem],
+    count: int,
+    jobs: int,
+    target: Path,
+) -> int:
+    """The rest of ``simcenter run``, holding the lock of the output folder ``target``."""
+    from simcenter import outdir
+    from simcenter.cli import console
+    from simcenter.experiments import simulate
+
+    outdir.prepare(target, outdir.RUN)
     study = study_commands.run_study(args, options, count)
     with progress_bar(0 if args.quiet else count) as progress:
         if study.precision is not None:
@@ -173,8 +190,8 @@ def _run(args: argparse.Namespace) -> int:
                 scenario,
                 replications=count,
                 seed=options.seed,
-                jobs=jobs if args.executor == "local" else options.jobs,
-                keep_contacts=keep_contacts,
+                jobs=jobs if args.address is None else options.jobs,
+                keep_contacts=not args.no_contacts and args.executor == "local",
                 progress=progress,
                 executor=args.executor,
                 address=args.address,
@@ -200,13 +217,30 @@ def _capped_jobs(jobs: int | None) -> int:
     return capped_jobs(jobs)
 
 
-def _report(args: argparse.Namespace) -> int:
-    from simcenter.outdir import add_to_marker
-    from simcenter.report_html import write_report
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in UTF-8."""
+    path.write_text(text, encoding="utf-8")
 
-    report = write_report(Path(args.outdir))
-    add_to_marker(report.parent, report.name)
-    print(printable(f"report written to {report}"))
+
+def _report(args: argparse.Namespace) -> int:
+    from simcenter import outdir
+    from simcenter.report_html import REPORT_FILE, check_results_folder, report_text
+
+    shown = printable(args.outdir)
+    with outdir.locked(args.outdir, outdir.RUN) as folder:
+        if not folder.is_dir():
+            raise SimcenterError(f"{shown}: no such results folder")
+        check_results_folder(Path(args.outdir))
+        outdir.check_into(folder, REPORT_FILE, outdir.RUN, shown)
+        text = report_text(folder)
+        report = outdir.write_into(
+            folder,
+            REPORT_FILE,
+            outdir.RUN,
+            functools.partial(_write_text, text=text),
+            shown,
+        )
+    print(printable(f"report written to {Path(args.outdir) / report.name}"))
     return 0
 
 

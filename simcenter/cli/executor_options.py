@@ -37,3 +37,26 @@ def check(args: argparse.Namespace) -> None:
         from simcenter.studies.runner import dask_executor
 
         dask_executor()
+
+
+def workers(args: argparse.Namespace, jobs: int | None) -> int | None:
+    """Workers for ``--jobs``: at most one per core here, with a note when capped.
+
+    Locally and on a local Dask cluster (no ``--address``) more workers than
+    cores would only share them (and each Dask worker is a process of its
+    own); on a cluster at an address, ``--jobs`` is not used.
+    """
+    import sys
+
+    from simcenter.stops import available_cores
+
+    if args.address is not None:
+        return jobs
+    cores = available_cores()
+    if jobs is not None and jobs > cores:
+        print(
+            f"note: --jobs {jobs} is more than the {cores} cores here; using {cores}",
+            file=sys.stderr,
+        )
+        return cores
+    return jobs

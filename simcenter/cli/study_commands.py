@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,14 +151,17 @@ class RunStudy:
         """With control variates: estimate and write ``control_variates.csv`` into ``target``."""
         if not self.control_variates:
             return
-        from simcenter.outdir import add_to_marker
+        from simcenter import outdir
         from simcenter.studies.precision import controlled_summary
 
         self.controlled = controlled_summary(results)
-        staging = target / f".control_variates.csv.tmp-{id(self)}"
-        csv_safe(self.controlled.reduction).to_csv(staging, index=False)
-        staging.replace(target / "control_variates.csv")
-        add_to_marker(target, "control_variates.csv")
+        reduction = csv_safe(self.controlled.reduction)
+        outdir.write_into(
+            target.resolve(),
+            "control_variates.csv",
+            outdir.RUN,
+            lambda path: reduction.to_csv(path, index=False),
+        )
 
     def json(self, document: dict[str, Any]) -> dict[str, Any]:
         """The run's JSON document with ``precision`` and ``control_variates`` added."""
@@ -241,24 +246,38 @@ def _compare(args: argparse.Namespace) -> int:
     from simcenter import outdir
     from simcenter.cli.options import run_options
     from simcenter.loading import read_scenario
-    from simcenter.studies.compare import compare
 
     options = run_options(args.replications, args.seed, args.jobs)
     executor_options.check(args)
     first = read_scenario(args.scenario_a).scenario
     second = read_scenario(args.scenario_b).scenario
     target = Path(args.outdir) if args.outdir else outdir.default_outdir("compare")
-    outdir.prepare(target)
+    with outdir.locked(target, "compare"):
+        return _compare_into(args, options, first, second, target)
+
+
+def _compare_into(
+    args: argparse.Namespace,
+    options: RunOptions,
+    first: Scenario,
+    second: Scenario,
+    target: Path,
+) -> int:
+    """The rest of ``simcenter compare``, holding the lock of the output folder ``target``."""
+    from simcenter import outdir
+    from simcenter.studies.compare import compare
+
+    outdir.prepare(target, "compare")
     table = compare(
         first,
         second,
         replications=max(2, options.replications or 20),
         seed=options.seed,
-        jobs=_jobs(args.executor, options.jobs),
+        jobs=executor_options.workers(args, options.jobs),
         executor=args.executor,
         address=args.address,
     )
-    with outdir.staged(target) as staging:
+    with outdir.staged(target, "compare") as staging:
         csv_safe(table).to_csv(staging / "compare.csv", index=False)
     print(printable(comparison_text(table, first.name, second.name), keep_newlines=True))
     print(printable(f"comparison written to {target / 'compare.csv'}"))
@@ -271,7 +290,7 @@ def _staff(args: argparse.Namespace) -> int:
     from simcenter.cli.options import run_options
     from simcenter.cli.progress import progress_bar
     from simcenter.loading import read_scenario
-    from simcenter.studies.staffing import staff
+    from simcenter.studies.staffing import StaffingWarning, staff
 
     options = run_options(args.replications, args.seed, args.jobs)
     executor_options.check(args)
@@ -287,7 +306,9 @@ def _staff(args: argparse.Namespace) -> int:
         Path(args.outdir) if args.outdir else outdir.default_outdir(f"{scenario.name}-staffing")
     )
     replications = options.replications or 20
-    with progress_bar(replications) as progress:
+    with progress_bar(replications) as progress, warnings.catch_warnings():
+        warnings.simplefilter("always", StaffingWarning)
+        warnings.showwarning = _show_warning
         plan = staff(
             scenario,
             target=target,
@@ -298,7 +319,7 @@ def _staff(args: argparse.Namespace) -> int:
             replications=max(2, replications),
             max_replications=max(2, replications) * 4,
             seed=options.seed,
-            jobs=_jobs(args.executor, options.jobs),
+            jobs=executor_options.workers(args, options.jobs),
             executor=args.executor,
             address=args.address,
             outdir=target_dir,
@@ -312,6 +333,11 @@ def _staff(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    """Print a warning of simcenter's as its message alone (no file and line)."""
+    print(printable(str(message)), file=sys.stderr)
 
 
 def staffing_text(table: pd.DataFrame) -> str:
@@ -339,13 +365,6 @@ def staffing_text(table: pd.DataFrame) -> str:
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
-
-
-def _jobs(executor: str, jobs: int | None) -> int | None:
-    """Workers: at most one per core locally; as given (None: the default) on Dask."""
-    from simcenter.stops import capped_jobs
-
-    return capped_jobs(jobs) if executor == "local" else jobs
 
 
 def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:

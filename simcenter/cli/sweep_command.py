@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from simcenter.cli import executor_options
 from simcenter.cli.options import RunOptions, run_options
-from simcenter.errors import ScenarioError
+from simcenter.errors import Problem, ScenarioError
 from simcenter.formats import money, percent, percent_points, seconds, with_half_width
 from simcenter.text import printable
 
@@ -79,11 +79,18 @@ def run(args: argparse.Namespace) -> int:
             grid,
             replications=options.replications,
             seed=options.seed,
-            jobs=options.jobs,  # None (no --jobs): one worker per core
+            jobs=executor_options.workers(args, options.jobs),
             executor=args.executor,
             address=args.address,
             outdir=target,
             progress=progress,
+        )
+    if done.rejected:
+        print(
+            f"note: {done.rejected} point file(s) in {printable(str(target))} did not match "
+            "their record (changed or copied since simcenter wrote them): their points were "
+            "run again",
+            file=sys.stderr,
         )
     if not args.quiet:
         print(printable(overall_table(done.table, done.keys), keep_newlines=True))
@@ -94,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _checked(args: argparse.Namespace) -> tuple[RunOptions, Grid]:
     """The checked ``-n``, ``--seed``, ``--jobs`` and ``--vary``: every problem at once."""
-    from simcenter.studies.grid import parse_vary
+    from simcenter.studies.grid import as_grid, parse_vary
 
     problems = []
     try:
@@ -102,9 +109,11 @@ def _checked(args: argparse.Namespace) -> tuple[RunOptions, Grid]:
     except ScenarioError as error:
         problems += error.problems
     try:
-        grid = parse_vary(args.vary)
+        grid = as_grid(parse_vary(args.vary))
     except ScenarioError as error:
         problems += error.problems
+    except ValueError as error:  # too many points in all
+        problems.append(Problem(("--vary",), str(error)))
     if problems:
         raise ScenarioError(problems)
     return options, grid

@@ -7,7 +7,8 @@ days with a daylight-saving change read correctly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -28,6 +29,23 @@ MAX_SERIES = 10
 OTHERS_COLOUR = "0.65"
 Day = int | str | dt.date | None
 """A day of the run: its number (0 = the start's local date), a date or an ISO date."""
+
+
+def plain_text(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Draw with matplotlib's mathtext off: names are text, never markup.
+
+    A queue named ``$\\frac{$`` would otherwise be read as a formula, and
+    fail to draw; with it off, every ``$`` shows as written.
+    """
+
+    @functools.wraps(draw)
+    def drawn(*args: Any, **kwargs: Any) -> Figure:
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
 
 
 def axes_for(ax: Axes | None, title: str) -> tuple[Figure, Axes]:

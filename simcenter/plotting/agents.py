@@ -20,6 +20,7 @@ _HEATMAP_TICK_LABELS = 30
 """Most group names written on the heatmap's y axis; beyond, every k-th."""
 
 
+@common.plain_text
 def occupancy_figure(
     agent_intervals: pd.DataFrame,
     meta: RunMeta,
@@ -71,6 +72,7 @@ def occupancy_figure(
     return figure
 
 
+@common.plain_text
 def occupancy_heatmap_figure(
     agent_intervals: pd.DataFrame,
     meta: RunMeta,
@@ -123,6 +125,7 @@ def occupancy_heatmap_figure(
     return figure
 
 
+@common.plain_text
 def staffing_figure(
     intervals: pd.DataFrame,
     agent_intervals: pd.DataFrame,

@@ -26,6 +26,7 @@ BAND_SERIES = 3
 _PERCENTILES = (("wait_p50_s", "50th"), ("wait_p90_s", "90th"), ("wait_p95_s", "95th"))
 
 
+@common.plain_text
 def service_level_figure(
     intervals: pd.DataFrame,
     meta: RunMeta,
@@ -138,6 +139,7 @@ def _percent_axis(ax: Axes, label: str) -> None:
     ax.set_ylabel(label)
 
 
+@common.plain_text
 def queue_length_figure(
     queue_length: pd.DataFrame,
     meta: RunMeta,
@@ -184,6 +186,7 @@ def queue_length_figure(
     return figure
 
 
+@common.plain_text
 def waiting_times_figure(
     wait_distribution: pd.DataFrame,
     meta: RunMeta,
@@ -240,6 +243,7 @@ def waiting_times_figure(
     return figure
 
 
+@common.plain_text
 def wait_percentiles_figure(
     summary: pd.DataFrame,
     meta: RunMeta,
@@ -297,6 +301,7 @@ def wait_percentiles_figure(
     return figure
 
 
+@common.plain_text
 def abandonment_figure(
     intervals: pd.DataFrame,
     meta: RunMeta,
@@ -344,6 +349,7 @@ def abandonment_figure(
     return figure
 
 
+@common.plain_text
 def average_day_figure(
     average_day: pd.DataFrame,
     meta: RunMeta,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from simcenter.plotting._common import FIGURE_SIZE, MAX_SERIES
+from simcenter.plotting._common import FIGURE_SIZE, MAX_SERIES, plain_text
 from simcenter.reports import ALL
 from simcenter.units import parse_duration
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+@plain_text
 def sweep_figure(table: pd.DataFrame, keys: Sequence[str]) -> Figure:
     """Service level (left) and cost (right) against the first varied key, with 95 % CIs.
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from simcenter.errors import Location, Problem
@@ -271,6 +271,7 @@ def _overflow_targets(queue: Mapping[str, Any]) -> list[str]:
 def scenario_problems(scenario: Scenario) -> list[Problem]:
     """Problems that need validated values: the size of the tables, reroute loops, the start."""
     problems = _interval_count(scenario) + _reroute_cycles(scenario) + _start_in_gap(scenario)
+    problems += _start_in_range(scenario)
     problems += [
         Problem(
             ("agents", index, "rotation", "every"),
@@ -327,6 +328,33 @@ def _reroute_cycles(scenario: Scenario) -> list[Problem]:
                 )
             ]
     return []
+
+
+CALENDAR_RANGE = (
+    datetime(1677, 9, 23, tzinfo=timezone.utc),
+    datetime(2262, 4, 10, tzinfo=timezone.utc),
+)
+"""Calendar times the tables can hold (those of pandas' timestamps, less a day each side)."""
+
+
+def _start_in_range(scenario: Scenario) -> list[Problem]:
+    """The run, from ``start`` to the end of the horizon, must lie within :data:`CALENDAR_RANGE`."""
+    first, last = CALENDAR_RANGE
+    try:
+        start = scenario.start_at.astimezone(timezone.utc)
+        end = start + timedelta(seconds=scenario.end_s)
+    except (OverflowError, ValueError):
+        start = end = datetime.max.replace(tzinfo=timezone.utc)
+    if first <= start and end <= last:
+        return []
+    return [
+        Problem(
+            ("start",),
+            f"the run from {scenario.start.isoformat(timespec='minutes')} to the end of the "
+            f"horizon must lie between {first.date()} and {last.date()} (the calendar "
+            "simcenter's tables can hold)",
+        )
+    ]
 
 
 def _start_in_gap(scenario: Scenario) -> list[Problem]:

@@ -38,7 +38,7 @@ from simcenter.scenario.values import (
     WarmupSeconds,
     custom_error,
 )
-from simcenter.text import canonical_name
+from simcenter.text import canonical_name, hidden_character
 
 
 class Scenario(Spec):
@@ -88,6 +88,19 @@ class Scenario(Spec):
     templates: dict[Name, dict[str, Any]] = Field(default_factory=dict, exclude=True)
     queues: list[QueueSpec] = Field(min_length=1)
     agents: list[AgentGroupSpec] = Field(min_length=1)
+
+    @field_validator("description")
+    @classmethod
+    def _visible_description(cls, text: str) -> str:
+        hidden = hidden_character(text.replace("\n", " ").replace("\t", " "))
+        if hidden is not None:
+            position, code = hidden
+            raise custom_error(
+                "description",
+                "must not contain control or invisible characters other than line breaks and "
+                f"tabs (got {code} at position {position})",
+            )
+        return text
 
     @field_validator("timezone")
     @classmethod

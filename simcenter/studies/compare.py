@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from simcenter.arguments import check_integer, check_run
 from simcenter.experiments import as_scenario, simulate
 from simcenter.scenario import Scenario
+from simcenter.scenario.values import MAX_REPLICATIONS
 from simcenter.studies.runner import ExecutorLike
 
 CONFIDENCE = 0.95
@@ -77,10 +79,12 @@ def compare(
         is 0).
 
     Raises:
-        ValueError: If ``replications`` is less than 2.
+        TypeError: An argument of the wrong type (the message names it).
+        ValueError: ``replications`` less than 2 or too large, or ``seed`` or
+            ``jobs`` out of range (the message names it).
     """
-    if replications < 2:
-        raise ValueError(f"replications: a comparison needs at least 2 (got {replications})")
+    check_integer("replications", replications, 2, MAX_REPLICATIONS, optional=False)
+    check_run(None, seed, jobs)
     first, second = as_scenario(a), as_scenario(b)
     base_seed = first.seed if seed is None else seed
     frames = [

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from distributed import Client, LocalCluster, as_completed
 
 from simcenter.records import ReplicationRecord
+from simcenter.stops import capped_jobs
 from simcenter.studies.tasks import ExecutorError, Task, run_task
 
 CONNECT_TIMEOUT = "10s"
@@ -44,8 +45,8 @@ def iter_on_dask(
     Args:
         tasks: The replications to run.
         address: The scheduler's address, or None for a new local cluster.
-        jobs: Worker processes of the local cluster (default 2); ignored with
-            an address.
+        jobs: Worker processes of the local cluster (default 2), at most one
+            per core; ignored with an address.
     """
     with _client(address, jobs) as client:
         workers = max(1, sum(client.nthreads().values()))
@@ -97,7 +98,7 @@ def _client(address: str | None, jobs: int | None) -> Iterator[Client]:
     with warnings.catch_warnings():  # its status page moves to a free port: nothing to say
         warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)
         cluster = LocalCluster(
-            n_workers=jobs or DEFAULT_WORKERS,
+            n_workers=capped_jobs(jobs or DEFAULT_WORKERS),
             processes=True,
             threads_per_worker=1,
             dashboard_address=None,

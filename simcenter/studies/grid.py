@@ -78,11 +78,17 @@ def _number_range(start_text: str, stop_text: str, step_text: str | None) -> lis
     number = int if integral else float
     start, stop = number(start_text), number(stop_text)
     step = number(step_text) if step_text else 1
+    if not all(math.isfinite(value) for value in (start, stop, step)):
+        raise ValueError("the bounds and the step must be finite numbers (one is too large)")
     if step <= 0:
         raise ValueError(f"the step must be positive (got {step_text})")
     if stop < start:
         raise ValueError(f"the range is empty (from {start_text} down to {stop_text})")
-    count = math.floor((stop - start) / step + 1e-9) + 1
+    spans = (stop - start) / step
+    if not math.isfinite(spans) or spans >= MAX_POINTS:
+        shown = f"{math.floor(spans) + 1:,}" if math.isfinite(spans) else "too many"
+        raise ValueError(f"the range has {shown} values (at most {MAX_POINTS:,})")
+    count = math.floor(spans + 1e-9) + 1
     if count > MAX_POINTS:
         raise ValueError(f"the range has {count:,} values (at most {MAX_POINTS:,})")
     if integral:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,8 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
-from simcenter import erlang, reports
+from simcenter import erlang, reports, workload
+from simcenter.arguments import check_integer, check_run
 from simcenter.arrivals import rate_pieces
 from simcenter.bins import bin_count
 from simcenter.clock import ScenarioClock
@@ -52,7 +54,7 @@ from simcenter.experiments import as_scenario
 from simcenter.results import INTERVAL_KEYS
 from simcenter.scenario import Scenario
 from simcenter.scenario.model import build_scenario
-from simcenter.scenario.values import clock_text
+from simcenter.scenario.values import MAX_AGENTS, MAX_REPLICATIONS, clock_text
 from simcenter.studies.runner import ExecutorLike, ProgressCallback, Task, run_replications
 from simcenter.studies.store import PointStore
 from simcenter.units import format_duration
@@ -77,6 +79,10 @@ STAFFING_COLUMNS = (
 """Columns of :attr:`StaffingPlan.table` (``staffing.csv``)."""
 
 Kind = Literal["service_level", "abandon_rate", "asa", "cost"]
+
+
+class StaffingWarning(UserWarning):
+    """A staffing search expected to take more than an hour (the message gives the estimate)."""
 
 
 @dataclass(frozen=True)
@@ -179,9 +185,15 @@ def staff(
         The plan.
 
     Raises:
+        TypeError, ValueError: ``replications``, ``max_replications``,
+            ``seed`` or ``jobs`` of the wrong type or out of range (the
+            message names the argument).
         SimcenterError: Conflicting objectives, or a scenario outside the
             search's scope (see the module description).
     """
+    check_run(None, seed, jobs)
+    check_integer("replications", replications, 2, MAX_REPLICATIONS, optional=False)
+    check_integer("max_replications", max_replications, replications, MAX_REPLICATIONS)
     base = as_scenario(scenario)
     goal = _objective(target, threshold, max_abandon, max_asa, objective)
     if goal.kind == "service_level" and goal.target is not None:
@@ -347,6 +359,22 @@ def interval_rates(scenario: Scenario) -> dict[str, list[float]]:
     return rates
 
 
+def arrivals_by_interval_end(scenario: Scenario) -> dict[str, list[float]]:
+    """Each queue's expected arrivals from time 0 to the end of each measured interval."""
+    clock = ScenarioClock(scenario.start_at)
+    count = bin_count(scenario.horizon, scenario.interval)
+    ends = [scenario.warmup + (k + 1) * scenario.interval for k in range(count - 1)]
+    ends.append(scenario.end_s)
+    arrived = {}
+    for queue in scenario.queues:
+        pieces = list(rate_pieces(queue.arrivals, clock, scenario.end_s))
+        arrived[queue.name] = [
+            math.fsum(rate * max(0.0, min(end, stop) - start) for start, stop, rate in pieces)
+            for end in ends
+        ]
+    return arrived
+
+
 def erlang_requirement(
     line: _Line, rate: float, goal: Objective, interval_s: float, patience: bool
 ) -> int:
@@ -379,16 +407,51 @@ def erlang_requirement(
                 + line.abandon_cost * rate * interval_s * measures(n).p_abandon
             ),
         )
-    first = 1 if not math.isinf(mean_patience) else stable
-    for agents in range(first, 10 * stable + 100):
+
+    def meets(agents: int) -> bool:
         result = measures(agents)
-        if goal.kind == "service_level" and result.service_level >= line.target:
-            return agents
-        if goal.kind == "abandon_rate" and result.p_abandon <= (goal.target or 0.0):
-            return agents
-        if goal.kind == "asa" and result.asa <= (goal.target or 0.0):
-            return agents
-    raise SimcenterError(f'staff: no staffing of queue "{line.queue}" meets {goal.describe()}')
+        if goal.kind == "service_level":
+            return result.service_level >= line.target
+        if goal.kind == "abandon_rate":
+            return result.p_abandon <= (goal.target or 0.0)
+        return result.asa <= (goal.target or 0.0)
+
+    first = 1 if not math.isinf(mean_patience) else stable
+    found = fewest_meeting(meets, first, 10 * stable + 100)
+    if found is None:
+        raise SimcenterError(f'staff: no staffing of queue "{line.queue}" meets {goal.describe()}')
+    return found
+
+
+def fewest_meeting(meets: Callable[[int], bool], low: int, high: int) -> int | None:
+    """The fewest agents from ``low`` (below ``high``) that meet, ``meets`` only improving.
+
+    Gallops up from ``low`` with steps that double (1, 2, 4, ...) until a
+    count meets, then bisects between the last count that missed and it:
+    about ``2 log2(answer - low)`` evaluations instead of ``answer - low``.
+    None when no count below ``high`` meets.
+
+    >>> fewest_meeting(lambda n: n * n >= 2_000_000, 1, 10**6)
+    1415
+    """
+    if meets(low):
+        return low
+    missed, step = low, 1
+    while True:
+        candidate = min(missed + step, high - 1)
+        if candidate <= missed:
+            return None
+        if meets(candidate):
+            break
+        missed, step = candidate, 2 * step
+    met = candidate
+    while met - missed > 1:
+        middle = (missed + met) // 2
+        if meets(middle):
+            met = middle
+        else:
+            missed = middle
+    return met
 
 
 # --- the simulated search -----------------------------------------------------------------
@@ -400,29 +463,39 @@ class _Decision:
 
     count: int
     floor: int
-    direction: int = 0  # +1 going up from a miss, -1 going down from a meet
-    last_ok: int | None = None
+    direction: int = 0  # cost: +1 going up, -1 going down
     costs: dict[int, float] = field(default_factory=dict)
     done: bool = False
+    missed: int | None = None  # targets: the most agents seen to miss
+    met: int | None = None  # targets: the fewest agents seen to meet
+    step: int = 1
 
     def observe_target(self, ok: bool) -> None:
-        """Move after learning whether ``count`` meets the target."""
-        if self.direction == 0:
-            self.direction = -1 if ok else 1
-        if self.direction > 0:
-            if ok:
-                self.done = True
-            else:
-                self.count += 1
-            return
+        """Move after learning whether ``count`` meets the target.
+
+        Gallops away from the start (down from a count that meets, up from
+        one that misses) with steps that double, 1, 2, 4, ..., until the
+        verdict changes, then bisects between the most agents seen to miss
+        and the fewest seen to meet: about ``2 log2(distance)`` candidates
+        instead of one per agent. Ends at the fewest agents seen to meet.
+        """
         if ok:
-            self.last_ok = self.count
-            if self.count <= self.floor:
-                self.done = True
+            self.met = self.count if self.met is None else min(self.met, self.count)
+        else:
+            self.missed = self.count if self.missed is None else max(self.missed, self.count)
+        if self.met is not None and (self.met <= self.floor or self.missed is not None):
+            if self.met <= self.floor or self.met - self.missed <= 1:  # type: ignore[operator]
+                self.count, self.done = self.met, True
             else:
-                self.count -= 1
-        else:  # one fewer misses: the last count that met is the fewest
-            self.count, self.done = self.last_ok or self.count + 1, True
+                self.count = (self.met + self.missed) // 2  # type: ignore[operator]
+            return
+        if self.count >= MAX_AGENTS:
+            raise SimcenterError(
+                f"staff: no staffing of up to {MAX_AGENTS:,} agents per group meets the target"
+            )
+        self.count = max(self.floor, self.count - self.step) if ok else self.count + self.step
+        self.count = min(self.count, MAX_AGENTS)
+        self.step *= 2
 
     def observe_cost(self, cost: float) -> None:
         """Move towards lower cost; stop at a local minimum."""
@@ -497,6 +570,8 @@ class _Search:
         self.meta = run_meta(scenario)
         rates = interval_rates(scenario)
         self.rates = {line.group: rates[line.queue] for line in self.lines}
+        arrived = arrivals_by_interval_end(scenario)
+        self.arrived = {line.group: arrived[line.queue] for line in self.lines}
         self.intervals = len(next(iter(rates.values())))
         self.lead = round(scenario.warmup / scenario.interval)
 
@@ -636,11 +711,61 @@ class _Search:
             if not decisions[line.group].done
         )
 
+    def start(self, erlang_a: Mapping[str, list[int]]) -> dict[str, list[int]]:
+        """The first candidate: Erlang A, but never more agents than contacts can be there.
+
+        Erlang's figures are those of a steady state; when the handle time is
+        long against the time elapsed (days of handling in a day's horizon),
+        they ask for agents no contact could ever occupy. By the end of
+        interval ``k`` at most the contacts arrived since the start can be in
+        the system: their expected number ``m`` plus four standard
+        deviations (``4 √m``, Poisson) bounds the start.
+        """
+        plan = {}
+        for line in self.lines:
+            bounds = [math.ceil(m + 4 * math.sqrt(m)) + 1 for m in self.arrived[line.group]]
+            plan[line.group] = [
+                min(count, bound) for count, bound in zip(erlang_a[line.group], bounds, strict=True)
+            ]
+        return plan
+
+    def estimate(self, plan: Mapping[str, list[int]]) -> tuple[int, float]:
+        """Expected candidates of the search from ``plan``, and their processor time (seconds).
+
+        Per interval, a gallop and a bisection over the distance from the
+        start to the answer, taken as the start itself at most
+        (``2 log2(start) + 2`` candidates), then two candidates for each later
+        pass; each candidate costs what :func:`simcenter.workload.estimate`
+        gives for the first candidate.
+        """
+        largest = [max(plan[g][k] for g in plan) for k in range(self.intervals)]
+        candidates = sum(2 * math.ceil(math.log2(count + 1)) + 2 for count in largest)
+        candidates += 2 * self.intervals * (MAX_PASSES - 1)
+        each = workload.estimate(self.candidate(plan), self.replications, keep_contacts=False)
+        workload.check(each, self._workers())
+        return candidates, candidates * each.cpu_s
+
+    def _workers(self) -> int:
+        from simcenter.stops import available_cores
+
+        return min(self.replications, self.jobs or available_cores())
+
     def run(self) -> StaffingPlan:
         """Search the plan, pass by pass, and describe it."""
         erlang_c = self.erlang(patience=False)
         erlang_a = self.erlang(patience=True)
-        plan = {group: list(counts) for group, counts in erlang_a.items()}
+        plan = self.start(erlang_a)
+        candidates, cpu_s = self.estimate(plan)
+        wall_s = cpu_s / self._workers()
+        if wall_s > workload.WARN_AFTER_S:
+            warnings.warn(
+                StaffingWarning(
+                    f"warning: this staffing search may take about {format_duration(wall_s)} "
+                    f"(about {candidates:,} candidates of {self.replications} replications); "
+                    "press Ctrl-C to stop it"
+                ),
+                stacklevel=3,
+            )
         for _ in range(MAX_PASSES):
             changed = [self.settle(plan, interval) for interval in range(self.intervals)]
             if not any(changed):
@@ -718,6 +843,12 @@ def write_scenario(plan: StaffingPlan, path: Path) -> None:
 
 def plot(plan: StaffingPlan):  # -> matplotlib.figure.Figure
     """Erlang C, Erlang A and the simulated requirement per interval, one panel per group."""
+    from simcenter.plotting import plain_text
+
+    return plain_text(_plot)(plan)
+
+
+def _plot(plan: StaffingPlan):  # -> matplotlib.figure.Figure
     from matplotlib.figure import Figure
 
     groups = list(dict.fromkeys(plan.table["group"]))

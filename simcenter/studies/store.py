@@ -9,9 +9,14 @@ holds another study (or the same study with another spec) is refused rather
 than mixing results.
 
 The folder follows the output-folder rules (:mod:`simcenter.outdir`): its
-marker lists every file simcenter wrote there, each point file listed
-before it is written; a point file appears in one step (written next to the
-folder, then renamed into place), so a kill never leaves half a point. The
+marker names the kind of study and lists every file simcenter wrote there,
+each point file listed before it is written; a point file appears in one
+step (written next to the folder, then renamed into place), so a kill never
+leaves half a point; the store holds the folder's lock from its opening to
+its closing, so no other command writes the folder meanwhile. Each point
+file records its key, the digest of the study's identity and a checksum of
+its data: a resumed study runs again any point whose file does not match
+(copied over another point's, edited, or of another study). The
 final outputs (``sweep.csv``, ...) are written by :meth:`PointStore.finish`
 through a staging folder that replaces OUTDIR with the marker written last,
 so they only appear when every point is done.
@@ -19,6 +24,7 @@ so they only appear when every point is done.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -41,6 +47,8 @@ POINTS_FOLDER = "points"
 """Subfolder of the finished points, one Parquet file each."""
 
 _KEY_METADATA = b"simcenter.point"
+_STUDY_METADATA = b"simcenter.study"
+_CHECKSUM_METADATA = b"simcenter.checksum"
 
 
 class StudyError(outdir_rules.OutputError):
@@ -57,24 +65,41 @@ class PointStore:
         spec: Everything the results depend on, as JSON-like values (the
             resolved scenario, the grid, the seed, the replications).
 
+    Attributes:
+        rejected: Point files found in the folder that do not match their
+            record (the point is run again and its file replaced).
+
     Raises:
-        OutputError: The folder cannot be used (see :func:`simcenter.outdir.prepare`).
+        OutputError: The folder cannot be used (see :func:`simcenter.outdir.prepare`),
+            or another command is writing it (:func:`simcenter.outdir.locked`).
         StudyError: The folder holds the results of another study, of the same
             study with another spec, or of something else simcenter wrote.
     """
 
     def __init__(self, outdir: str | os.PathLike[str], study: str, spec: Mapping[str, Any]) -> None:
-        """Open the study's folder: create it, or read the points finished so far."""
-        self.outdir = outdir_rules.prepare(outdir)
+        """Open the study's folder: lock it, then create it or read the points finished so far."""
         self._shown = printable(os.fspath(outdir))
+        self._kind = study
         self._identity = {"study": study, "simcenter": __version__, "spec": _plain(spec)}
+        self._digest = hashlib.sha256(_json(self._identity).encode()).hexdigest()
         self._files: dict[str, str] = {}
+        self.rejected: list[str] = []
         self._scratch: Path | None = None
-        if _is_empty(self.outdir):
-            self._start()
-        else:
-            self._check_same_study()
-            self._files = _finished_points(self.outdir)
+        self._lock = contextlib.ExitStack()
+        try:
+            self._lock.enter_context(outdir_rules.locked(outdir, study))
+            self.outdir = outdir_rules.prepare(outdir, study)
+            if _is_empty(self.outdir):
+                self._start()
+            else:
+                self._check_same_study()
+                self._files, self.rejected = _finished_points(self.outdir, self._digest)
+        except OSError as error:
+            self._lock.close()
+            raise outdir_rules.write_error(outdir, error) from error
+        except BaseException:
+            self._lock.close()
+            raise
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -98,15 +123,31 @@ class PointStore:
         return list(self._files)
 
     def add(self, key: str, frame: pd.DataFrame) -> None:
-        """Keep the frame of a newly finished point (its file appears in one step)."""
-        name = f"{POINTS_FOLDER}/{hashlib.sha256(key.encode()).hexdigest()[:20]}.parquet"
-        outdir_rules.add_to_marker(self.outdir, name)  # listed first: a kill leaves nothing foreign
+        """Keep the frame of a newly finished point (its file appears in one step).
+
+        Raises:
+            OutputError: The file could not be written (a full disk); nothing
+                of it is left behind.
+        """
+        name = point_name(key)
         table = pa.Table.from_pandas(frame)
-        metadata = (table.schema.metadata or {}) | {_KEY_METADATA: key.encode()}
-        temporary = self._scratch_folder() / "point.parquet"
-        pq.write_table(table.replace_schema_metadata(metadata), temporary)
-        (self.outdir / POINTS_FOLDER).mkdir(exist_ok=True)
-        os.replace(temporary, self.outdir / name)
+        metadata = (table.schema.metadata or {}) | {
+            _KEY_METADATA: key.encode(),
+            _STUDY_METADATA: self._digest.encode(),
+            _CHECKSUM_METADATA: checksum(table.to_pandas()).encode(),
+        }
+        temporary: Path | None = None
+        try:
+            # listed first: a kill leaves nothing foreign
+            outdir_rules.add_to_marker(self.outdir, name)
+            temporary = self._scratch_folder() / "point.parquet"
+            pq.write_table(table.replace_schema_metadata(metadata), temporary)
+            (self.outdir / POINTS_FOLDER).mkdir(exist_ok=True)
+            os.replace(temporary, self.outdir / name)
+        except OSError as error:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+            raise outdir_rules.write_error(self._shown, error) from error
         self._files[key] = name
 
     def finish(self, files: Mapping[str, Callable[[Path], None]]) -> Path:
@@ -124,7 +165,7 @@ class PointStore:
             The output folder.
         """
         self._remove_scratch()
-        with outdir_rules.staged(self.outdir) as staging:
+        with outdir_rules.staged(self.outdir, self._kind) as staging:
             _link(self.outdir / STUDY_FILE, staging / STUDY_FILE)
             (staging / POINTS_FOLDER).mkdir()
             for name in self._files.values():
@@ -134,8 +175,11 @@ class PointStore:
         return self.outdir
 
     def close(self) -> None:
-        """Remove this store's scratch folder (the finished points stay)."""
-        self._remove_scratch()
+        """Remove this store's scratch folder (the finished points stay) and let go of the lock."""
+        try:
+            self._remove_scratch()
+        finally:
+            self._lock.close()
 
     def __enter__(self) -> PointStore:
         """The store itself; :meth:`close` on leaving."""
@@ -150,16 +194,20 @@ class PointStore:
     def _start(self) -> None:
         """Make the folder simcenter's: its marker first, then the study file."""
         self.outdir.mkdir(exist_ok=True)
-        outdir_rules.start_marker(self.outdir, [STUDY_FILE])
+        outdir_rules.start_marker(self.outdir, [STUDY_FILE], self._kind)
         temporary = self._scratch_folder() / STUDY_FILE
-        temporary.write_text(_json(self._identity), encoding="utf-8")
-        os.replace(temporary, self.outdir / STUDY_FILE)
+        try:
+            temporary.write_text(_json(self._identity), encoding="utf-8")
+            os.replace(temporary, self.outdir / STUDY_FILE)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
 
     def _check_same_study(self) -> None:
         """Refuse a folder that holds anything but this very study."""
         try:
             found = json.loads((self.outdir / STUDY_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             raise StudyError(
                 f"output folder {self._shown}: holds other results of simcenter, not a "
                 f"{self._identity['study']} study; choose another folder with -o, or remove it"
@@ -206,22 +254,58 @@ def _differences(found: Any, wanted: dict[str, Any]) -> list[str]:
         kind = found.get("study") if isinstance(found, dict) else None
         return [f"kind ({kind}, not {wanted['study']})"]
     if found.get("simcenter") != wanted["simcenter"]:
-        return [f"simcenter version ({found.get('simcenter')}, not {wanted['simcenter']})"]
-    old, new = found.get("spec") or {}, wanted["spec"]
-    return [f"{name}" for name in sorted(set(old) | set(new)) if old.get(name) != new.get(name)]
+        version = printable(str(found.get("simcenter")))
+        return [f"simcenter version ({version}, not {wanted['simcenter']})"]
+    old, new = found.get("spec"), wanted["spec"]
+    if not isinstance(old, dict):
+        return ["spec (its study file was changed)"]
+    return [
+        printable(str(name))
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    ]
 
 
-def _finished_points(folder: Path) -> dict[str, str]:
-    """Point key -> file (relative to ``folder``) of every point file found there."""
-    points = {}
+def point_name(key: str) -> str:
+    """The file (relative to the study folder) of the point ``key``."""
+    return f"{POINTS_FOLDER}/{hashlib.sha256(key.encode()).hexdigest()[:20]}.parquet"
+
+
+def checksum(frame: pd.DataFrame) -> str:
+    """A SHA-256 of a point's frame: its column names and types and every value."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _finished_points(folder: Path, digest: str) -> tuple[dict[str, str], list[str]]:
+    """Point key -> file of every valid point file found there, and the files that are not.
+
+    A file is valid when it is the file of the key it records, records this
+    study's digest, and its data matches its checksum; any other (copied
+    over another point's file, edited, of another study, unreadable) is
+    listed as rejected: its point is run again and the file replaced.
+    """
+    points, rejected = {}, []
     for path in sorted(_point_files(folder)):
+        name = path.relative_to(folder).as_posix()
         try:
-            metadata = pq.read_schema(path).metadata or {}
-        except (OSError, pa.ArrowException):
-            continue  # not a point file after all: left alone, never read
-        if _KEY_METADATA in metadata:
-            points[metadata[_KEY_METADATA].decode()] = path.relative_to(folder).as_posix()
-    return points
+            table = pq.read_table(path)
+            metadata = table.schema.metadata or {}
+            key = metadata[_KEY_METADATA].decode()
+            valid = (
+                point_name(key) == name
+                and metadata.get(_STUDY_METADATA) == digest.encode()
+                and metadata.get(_CHECKSUM_METADATA) == checksum(table.to_pandas()).encode()
+            )
+        except (OSError, KeyError, ValueError, pa.ArrowException):
+            valid = False
+        if valid:
+            points[key] = name
+        else:
+            rejected.append(name)
+    return points, rejected
 
 
 def _point_files(folder: Path) -> Iterator[Path]:

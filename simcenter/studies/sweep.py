@@ -23,6 +23,7 @@ import yaml
 
 from simcenter import reports
 from simcenter._version import __version__
+from simcenter.arguments import check_run
 from simcenter.engine import run_meta
 from simcenter.errors import Problem, ScenarioError
 from simcenter.experiments import as_scenario
@@ -50,6 +51,9 @@ class SweepRun:
         points: Number of points.
         resumed: Points found finished in the output folder and not rerun.
         outdir: The output folder, or None.
+        rejected: Point files found in the output folder that did not match
+            their record (edited, copied over another point's, or of another
+            study): their points were run again.
     """
 
     table: pd.DataFrame
@@ -57,6 +61,7 @@ class SweepRun:
     points: int
     resumed: int
     outdir: Path | None
+    rejected: int = 0
 
 
 def sweep(
@@ -77,7 +82,9 @@ def sweep(
         scenario: A :class:`Scenario`, a dict, or the path of a YAML file.
         grid: Key path -> values, as for :meth:`Scenario.with_overrides`
             (``{"agents.tier1.count": range(24, 37)}``); the points are the
-            Cartesian product, the first key varying slowest.
+            Cartesian product, the first key varying slowest. ``seed`` and
+            ``replications`` may be varied too: each point then runs with its
+            own base seed or number of replications.
         replications: Replications per point (default: the scenario's).
         seed: Base seed (default: the scenario's); every point uses the same
             seeds.
@@ -101,6 +108,9 @@ def sweep(
         ``cost_ci95``): the agent cost of the whole centre at that point.
 
     Raises:
+        TypeError, ValueError: ``replications``, ``seed`` or ``jobs`` of the
+            wrong type or out of range, or a grid too large (the message
+            names the argument).
         ScenarioError: A point is not a valid scenario (every problem, each
             naming its point).
         OutputError: The output folder cannot be used or holds another study.
@@ -132,6 +142,7 @@ def run_sweep(
     progress: ProgressCallback | None = None,
 ) -> SweepRun:
     """As :func:`sweep`, returning the table with what was resumed."""
+    check_run(replications, seed, jobs)
     base = as_scenario(scenario)
     checked = grids.as_grid(grid)
     count = base.replications if replications is None else replications
@@ -141,9 +152,11 @@ def run_sweep(
     resolved = base.to_dict() | {"seed": base_seed, "replications": count}
     spec = {"scenario": resolved, "grid": list(checked.items()), "replications": count}
     store = None if outdir is None else PointStore(outdir, STUDY, spec)
+    seeds = [point.seed if "seed" in checked else base_seed for point in scenarios]
+    counts = [point.replications if "replications" in checked else count for point in scenarios]
     try:
         frames, fresh = _run_points(
-            scenarios, points, count, base_seed, store, jobs, executor, address, progress
+            scenarios, points, counts, seeds, store, jobs, executor, address, progress
         )
         table = _table(points, frames)
         if store is not None:
@@ -152,7 +165,8 @@ def run_sweep(
         if store is not None:
             store.close()
     folder = None if store is None else store.outdir
-    return SweepRun(table, list(checked), len(points), len(points) - fresh, folder)
+    rejected = 0 if store is None else len(store.rejected)
+    return SweepRun(table, list(checked), len(points), len(points) - fresh, folder, rejected)
 
 
 def _point_scenarios(base: Scenario, points: Sequence[grids.Point]) -> list[Scenario]:
@@ -183,8 +197,8 @@ def _where(points: Sequence[grids.Point]) -> str:
 def _run_points(
     scenarios: Sequence[Scenario],
     points: Sequence[grids.Point],
-    count: int,
-    seed: int,
+    counts: Sequence[int],
+    seeds: Sequence[int],
     store: PointStore | None,
     jobs: int | None,
     executor: ExecutorLike,
@@ -193,18 +207,27 @@ def _run_points(
 ) -> tuple[dict[int, pd.DataFrame], int]:
     """Run the replications of every point not yet finished, keeping each point as it ends.
 
+    Point ``n`` runs ``counts[n]`` replications from the base seed ``seeds[n]``.
+
     Returns:
         Point number -> its frame, and the number of points run now.
     """
     keys = [grids.point_key(point) for point in points]
     frames: dict[int, pd.DataFrame] = {}
     pending = [number for number, key in enumerate(keys) if store is None or not store.has(key)]
-    tasks = [Task(scenarios[number], rep, seed) for number in pending for rep in range(count)]
-    records: dict[int, list[ReplicationRecord | None]] = {n: [None] * count for n in pending}
-    left = dict.fromkeys(pending, count)
+    owners = [number for number in pending for _ in range(counts[number])]
+    tasks = [
+        Task(scenarios[number], rep, seeds[number])
+        for number in pending
+        for rep in range(counts[number])
+    ]
+    records: dict[int, list[ReplicationRecord | None]] = {
+        number: [None] * counts[number] for number in pending
+    }
+    left = {number: counts[number] for number in pending}
     finished = iter_replications(tasks, executor=executor, address=address, jobs=jobs)
     for done, (index, record) in enumerate(finished, start=1):
-        number = pending[index // count]
+        number = owners[index]
         records[number][record.replication] = record
         left[number] -= 1
         if left[number] == 0:
