@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from simcenter import analysis, plotting
+from simcenter import analysis, plotting, verdicts
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
 from simcenter.plotting._common import seconds_text, zone_name
@@ -32,6 +32,8 @@ from simcenter.records import RunMeta
 from simcenter.reports import ALL
 
 REPORT_FILE = "report.html"
+UNSERVED = (("in_system", "still in system at the end"), ("disconnected", "disconnected"))
+"""Summary columns of contacts left unserved, with their labels: shown whenever not zero."""
 _EMBEDDED_PLOTS = (
     ("queue_length", "Queue length over time"),
     ("waiting_times", "Waiting-time distribution"),
@@ -44,7 +46,14 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("answered", "contacts an agent took and finished (outcome answered)"),
     ("abandoned", "contacts that hung up while waiting"),
     ("service level", "answered within the queue's threshold / offered (or / answered, or / "
-     "offered less short abandons, by the queue's definition); met when it reaches the target"),
+     "offered less short abandons, by the queue's definition)"),
+    ("verdict", verdicts.RULE),
+    ("queues", "how many queues met their service-level target, missed it, or are too close to "
+     "call (see verdict)"),
+    ("still in system at the end", "contacts still waiting or in service when the run stopped, "
+     "per replication (never served within the run)"),
+    ("disconnected", "contacts still waiting at the end of the horizon and disconnected by "
+     "closing: clear, per replication"),
     ("ASA", "average speed of answer: mean wait of the answered contacts, in seconds"),
     ("abandon rate", "abandoned / offered"),
     ("target", "the queue's service-level target (fraction of contacts answered in time)"),
@@ -191,42 +200,63 @@ def _run_section(output: _Output) -> str:
 
 
 def _headline_section(output: _Output) -> str:
-    """The whole centre's service level, ASA, abandonment, occupancy and cost."""
+    """How many queues meet their targets and the worst, then the whole centre's figures."""
     every = _row(output.summary, ALL)
-    targets = set(output.meta.sl_target)
-    target = targets.pop() if len(targets) == 1 else None
-    level = every["service_level"]
-    verdict = "" if target is None else _verdict(level, target)
+    judged = _queue_verdicts(output)
+    counts = verdicts.tally(judged)
     cards = [
-        ("service level", _percent(level, every.get("service_level_ci95")), verdict),
+        ("queues", " · ".join(f"{counts[name]} {name}" for name in verdicts.VERDICTS), ""),
+        ("service level", _percent(every["service_level"], every.get("service_level_ci95")), ""),
         ("ASA", _seconds(every["asa_s"], every.get("asa_s_ci95")), ""),
         ("abandon rate", _percent(every["abandon_rate"], every.get("abandon_rate_ci95")), ""),
         ("occupancy", _percent(every["occupancy"], every.get("occupancy_ci95")), ""),
         ("offered", _count(every["offered"], every.get("offered_ci95")), ""),
         ("cost", _count(output.agents["cost"].sum()), ""),
+        *_unserved_cards(every),
     ]
     html_cards = "".join(
         f'<div class="card" data-figure="{_text(name)}"><div class="label">{_text(name)}</div>'
         f'<div class="value">{_text(value)}</div>{note}</div>'
         for name, value, note in cards
     )
-    caption = "" if target is None else f" (target {target:.0%})"
-    return f"<section><h2>Headline: every queue{_text(caption)}</h2>{html_cards}</section>"
+    sentence = f'<p class="headline">{_text(verdicts.headline(judged))}</p>'
+    return f"<section><h2>Headline</h2>{sentence}{html_cards}</section>"
 
 
-def _verdict(level: float, target: float) -> str:
-    """A met / missed badge of a service level against its target."""
-    if not math.isfinite(level):
+def _unserved_cards(every: pd.Series) -> list[tuple[str, str, str]]:
+    """Cards for the contacts left unserved, when there are any (see :data:`UNSERVED`)."""
+    return [
+        (label, _count(every[column], every.get(f"{column}_ci95")), "")
+        for column, label in UNSERVED
+        if column in every and math.isfinite(float(every[column])) and float(every[column]) > 0
+    ]
+
+
+def _queue_verdicts(output: _Output) -> list[verdicts.QueueVerdict]:
+    """The service-level verdict of every queue."""
+    return verdicts.queue_verdicts(output.summary, output.meta)
+
+
+def _badge(verdict: str | None) -> str:
+    """A badge of a verdict (see :mod:`simcenter.verdicts`)."""
+    if verdict is None:
         return '<span class="badge">no contacts</span>'
-    met = level >= target
-    return f'<span class="badge {"met" if met else "missed"}">{"met" if met else "missed"}</span>'
+    kind = {verdicts.MET: "met", verdicts.MISSED: "missed", verdicts.TOO_CLOSE: "close"}[verdict]
+    return f'<span class="badge {kind}" data-verdict="{_text(verdict)}">{_text(verdict)}</span>'
 
 
 def _queue_section(output: _Output) -> str:
     """One row per queue (then ALL): volumes, service level against target, waits."""
     meta = output.meta
+    unserved = [
+        (column, label)
+        for column, label in UNSERVED
+        if column in output.summary and (output.summary[column].fillna(0) > 0).any()
+    ]
     headers = ["queue", "offered", "answered", "abandoned", "service level", "target",
-               "threshold", "", "ASA", "abandon rate", "wait p90"]  # fmt: skip
+               "threshold", "verdict", "ASA", "abandon rate", "wait p90",
+               *(label for _, label in unserved)]  # fmt: skip
+    judged = verdicts.summary_verdicts(output.summary, meta)
     rows = []
     for _, row in output.summary.iterrows():
         name = str(row["queue"])
@@ -240,24 +270,15 @@ def _queue_section(output: _Output) -> str:
             _percent(row["service_level"], row.get("service_level_ci95")),
             "" if target is None else f"{target:.0%}",
             "" if index is None else seconds_text(meta.sl_threshold_s[index]),
-            _Html("" if target is None else _verdict(row["service_level"], target)),
+            _Html("" if index is None else _badge(judged[name].verdict)),
             _seconds(row["asa_s"], row.get("asa_s_ci95")),
             _percent(row["abandon_rate"], row.get("abandon_rate_ci95")),
             _seconds(row["wait_p90_s"], row.get("wait_p90_s_ci95")),
+            *(_count(row[column], row.get(f"{column}_ci95")) for column, _ in unserved),
         ])  # fmt: skip
     table = _table(headers, rows, "queues")
-    return f"<section><h2>Queues</h2><p>{_text(_met_count(output))}</p>{table}</section>"
-
-
-def _met_count(output: _Output) -> str:
-    """How many queues met their service-level target."""
-    meta = output.meta
-    levels = output.summary.set_index(output.summary["queue"].astype(str))["service_level"]
-    met = sum(
-        bool(levels.get(name, math.nan) >= target)
-        for name, target in zip(meta.queues, meta.sl_target, strict=True)
-    )
-    return f"{met} of {len(meta.queues)} queues met their service-level target."
+    sentence = verdicts.headline(_queue_verdicts(output))
+    return f"<section><h2>Queues</h2><p>{_text(sentence)}</p>{table}</section>"
 
 
 def _group_section(output: _Output) -> str:
@@ -424,6 +445,7 @@ dl.definitions dd { margin: 0 0 0.5rem 1.5rem; }
 .badge { display: inline-block; padding: 0 0.5rem; border-radius: 4px; background: #eee; }
 .badge.met { background: #d5f5dd; color: #145c28; }
 .badge.missed { background: #fbdada; color: #8a1414; }
+.badge.close { background: #fdf0c8; color: #6b4e00; }
 .scroll { max-height: 32rem; overflow: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e4e4ea; text-align: right;
