@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from simcenter import reserved_keys
+
 Location = tuple[str | int, ...]
 """A key path into a scenario, e.g. ``("queues", 0, "handle_time", "mean")``."""
 
@@ -247,6 +249,8 @@ def _unknown_key(key: Any, parent: Any) -> str:
     hint = getattr(parent, "key_hints", {}).get(key)
     if hint is not None:
         return f"unknown key here ({hint})"
+    if reserved_keys.is_reserved(parent.__name__, key, "distribution" in parent.model_fields):
+        return reserved_keys.MESSAGE
     allowed = list(parent.model_fields)
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:
