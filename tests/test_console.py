@@ -309,7 +309,9 @@ def test_json_is_the_only_output_and_matches_the_files(
         assert row["offered"] == pytest.approx(figures["offered"])
         assert row["service_level"] == pytest.approx(figures["service_level"])
         if row["queue"] != "ALL":
-            verdict = rule(figures["service_level"], figures["service_level_ci95"], row["sl_target"])
+            verdict = rule(
+                figures["service_level"], figures["service_level_ci95"], row["sl_target"]
+            )
             assert row["sl_verdict"] == verdict
             assert row["sl_met"] == {"met": True, "missed": False}.get(verdict)
     by_queue = {row["queue"]: row for row in document["summary"]}
