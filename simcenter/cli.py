@@ -191,7 +191,9 @@ def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> 
     from simcenter import console
     from simcenter.lint import lint
 
-    warnings = [scenario_file.locate(warning) for warning in lint(scenario)]
+    warnings = [
+        scenario_file.locate(warning) for warning in lint(scenario, scenario_file.document.data)
+    ]
     warnings.sort(key=lambda warning: warning.line or 0)
     console.print_warnings(warnings)
     if strict and warnings:
