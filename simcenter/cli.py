@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simcenter import erlang_command, sweep_command
+from simcenter import erlang_command, executor_options, sweep_command
 from simcenter._version import __version__
 from simcenter.errors import Problem, SimcenterError
 from simcenter.options import run_options
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         help="override a scenario value, e.g. agents.tier1.count=32",
     )
     run.add_argument("--jobs", help="worker processes (default and at most: one per core)")
+    executor_options.add_arguments(run)
     run.add_argument(
         "--no-contacts",
         action="store_true",
@@ -131,13 +132,18 @@ def _run(args: argparse.Namespace) -> int:
     from simcenter.loading import read_scenario
 
     options = run_options(args.replications, args.seed, args.jobs)
+    executor_options.check(args)
+    on_dask = args.executor == "dask"
+    if on_dask and args.precision is not None:
+        raise SimcenterError("--precision: runs on the local pool only (not with --executor dask)")
+    keep_contacts = not (args.no_contacts or on_dask)  # Dask workers keep no contact log
     scenario_file = read_scenario(args.scenario, overrides=args.set)
     scenario = scenario_file.scenario
     warnings = _warnings(scenario_file, scenario, args.strict)
     count = options.replications or scenario.replications
-    jobs = _capped_jobs(options.jobs)
-    estimate = workload.estimate(scenario, count, keep_contacts=not args.no_contacts)
-    warning = workload.check(estimate, min(jobs, count))
+    jobs = options.jobs if on_dask else _capped_jobs(options.jobs)
+    estimate = workload.estimate(scenario, count, keep_contacts=keep_contacts)
+    warning = workload.check(estimate, min(jobs or available_cores(), count))
     if warning:
         _error(warning)
     target = Path(args.outdir) if args.outdir else outdir.default_outdir(scenario.name)
@@ -152,8 +158,10 @@ def _run(args: argparse.Namespace) -> int:
                 replications=count,
                 seed=options.seed,
                 jobs=jobs,
-                keep_contacts=not args.no_contacts,
+                keep_contacts=keep_contacts,
                 progress=progress,
+                executor=args.executor,
+                address=args.address,
             )
     results.save(target, plots=not args.no_plots, report=args.report)
     study.finish(results, target)
