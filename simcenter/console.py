@@ -214,25 +214,67 @@ def plain_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+QUEUE_WIDTH = 24
+"""Widest the queue column gets on a terminal; longer names fold onto the next line."""
+
+_COLUMN_CHROME = 3
+"""Characters a drawn column takes beyond its text (padding and rule)."""
+
+
+def column_groups(rows: list[list[str]], width: int) -> list[list[int]]:
+    """The table's columns in groups that each fit ``width`` characters, the queue in each.
+
+    Columns keep their order; a group takes columns while their widest cell
+    (or header) fits, so that no figure is ever cut or wrapped. With a
+    terminal too narrow for even one figure beside the queue, each group
+    holds one figure.
+    """
+    widths = [
+        max(len(row[column]) for row in [list(HEADERS), *rows]) for column in range(len(HEADERS))
+    ]
+    first = min(widths[0], QUEUE_WIDTH) + _COLUMN_CHROME
+    groups: list[list[int]] = [[]]
+    used = first
+    for column in range(1, len(HEADERS)):
+        need = widths[column] + _COLUMN_CHROME
+        if groups[-1] and used + need > width:
+            groups.append([])
+            used = first
+        groups[-1].append(column)
+        used += need
+    return [[0, *group] for group in groups]
+
+
 def _print_rich(rows: list[list[str]], footer: list[str], out: IO[str]) -> None:
+    """The table drawn by rich, folded into several tables when the terminal is too narrow.
+
+    Figures are never cut or wrapped (``10,0…``): when the columns do not fit
+    the terminal's width, they are shown in groups, one table each, the
+    queue column repeated; only a queue name longer than
+    :data:`QUEUE_WIDTH` folds onto the next line.
+    """
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(*HEADERS)
-    for column in table.columns[1:]:
-        column.justify = "right"
-    colours = {MET: "green", MISSED: "red", TOO_CLOSE: "yellow"}
-    for row in rows:
-        verdict = row[6]
-        cells = [  # names are text, never markup: "[red]" in a queue name prints as written
-            *map(escape, row[:6]),
-            f"[{colours[verdict]}]{verdict}[/]" if verdict in colours else verdict,
-            *map(escape, row[7:]),
-        ]
-        table.add_row(*cells, style="bold" if row[0] == "ALL" else None)
     console = Console(file=out)
-    console.print(table)
+    colours = {MET: "green", MISSED: "red", TOO_CLOSE: "yellow"}
+    for group in column_groups(rows, console.width):
+        table = Table(*(HEADERS[column] for column in group))
+        for position, column in zip(group, table.columns, strict=True):
+            if position == 0:
+                column.overflow, column.max_width = "fold", QUEUE_WIDTH
+            else:
+                column.no_wrap, column.justify = True, "right"
+        for row in rows:
+            cells = [  # names are text, never markup: "[red]" in a queue name prints as written
+                f"[{colours[row[column]]}]{row[column]}[/]"
+                if column == 6 and row[column] in colours
+                else escape(row[column])
+                for column in group
+            ]
+            table.add_row(*cells, style="bold" if row[0] == "ALL" else None)
+        console.print(table)
     for line in footer:
         console.print(escape(line), highlight=False)
 

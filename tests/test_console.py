@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ def test_number_formats() -> None:
         "4.9 s",
         "99.9 s",
         "123 s",
-        "2,834,112 s",
+        "2,834,112 s (787:15:12)",  # a long wait also as h:mm:ss
     )
     assert (count(12345.4), count(0.0), count(math.nan)) == ("12,345", "0", "-")
     assert (money(1968.759), erlangs(66.666)) == ("1,968.76", "66.7")
@@ -198,6 +199,29 @@ def test_a_terminal_gets_a_rich_table(results: sc.Results, monkeypatch: pytest.M
     assert "┃" in text or "│" in text
     assert "missed" in text
     assert "met" in text
+
+
+def test_an_80_column_terminal_folds_the_table_and_never_cuts_a_figure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long queue names and ten-million counts at 80 columns: every figure printed whole."""
+    monkeypatch.setenv("COLUMNS", "80")
+    data = _many_queues(3)
+    long_name = "vertragsverwaltung-privatkunden-und-geschaeftskunden"
+    data["queues"][0]["name"] = long_name
+    data["agents"][0]["skills"][0] = long_name
+    many = sc.simulate(sc.load_scenario(data), replications=2, seed=3, jobs=1)
+    rows = console.table_rows(many, [*console.shown_queues(many.summary, False)[0]])
+    rows[1][1] = "10,000,000"  # a count as wide as a large centre's
+    out = _Terminal()
+    console._print_rich(rows, ["cost"], out)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text
+    for row in rows:
+        for cell in row[1:]:
+            assert cell in text, cell  # whole, on one line
+    assert rows[0][0][: console.QUEUE_WIDTH] in text  # a long name folds, it is not cut
 
 
 # --- many queues ---------------------------------------------------------------------------
