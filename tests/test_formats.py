@@ -8,7 +8,7 @@ import pytest
 
 import simcenter as sc
 from simcenter import formats
-from simcenter.console import print_summary
+from simcenter.cli.console import print_summary
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import pytest
 
 import simcenter
 from simcenter.cli import main
-from simcenter.console import print_summary
+from simcenter.cli.console import print_summary
 
 
 def _overloaded(closing: str) -> dict[str, Any]:
