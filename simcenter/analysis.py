@@ -73,19 +73,6 @@ def with_arrival_time(meta: RunMeta, contacts: pd.DataFrame) -> pd.DataFrame:
     return contacts
 
 
-SENTINEL_COLUMNS = ("linked_id", "skill_set")
-"""Contact-log columns that the file writes as -1 where there is no value."""
-
-
-def with_missing_links(contacts: pd.DataFrame) -> pd.DataFrame:
-    """The contact log with the -1 of :data:`SENTINEL_COLUMNS` as missing values (``<NA>``)."""
-    for column in SENTINEL_COLUMNS:
-        if column in contacts:
-            nullable = contacts[column].astype(f"{contacts[column].dtype.name.capitalize()}")
-            contacts[column] = nullable.mask(nullable == -1)
-    return contacts
-
-
 def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
     """The average day: per queue and time of day, the interval figures averaged over days.
 

@@ -156,16 +156,14 @@ class Results:
 
         Read from the log file on the first access and kept (later accesses
         return the same frame: copy it before changing it), with a calendar
-        ``arrival`` column beside ``arrival_s``; ``linked_id`` and
-        ``skill_set`` are missing (``<NA>``) where the file has -1. None
-        when the contact log was not kept. The log of a long run can be far
+        ``arrival`` column beside ``arrival_s``. None when the contact log
+        was not kept. The log of a long run can be far
         larger than memory: read parts of ``contact_log.path`` with pyarrow
         then.
         """
         if self.contact_log is None:
             return None
-        contacts = analysis.with_arrival_time(self.meta, self.contact_log.read())
-        return analysis.with_missing_links(contacts)
+        return analysis.with_arrival_time(self.meta, self.contact_log.read())
 
     @property
     def replication_count(self) -> int:

@@ -164,29 +164,3 @@ def test_the_contact_log_is_read_once_and_kept() -> None:
         second = results.contacts
     assert first is second
     assert read.call_count == 1
-
-
-def test_no_link_and_no_skill_set_are_missing_values_not_minus_one(tmp_path: Path) -> None:
-    """Repeat contacts link to their previous contact; first contacts link to none.
-
-    The file keeps -1 (an integer column); ``Results.contacts`` has ``<NA>``.
-    """
-    scenario = simcenter.load_scenario(TWO_DAYS).with_overrides(
-        {
-            "queues.sales.repeat": {
-                "probability": 0.3,
-                "delay": {"distribution": "constant", "mean": "10min"},
-            }
-        }
-    )
-    results = simcenter.simulate(scenario, replications=1)
-    contacts = results.contacts
-    assert contacts["linked_id"].dtype == "Int64"
-    assert contacts["skill_set"].dtype == "Int16"
-    first = contacts["attempt"] == 1
-    assert contacts.loc[first, "linked_id"].isna().all()
-    assert contacts.loc[~first, "linked_id"].notna().all()
-    assert (~first).sum() > 0  # the test has repeat contacts to link
-    assert contacts["skill_set"].isna().all()  # no rotation
-    in_file = pd.read_parquet(results.save(tmp_path / "out") / "contacts.parquet")
-    assert (in_file.loc[in_file["attempt"] == 1, "linked_id"] == -1).all()
