@@ -334,12 +334,22 @@ def _bounds(prop: dict[str, Any]) -> str:
     return ""
 
 
+DEFAULTS_IN_WORDS = {
+    ("RoutingSpec", "contact_selection"): (
+        "`priority` when any agent group gives its skills different levels, else `oldest`"
+    ),
+}
+"""Defaults that depend on the rest of the scenario, in words."""
+
+
 def default_text(model: str, key: str, prop: dict[str, Any]) -> str:
     """The default of an optional key, written as in a scenario file.
 
     The JSON Schema omits defaults made by a factory; those come from the
     scenario model itself.
     """
+    if (model, key) in DEFAULTS_IN_WORDS:
+        return DEFAULTS_IN_WORDS[(model, key)]
     if "$ref" in prop:
         return "the defaults of its keys"
     if "default" in prop:

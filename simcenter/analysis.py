@@ -8,6 +8,7 @@ calendar times are in the scenario time zone (the zone of ``RunMeta.start``).
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -96,9 +97,10 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
 
     Returns:
         One row per queue and time of day, in the queues' order, then by time:
-        ``queue``, ``time_of_day`` (``"HH:MM"``), ``time_of_day_s`` (seconds
-        after local midnight), ``days`` (days that have the interval), then the
-        figures above.
+        ``queue`` (categorical, the queues then ``ALL``, as in the other
+        tables), ``time_of_day`` (a :class:`datetime.time`), ``time_of_day_s``
+        (seconds after local midnight), ``days`` (days that have the
+        interval), then the figures above.
     """
     local = pd.to_datetime(intervals["interval_start"]).dt.tz_localize(None)  # wall clock
     frame = intervals.assign(
@@ -133,7 +135,8 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
         kind="stable",
         ignore_index=True,
     )
-    table.insert(1, "time_of_day", [_clock_text(seconds) for seconds in table["time_of_day_s"]])
+    table.insert(1, "time_of_day", [_clock_time(seconds) for seconds in table["time_of_day_s"]])
+    table["queue"] = pd.Categorical(table["queue"], categories=[*meta.queues, ALL])
     return table
 
 
@@ -145,10 +148,10 @@ def _weights(frame: pd.DataFrame) -> dict[str, str]:
     return weights
 
 
-def _clock_text(seconds: float) -> str:
-    """``"HH:MM"`` of seconds after midnight."""
-    minutes = round(seconds / 60.0)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+def _clock_time(seconds: float) -> datetime.time:
+    """The wall-clock time of seconds after midnight, to the minute."""
+    minutes = round(seconds / 60.0) % (24 * 60)
+    return datetime.time(minutes // 60, minutes % 60)
 
 
 def _definition(meta: RunMeta, queue: str) -> str:

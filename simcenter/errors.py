@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 if TYPE_CHECKING:  # pydantic is imported by the scenario models, when a scenario is read
     from pydantic import BaseModel, ValidationError
 
+from simcenter import reserved_keys
+
 Location = tuple[str | int, ...]
 """A key path into a scenario, e.g. ``("queues", 0, "handle_time", "mean")``."""
 
@@ -250,6 +252,8 @@ def _unknown_key(key: Any, parent: Any) -> str:
     hint = getattr(parent, "key_hints", {}).get(key)
     if hint is not None:
         return f"unknown key here ({hint})"
+    if reserved_keys.is_reserved(parent.__name__, key, "distribution" in parent.model_fields):
+        return reserved_keys.MESSAGE
     allowed = list(parent.model_fields)
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:

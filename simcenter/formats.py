@@ -3,7 +3,8 @@
 Every figure a command prints goes through these functions, so that one
 figure always looks the same: rates and levels as percentages with one
 decimal (``87.6%``), durations in seconds with one decimal below 100 s and
-whole above (``4.9 s``, ``2,834 s``), counts as whole numbers with thousands
+whole above, with ``h:mm:ss`` beside them from 10 minutes on (``4.9 s``,
+``2,834 s (0:47:14)``), counts as whole numbers with thousands
 separators (``12,345``), offered loads in Erlangs with one decimal. A value
 that does not exist (NaN) is written ``-``.
 """
@@ -32,17 +33,32 @@ def percent_points(fraction: float) -> str:
     return f"{fraction * 100:.1f}"
 
 
+LONG_S = 600.0
+"""From this many seconds on, a duration is also written as ``h:mm:ss``."""
+
+
 def seconds(value: float) -> str:
     """A duration in seconds: one decimal below 100 s, whole with separators above.
 
+    From :data:`LONG_S` on, the same as ``h:mm:ss`` follows in brackets, so
+    that a long wait reads at a glance.
+
     >>> seconds(4.94), seconds(2834.4), seconds(float("inf"))
-    ('4.9 s', '2,834 s', 'unbounded')
+    ('4.9 s', '2,834 s (0:47:14)', 'unbounded')
     """
     if math.isnan(value):
         return MISSING
     if math.isinf(value):
         return "unbounded"
-    return f"{seconds_number(value)} s"
+    text = f"{seconds_number(value)} s"
+    return f"{text} ({clock(value)})" if abs(value) >= LONG_S else text
+
+
+def clock(value: float) -> str:
+    """Seconds as ``h:mm:ss``, rounded to the second: 4512.4 -> ``1:15:12``."""
+    whole = round(abs(value))
+    sign = "-" if value < 0 and whole else ""
+    return f"{sign}{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def seconds_number(value: float) -> str:

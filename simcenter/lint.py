@@ -19,20 +19,24 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from simcenter.agents import staffing_changes
 from simcenter.arrivals import RatePiece, rate_pieces
 from simcenter.clock import ScenarioClock
 from simcenter.errors import Problem
-from simcenter.formats import erlangs
+from simcenter.formats import erlangs, money
 from simcenter.scenario import QueueSpec, Scenario
 from simcenter.units import format_duration
 
 PLAN_GAP_S = 3600.0
 """A staffing plan that stops at least this long (seconds) before the arrivals do is flagged."""
+
+MARGIN_S = 3600.0
+"""Agents on duty this long (seconds) after arrivals stop or before they start are not idle."""
 
 MIN_UNCOVERED_CONTACTS = 1.0
 """Expected contacts arriving with nobody on duty from which a queue is flagged."""
@@ -41,13 +45,96 @@ Segment = tuple[float, float, int]
 """``(start_s, end_s, agents)``: agents on duty on ``[start_s, end_s)``."""
 
 
-def lint(scenario: Scenario) -> list[Problem]:
-    """Every warning about a valid scenario, each with its key path, in the order of the checks."""
+def lint(scenario: Scenario, data: Mapping[str, Any] | None = None) -> list[Problem]:
+    """Every warning about a valid scenario, each with its key path, in the order of the checks.
+
+    Args:
+        scenario: The validated scenario.
+        data: The scenario as written (the parsed YAML, overrides applied),
+            when there is one: plain numbers are checked there
+            (:func:`plain_numbers`), since units are gone once validated.
+    """
     timeline = _Timeline.of(scenario)
-    warnings: list[Problem] = []
+    warnings: list[Problem] = [] if data is None else plain_numbers(data)
     for check in _CHECKS:
         warnings += check(scenario, timeline)
     return warnings
+
+
+# --- plain numbers ---------------------------------------------------------------------------
+
+SHORTEST_PERIOD_S = 60.0
+"""A horizon or interval written as a plain number below this (seconds) is flagged."""
+
+HIGHEST_RATE_PER_S = 10.0
+"""An arrival rate written as a plain number above this (per second) is flagged."""
+
+SHORTEST_DURATION_S = 5.0
+"""A handle time or patience written as a plain number below this (seconds) is flagged."""
+
+
+def plain_numbers(data: Mapping[str, Any]) -> list[Problem]:
+    """Plain numbers (no unit) that are implausible as seconds or as a rate per second.
+
+    The format reads a plain number as seconds (a rate as per second), so
+    ``horizon: 8`` simulates 8 seconds and ``rate: 120`` is 120 contacts per
+    second. Flagged: a horizon or interval under :data:`SHORTEST_PERIOD_S`,
+    a rate over :data:`HIGHEST_RATE_PER_S`, a handle-time or patience mean
+    (or uniform ``high``) under :data:`SHORTEST_DURATION_S`; in the queues
+    and in the templates they take keys from.
+    """
+    warnings = [
+        _plain_warning((key,), value, "seconds", f"{value:g}{unit}")
+        for key, unit in (("horizon", "h"), ("interval", "min"))
+        if _is_plain(value := data.get(key)) and 0 < value < SHORTEST_PERIOD_S
+    ]
+    for path, queue in _queue_bodies(data):
+        arrivals = queue.get("arrivals")
+        rate = arrivals.get("rate") if isinstance(arrivals, Mapping) else None
+        if _is_plain(rate) and rate > HIGHEST_RATE_PER_S:
+            warnings.append(
+                _plain_warning(
+                    (*path, "arrivals", "rate"), rate, "contacts per second", f"{rate:g}/h"
+                )
+            )
+        for key in ("handle_time", "patience"):
+            spec = queue.get(key)
+            if not isinstance(spec, Mapping):
+                continue
+            for parameter in ("mean", "high"):
+                value = spec.get(parameter)
+                if _is_plain(value) and 0 < value < SHORTEST_DURATION_S:
+                    warnings.append(
+                        _plain_warning((*path, key, parameter), value, "seconds", f"{value:g}min")
+                    )
+    return warnings
+
+
+def _queue_bodies(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mapping[str, Any]]]:
+    """Every queue and every template of the raw data, with its key path."""
+    queues = data.get("queues")
+    if isinstance(queues, list):
+        for index, queue in enumerate(queues):
+            if isinstance(queue, Mapping):
+                yield ("queues", index), queue
+    templates = data.get("templates")
+    if isinstance(templates, Mapping):
+        for name, body in templates.items():
+            if isinstance(body, Mapping):
+                yield ("templates", name), body
+
+
+def _is_plain(value: Any) -> bool:
+    """A number written without a unit (YAML ``8``, not ``"8h"``; never ``true``)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _plain_warning(loc: tuple[Any, ...], value: float, unit: str, example: str) -> Problem:
+    return Problem(
+        loc,
+        f"the plain number {value:g} is read as {value:g} {unit}; if that is not what was "
+        f"meant, write a unit (for example {example})",
+    )
 
 
 # --- arrivals and staffing over the simulated time ------------------------------------------
@@ -303,6 +390,80 @@ def _arrivals_without_agents(scenario: Scenario, timeline: _Timeline) -> list[Pr
     return warnings
 
 
+def _idle_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """Agents paid to sit idle: on duty while none of the queues they serve has arrivals.
+
+    A group's queues are those it serves (skills and overflow). The
+    :data:`MARGIN_S` after arrivals stop and before they start again are not
+    counted: the agents may still be serving the contacts that arrived
+    before, or getting ready. A group none of whose queues has any arrival
+    is left to the warning about those queues.
+    """
+    warnings = []
+    for group_index, group in enumerate(scenario.agents):
+        queues = [index for index, servers in enumerate(timeline.servers) if group_index in servers]
+        pieces = sorted(piece for queue in queues for piece in timeline.arrivals[queue])
+        if not pieces:
+            continue
+        duty = _segments(timeline.staffing[group_index], timeline.end_s)
+        idle = [
+            part
+            for start, end in _gaps(pieces, timeline.end_s)
+            for part in _overlap(
+                duty,
+                start + MARGIN_S if start > 0 else start,
+                end - MARGIN_S if end < timeline.end_s else end,
+            )
+        ]
+        if not idle:
+            continue
+        agent_hours = sum((end - start) * count for start, end, count in idle) / 3600
+        first_start, first_end = idle[0][0], idle[0][1]
+        for start, end, _ in idle[1:]:
+            if start != first_end:
+                break
+            first_end = end
+        begin, end = timeline.local(first_start), timeline.local(first_end)
+        until = f"{end:%H:%M}" if end.date() == begin.date() else f"{end:%a %Y-%m-%d %H:%M}"
+        key = "count" if group.staffing is None else "staffing"
+        warnings.append(
+            Problem(
+                ("agents", group_index, key),
+                "agents are on duty while no contact arrives for any queue they serve: "
+                f"{agent_hours:,.1f} agent-hours in "
+                f"{sum(end - start for start, end, _ in idle) / 3600:,.1f} hours "
+                f"(the first time {begin:%a %Y-%m-%d %H:%M} to {until}), costing "
+                f"{money(agent_hours * group.cost_per_hour)}",
+            )
+        )
+    return warnings
+
+
+def _segments(changes: list[tuple[float, int]], end_s: float) -> list[Segment]:
+    """On-duty count changes ``(time_s, agents)`` as consecutive segments up to ``end_s``."""
+    times = [time for time, _ in changes[1:]] + [end_s]
+    return [(time, until, count) for (time, count), until in zip(changes, times, strict=True)]
+
+
+def _gaps(pieces: list[RatePiece], end_s: float) -> Iterator[tuple[float, float]]:
+    """The stretches of ``[0, end_s)`` that no rate piece covers (pieces sorted by start)."""
+    covered_until = 0.0
+    for start, end, _ in pieces:
+        if start > covered_until:
+            yield (covered_until, start)
+        covered_until = max(covered_until, end)
+    if covered_until < end_s:
+        yield (covered_until, end_s)
+
+
+def _overlap(segments: list[Segment], start_s: float, end_s: float) -> Iterator[Segment]:
+    """The parts of the segments with agents on duty that fall within ``[start_s, end_s)``."""
+    for start, end, count in segments:
+        low, high = max(start, start_s), min(end, end_s)
+        if count > 0 and low < high:
+            yield (low, high, count)
+
+
 def _cannot_drain(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
     """More work than the agents can do, and callers who never give up."""
     warnings = []
@@ -422,6 +583,7 @@ _CHECKS: tuple[_Check, ...] = (
     _no_arrivals,
     _arrivals_without_agents,
     _plans_that_end_early,
+    _idle_agents,
     _cannot_drain,
     _needless_overflow,
     _overflow_after_max_wait,

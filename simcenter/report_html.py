@@ -27,7 +27,7 @@ import jinja2
 import pandas as pd
 import yaml
 
-from simcenter import analysis, plotting
+from simcenter import analysis, plotting, verdicts
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
 from simcenter.formats import (
@@ -46,6 +46,8 @@ from simcenter.records import RunMeta
 from simcenter.reports import ALL
 
 REPORT_FILE = "report.html"
+UNSERVED = (("in_system", "still in system at the end"), ("disconnected", "disconnected"))
+"""Summary columns of contacts left unserved, with their labels: shown whenever not zero."""
 _EMBEDDED_PLOTS = (
     ("queue_length", "Queue length over time"),
     ("waiting_times", "Waiting-time distribution"),
@@ -58,7 +60,14 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("answered", "contacts an agent took and finished (outcome answered)"),
     ("abandoned", "contacts that hung up while waiting"),
     ("service level", "answered within the queue's threshold / offered (or / answered, or / "
-     "offered less short abandons, by the queue's definition); met when it reaches the target"),
+     "offered less short abandons, by the queue's definition)"),
+    ("verdict", verdicts.RULE),
+    ("queues", "how many queues met their service-level target, missed it, or are too close to "
+     "call (see verdict)"),
+    ("still in system at the end", "contacts still waiting or in service when the run stopped, "
+     "per replication (never served within the run)"),
+    ("disconnected", "contacts still waiting at the end of the horizon and disconnected by "
+     "closing: clear, per replication"),
     ("ASA", "average speed of answer: mean wait of the answered contacts, in seconds"),
     ("abandon rate", "abandoned / offered"),
     ("target", "the queue's service-level target (fraction of contacts answered in time)"),
@@ -201,15 +210,13 @@ def _with_calendar(meta: RunMeta, frame: pd.DataFrame | None) -> pd.DataFrame | 
 def render(output: _Output) -> str:
     """The report page of a results folder, as HTML text (the ``report.html`` template)."""
     every = _row(output.summary, ALL)
-    targets = set(output.meta.sl_target)
-    target = targets.pop() if len(targets) == 1 else None
+    judged = verdicts.queue_verdicts(output.summary, output.meta)
     return _template().render(
         name=str(output.scenario.get("name", "scenario")),
         description=output.scenario.get("description"),
         facts=_facts(output),
-        target=None if target is None else percent(target),
-        cards=_cards(output, every, target),
-        met_count=_met_count(output),
+        headline=verdicts.headline(judged),
+        cards=_cards(output, every, judged),
         queues=_queue_table(output),
         groups=_group_table(output),
         routing=_routing_table(output),
@@ -238,7 +245,8 @@ def _template() -> jinja2.Template:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A met / missed badge: its text and its style (``met``, ``missed``, or none)."""
+    """A verdict badge: its text (a verdict of :mod:`simcenter.verdicts`, or ``no contacts``)
+    and its style (``met``, ``missed``, ``close``, or none)."""
 
     text: str
     kind: str
@@ -283,32 +291,46 @@ def _facts(output: _Output) -> list[tuple[str, str]]:
     ]
 
 
-def _cards(output: _Output, every: pd.Series, target: float | None) -> list[Card]:
-    """The whole centre's service level, ASA, abandonment, occupancy, volume and cost."""
-    level = every["service_level"]
+def _cards(output: _Output, every: pd.Series, judged: list[verdicts.QueueVerdict]) -> list[Card]:
+    """How many queues meet their targets, the whole centre's figures and the unserved contacts."""
+    counts = verdicts.tally(judged)
     return [
-        Card("service level", _percent(every, "service_level"),
-             None if target is None else _verdict(level, target)),
+        Card("queues", " · ".join(f"{counts[name]} {name}" for name in verdicts.VERDICTS)),
+        Card("service level", _percent(every, "service_level")),
         Card("ASA", _seconds(every, "asa_s")),
         Card("abandon rate", _percent(every, "abandon_rate")),
         Card("occupancy", _percent(every, "occupancy")),
         Card("offered", _count(every, "offered")),
         Card("cost", money(float(output.agents["cost"].sum()))),
-    ]  # fmt: skip
+        *(Card(label, _count(every, column)) for column, label in _unserved(output.summary)),
+    ]
 
 
-def _verdict(level: float, target: float) -> Verdict:
-    """A met / missed badge of a service level against its target."""
-    if not math.isfinite(level):
+def _unserved(summary: pd.DataFrame) -> list[tuple[str, str]]:
+    """The columns of :data:`UNSERVED` with a contact in some row, with their labels."""
+    return [
+        (column, label)
+        for column, label in UNSERVED
+        if column in summary and (summary[column].fillna(0) > 0).any()
+    ]
+
+
+def _badge(verdict: str | None) -> Verdict:
+    """The badge of a verdict (see :mod:`simcenter.verdicts`); None: the queue had no contacts."""
+    if verdict is None:
         return Verdict("no contacts", "")
-    return Verdict("met", "met") if level >= target else Verdict("missed", "missed")
+    kind = {verdicts.MET: "met", verdicts.MISSED: "missed", verdicts.TOO_CLOSE: "close"}[verdict]
+    return Verdict(verdict, kind)
 
 
 def _queue_table(output: _Output) -> Table:
     """One row per queue (then ALL): volumes, service level against target, waits."""
     meta = output.meta
+    unserved = _unserved(output.summary)
     headers = ["queue", "offered", "answered", "abandoned", "service level", "target",
-               "threshold", "", "ASA", "abandon rate", "wait p90"]  # fmt: skip
+               "threshold", "verdict", "ASA", "abandon rate", "wait p90",
+               *(label for _, label in unserved)]  # fmt: skip
+    judged = verdicts.summary_verdicts(output.summary, meta)
     rows: list[list[str | Verdict]] = []
     for _, row in output.summary.iterrows():
         name = str(row["queue"])
@@ -322,23 +344,13 @@ def _queue_table(output: _Output) -> Table:
             _percent(row, "service_level"),
             "" if target is None else percent(target),
             "" if index is None else duration_label(meta.sl_threshold_s[index]),
-            "" if target is None else _verdict(row["service_level"], target),
+            "" if index is None else _badge(judged[name].verdict),
             _seconds(row, "asa_s"),
             _percent(row, "abandon_rate"),
             _seconds(row, "wait_p90_s"),
+            *(_count(row, column) for column, _ in unserved),
         ])  # fmt: skip
     return Table("queues", headers, rows)
-
-
-def _met_count(output: _Output) -> str:
-    """How many queues met their service-level target."""
-    meta = output.meta
-    levels = output.summary.set_index(output.summary["queue"].astype(str))["service_level"]
-    met = sum(
-        bool(levels.get(name, math.nan) >= target)
-        for name, target in zip(meta.queues, meta.sl_target, strict=True)
-    )
-    return f"{met} of {len(meta.queues)} queues met their service-level target."
 
 
 def _group_table(output: _Output) -> Table:

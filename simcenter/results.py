@@ -10,6 +10,7 @@ defines every file and column.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -149,14 +150,16 @@ class Results:
             agent_intervals=analysis.with_interval_start(self.meta, self.agent_intervals),
         )
 
-    @property
+    @functools.cached_property
     def contacts(self) -> pd.DataFrame | None:
         """Every contact of every replication, in replication then arrival order, or None.
 
-        Read from the log file on each access, with a calendar ``arrival``
-        column beside ``arrival_s``; None when the contact log was not kept.
-        The log of a long run can be far larger than memory: read parts of
-        ``contact_log.path`` with pyarrow then.
+        Read from the log file on the first access and kept (later accesses
+        return the same frame: copy it before changing it), with a calendar
+        ``arrival`` column beside ``arrival_s``. None when the contact log
+        was not kept. The log of a long run can be far
+        larger than memory: read parts of ``contact_log.path`` with pyarrow
+        then.
         """
         if self.contact_log is None:
             return None

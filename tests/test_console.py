@@ -1,4 +1,4 @@
-"""What ``simcenter run`` prints: the summary table, met / missed, the worst queues, JSON.
+"""What ``simcenter run`` prints: the summary table, verdicts, the worst queues, JSON.
 
 Every figure in the table is checked against the summary DataFrame of the
 same run, formatted a second time here, never against numbers copied from a
@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,13 +93,21 @@ def test_number_formats() -> None:
         "4.9 s",
         "99.9 s",
         "123 s",
-        "2,834,112 s",
+        "2,834,112 s (787:15:12)",  # a long wait also as h:mm:ss
     )
     assert (count(12345.4), count(0.0), count(math.nan)) == ("12,345", "0", "-")
     assert (money(1968.759), erlangs(66.666)) == ("1,968.76", "66.7")
 
 
-# --- met / missed --------------------------------------------------------------------------
+# --- verdicts ----------------------------------------------------------------------------
+
+
+def rule(level: float, half_width: float, target: float) -> str:
+    """The verdict rule of docs/definitions.md, written out again."""
+    half_width = 0.0 if math.isnan(half_width) else half_width
+    if level - half_width >= target:
+        return "met"
+    return "missed" if level + half_width < target else "too close to call"
 
 
 def test_met_and_missed_follow_the_summary_and_each_queue_target(results: sc.Results) -> None:
@@ -108,10 +117,10 @@ def test_met_and_missed_follow_the_summary_and_each_queue_target(results: sc.Res
     for queue, (threshold, target) in targets.items():
         verdict = verdicts[queue]
         assert (verdict.threshold_s, verdict.target) == (threshold, target)
-        expected = "met" if summary.loc[queue, "service_level"] >= target else "missed"
-        assert verdict.met == expected
-    assert {verdicts["easy"].met, verdicts["hard"].met} == {"met", "missed"}  # the test has power
-    assert verdicts["ALL"].met == "-"  # the queues' objectives differ: no common target
+        level, half = summary.loc[queue, ["service_level", "service_level_ci95"]]
+        assert verdict.verdict == rule(level, half, target)
+    assert {verdicts["easy"].verdict, verdicts["hard"].verdict} == {"met", "missed"}  # power
+    assert verdicts["ALL"].verdict is None  # the queues' objectives differ: no common target
 
 
 def test_all_has_the_common_target_when_the_queues_share_it() -> None:
@@ -121,7 +130,7 @@ def test_all_has_the_common_target_when_the_queues_share_it() -> None:
     verdict = console.verdicts(shared)["ALL"]
     level = shared.summary.set_index("queue").loc["ALL", "service_level"]
     assert (verdict.threshold_s, verdict.target) == (20.0, 0.8)
-    assert verdict.met == ("met" if level >= 0.8 else "missed")
+    assert verdict.verdict == ("met" if level >= 0.8 else "missed")  # one replication
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -160,7 +169,7 @@ def test_the_plain_table_and_the_cost_line(results: sc.Results) -> None:
         "service",
         "level",
         "target",
-        "met?",
+        "verdict",
         "ASA",
         "abandoned",
         "%",
@@ -191,6 +200,29 @@ def test_a_terminal_gets_a_rich_table(results: sc.Results, monkeypatch: pytest.M
     assert "met" in text
 
 
+def test_an_80_column_terminal_folds_the_table_and_never_cuts_a_figure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long queue names and ten-million counts at 80 columns: every figure printed whole."""
+    monkeypatch.setenv("COLUMNS", "80")
+    data = _many_queues(3)
+    long_name = "vertragsverwaltung-privatkunden-und-geschaeftskunden"
+    data["queues"][0]["name"] = long_name
+    data["agents"][0]["skills"][0] = long_name
+    many = sc.simulate(sc.load_scenario(data), replications=2, seed=3, jobs=1)
+    rows = console.table_rows(many, [*console.shown_queues(many.summary, False)[0]])
+    rows[1][1] = "10,000,000"  # a count as wide as a large centre's
+    out = _Terminal()
+    console._print_rich(rows, ["cost"], out)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text
+    for row in rows:
+        for cell in row[1:]:
+            assert cell in text, cell  # whole, on one line
+    assert rows[0][0][: console.QUEUE_WIDTH] in text  # a long name folds, it is not cut
+
+
 # --- many queues ---------------------------------------------------------------------------
 
 
@@ -206,8 +238,9 @@ def test_many_queues_show_the_worst_then_all_and_a_count_of_the_rest() -> None:
     assert worst.max() <= others.min()  # no queue left out is worse than one shown
     verdicts = console.verdicts(many)
     rest = list(others.index)
-    met = sum(verdicts[queue].met == "met" for queue in rest)
-    missed = sum(verdicts[queue].met == "missed" for queue in rest)
+    met = sum(verdicts[queue].verdict == "met" for queue in rest)
+    missed = sum(verdicts[queue].verdict == "missed" for queue in rest)
+    assert met + missed == len(rest)  # one replication: no interval, never too close to call
     assert console.rest_line(many, shown, left_out) == (
         f"20 more queues not shown ({met} met, {missed} missed the target); "
         "--all-queues shows them all"
@@ -299,9 +332,14 @@ def test_json_is_the_only_output_and_matches_the_files(
         assert row["offered"] == pytest.approx(figures["offered"])
         assert row["service_level"] == pytest.approx(figures["service_level"])
         if row["queue"] != "ALL":
-            assert row["sl_met"] == (figures["service_level"] >= row["sl_target"])
+            verdict = rule(
+                figures["service_level"], figures["service_level_ci95"], row["sl_target"]
+            )
+            assert row["sl_verdict"] == verdict
+            assert row["sl_met"] == {"met": True, "missed": False}.get(verdict)
     by_queue = {row["queue"]: row for row in document["summary"]}
     assert by_queue["ALL"]["sl_met"] is None
+    assert by_queue["ALL"]["sl_verdict"] is None
     assert by_queue["easy"]["occupancy"] is None  # NaN becomes null
     agents = pd.read_csv(outdir / "agents.csv")
     assert document["cost"] == pytest.approx(agents["cost"].sum())

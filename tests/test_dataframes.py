@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -64,7 +66,8 @@ def test_average_day_averages_counts_over_days_and_pools_the_rates() -> None:
     day = results.by_time_of_day()
     sales = day[day["queue"] == "sales"].reset_index(drop=True)
 
-    assert list(sales["time_of_day"]) == ["00:00", "04:00", "08:00", "12:00", "16:00", "20:00"]
+    assert list(sales["time_of_day"]) == [datetime.time(hour) for hour in (0, 4, 8, 12, 16, 20)]
+    assert day["queue"].dtype == results.intervals["queue"].dtype  # categorical, like the others
     assert list(sales["time_of_day_s"]) == [0.0, 14400.0, 28800.0, 43200.0, 57600.0, 72000.0]
     assert list(sales["days"]) == [2] * 6
     both = [first.reset_index(drop=True), second.reset_index(drop=True)]
@@ -146,4 +149,18 @@ def test_interval_start_follows_a_daylight_saving_change() -> None:
         "2026-03-29T04:00:00+02:00",
     ]
     day = results.by_time_of_day()
-    assert list(day[day["queue"] == "sales"]["time_of_day"]) == ["00:00", "01:00", "03:00", "04:00"]
+    assert list(day[day["queue"] == "sales"]["time_of_day"]) == [
+        datetime.time(hour) for hour in (0, 1, 3, 4)
+    ]
+
+
+def test_the_contact_log_is_read_once_and_kept() -> None:
+    results = simcenter.simulate(TWO_DAYS, replications=1)  # not shared: nothing read yet
+    assert results.contact_log is not None
+    with mock.patch.object(
+        type(results.contact_log), "read", autospec=True, side_effect=type(results.contact_log).read
+    ) as read:
+        first = results.contacts
+        second = results.contacts
+    assert first is second
+    assert read.call_count == 1

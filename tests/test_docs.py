@@ -247,3 +247,27 @@ def test_every_sweep_column_is_defined_in_the_outputs_reference() -> None:
     ]
     assert undefined == []
     assert "## `sweep.csv`" in page
+
+
+def _column_table(page: str, heading: str) -> list[tuple[str, str]]:
+    """(column, definition) of the first column table after a heading of the outputs page."""
+    section = page[page.index(heading) :]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(r"^\| `([^`]+)` \| [^|]* \| (.*) \|$", section, re.M)
+
+
+def test_the_contact_log_columns_are_those_of_the_file_and_of_results_contacts(
+    tmp_path: Path,
+) -> None:
+    """The file has exactly the columns listed; ``Results.contacts`` adds those marked so."""
+    import pandas as pd
+
+    scenario = simcenter.load_scenario(ROOT / "scenarios" / "single_queue.yaml")
+    results = simcenter.simulate(scenario.with_overrides({"horizon": "1h"}), replications=1)
+    folder = results.save(tmp_path / "out")
+    in_file = list(pd.read_parquet(folder / "contacts.parquet").columns)
+    rows = _column_table((DOCS / "outputs.md").read_text(encoding="utf-8"), "## `contacts.parquet`")
+    only_results = [name for name, text in rows if text.startswith("`Results.contacts` only")]
+    assert only_results == ["arrival"]
+    assert [name for name, _ in rows if name not in only_results] == in_file
+    assert [name for name, _ in rows] == list(results.contacts.columns)

@@ -128,6 +128,34 @@ def test_freed_agent_serves_its_best_skill_level_first(
 
 
 @pytest.mark.parametrize(
+    ("skills", "routing", "first_after_busy"),
+    [
+        ({"a": 1, "b": 2}, {}, "a"),  # levels given, no policy: the levels act
+        (["a", "b"], {}, "b"),  # no levels: the oldest contact first
+        ({"a": 1, "b": 1}, {}, "b"),  # equal levels are no levels
+        ({"a": 1, "b": 2}, {"contact_selection": "oldest"}, "b"),  # the scenario chose
+    ],
+)
+def test_skill_levels_act_unless_the_scenario_chooses_a_policy(
+    make_scenario: ScenarioFactory,
+    script_arrivals: ArrivalScript,
+    skills: Any,
+    routing: dict[str, str],
+    first_after_busy: str,
+) -> None:
+    """One agent busy until 101 finds b (level 2, waiting since 11) and a (level 1, since 21)."""
+    script_arrivals({"a": [1, 21], "b": [11]})
+    scenario = make_scenario([queue("a"), queue("b")], [group("g", skills)], routing=routing)
+    table, _ = run(scenario)
+    waiting = table[table["arrival_s"] > 1]
+    assert waiting.loc[waiting["answered_s"].idxmin(), "queue"] == first_after_busy
+    assert sorted(waiting["answered_s"]) == [101, 201]
+    levels = isinstance(skills, dict) and len(set(skills.values())) > 1
+    expected = routing.get("contact_selection", "priority" if levels else "oldest")
+    assert scenario.routing.contact_selection == expected  # the resolved scenario says so
+
+
+@pytest.mark.parametrize(
     "agents",
     [
         [group("team", ["long", "short"], count=3)],

@@ -339,3 +339,136 @@ def test_lint_of_a_scenario_without_a_file_has_key_paths_only() -> None:
     (warning,) = lint(scenario)
     assert (warning.loc, warning.file, warning.line) == (("queues", 0), None, None)
     assert str(warning).startswith("queues[0]: the offered load (66.7 Erlang on average)")
+
+
+# --- plain numbers that are implausible as seconds -----------------------------------------
+
+
+def test_implausible_plain_numbers_are_flagged_where_they_were_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``horizon: 8`` is 8 s, ``rate: 120`` is 120 per second, ``mean: 3`` is 3 s: all flagged."""
+    text = """\
+name: t
+horizon: 28800
+interval: 30
+templates:
+  short: {patience: {distribution: uniform, low: 1, high: 4}}
+queues:
+  - name: billing
+    template: short
+    arrivals: {rate: 120}
+    handle_time: {distribution: exponential, mean: 3}
+  - name: tech
+    arrivals: {rate: 0.05}
+    handle_time: {distribution: exponential, mean: 240}
+    patience: {distribution: exponential, mean: 2min}
+agents:
+  - {name: tier1, count: 5, skills: [billing, tech]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":3 interval: warning: the plain number 30 is read as 30 seconds; if that is not "
+        "what was meant, write a unit (for example 30min)",
+        ":5 templates.short.patience.high: warning: the plain number 4 is read as 4 seconds; "
+        "if that is not what was meant, write a unit (for example 4min)",
+        ":9 queues[0].arrivals.rate: warning: the plain number 120 is read as 120 contacts "
+        "per second; if that is not what was meant, write a unit (for example 120/h)",
+        ":10 queues[0].handle_time.mean: warning: the plain number 3 is read as 3 seconds; "
+        "if that is not what was meant, write a unit (for example 3min)",
+    ]
+
+
+def test_plausible_plain_numbers_and_numbers_with_units_are_not_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+horizon: 8h
+interval: 60
+queues:
+{QUEUE}    wrap_up: {{distribution: constant, mean: 2}}
+agents:
+  - {{name: tier1, count: 5, skills: [billing]}}
+"""
+    assert _validate(tmp_path, capsys, text)[0::2] == (0, [])
+
+
+def test_a_plain_number_given_with_set_is_flagged_and_strict_refuses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.yaml"
+    text = f"name: t\nhorizon: 1h\nqueues:\n{QUEUE}agents:\n"
+    path.write_text(text + "  - {name: tier1, count: 5, skills: [billing]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    options = ["--set", "queues.billing.patience.mean=3", "-o", str(out), "--no-plots"]
+    assert main(["run", str(path), *options, "--strict"]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert (
+        f"{path}:7 queues[0].patience.mean: warning: the plain number 3 is read as 3 seconds"
+    ) in err
+    assert err.endswith("1 warning, treated as errors (--strict)\n")
+
+
+# --- agents paid to sit idle ---------------------------------------------------------------
+
+
+def test_agents_on_duty_when_none_of_their_queues_has_demand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A week: weekday arrivals 08:00-16:00; a constant count works nights and weekends.
+
+    ``day`` (2 agents all week at 30/h): 168 h on duty, 5 × 8 h with arrivals,
+    less the hour after arrivals stop and the hour before they start (the
+    queue drains, the agents get ready): 7 + 4 × 14 + 55 = 118 h and 236
+    agent-hours idle, 7,080.00. ``plan`` (1 agent 08:00-16:00
+    every day at 20/h): idle on Saturday and Sunday, 16 h, 320.00.
+    """
+    text = """\
+name: t
+start: 2026-01-05T00:00
+horizon: 7d
+interval: 1h
+queues:
+  - name: billing
+    arrivals:
+      profile: {start: "08:00", interval: 1h, volumes: [9, 9, 9, 9, 9, 9, 9, 9]}
+      weekdays: {sat: 0, sun: 0}
+    handle_time: {distribution: exponential, mean: 3min}
+    patience: {distribution: exponential, mean: 2min}
+agents:
+  - {name: day, count: 2, skills: [billing], cost_per_hour: 30}
+  - name: plan
+    skills: [billing]
+    cost_per_hour: 20
+    staffing: {start: "08:00", interval: 1h, counts: [1, 1, 1, 1, 1, 1, 1, 1]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":13 agents[0].count: warning: agents are on duty while no contact arrives for any "
+        "queue they serve: 236.0 agent-hours in 118.0 hours (the first time Mon 2026-01-05 00:00 "
+        "to 07:00), costing 7,080.00",
+        ":17 agents[1].staffing: warning: agents are on duty while no contact arrives for any "
+        "queue they serve: 16.0 agent-hours in 16.0 hours (the first time Sat 2026-01-10 08:00 to "
+        "16:00), costing 320.00",
+    ]
+
+
+def test_agents_who_work_only_while_contacts_arrive_are_not_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+horizon: 1d
+queues:
+  - name: billing
+    arrivals:
+      profile: {start: "08:00", interval: 1h, volumes: [9, 9, 9, 9, 9, 9, 9, 9]}
+    handle_time: {distribution: exponential, mean: 3min}
+    patience: {distribution: exponential, mean: 2min}
+agents:
+  - name: plan
+    skills: [billing]
+    staffing: {start: "07:45", interval: 15min, counts: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}
+"""
+    assert _validate(tmp_path, capsys, text)[0::2] == (0, [])  # the hour after 16:00 drains

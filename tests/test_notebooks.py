@@ -82,3 +82,27 @@ def test_notebook_runs_without_errors(path: Path) -> None:
     assert [output for output in outputs if output.output_type == "error"] == []
     warnings = [output.text for output in outputs if output.get("name") == "stderr"]
     assert warnings == []  # no warning leaks into what the analyst reads
+
+
+def test_the_clear_output_command_of_the_guide_works_with_the_dev_extras(tmp_path: Path) -> None:
+    """The guide's ``jupyter nbconvert --clear-output --inplace`` comes with ``[dev]``."""
+    import shutil
+    import subprocess
+    import sys
+
+    guide = (NOTEBOOK_DIR / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`(jupyter nbconvert --clear-output --inplace) [^`]+`", guide)
+    assert command is not None
+    notebook = _read(NOTEBOOKS[0])
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran\n")]
+            cell.execution_count = 1
+    path = tmp_path / NOTEBOOKS[0].name
+    nbformat.write(notebook, path)
+    jupyter = shutil.which("jupyter", path=str(Path(sys.executable).parent))
+    assert jupyter is not None, "jupyter is not installed by the dev extras"
+    _, *arguments = command[1].split()  # "jupyter" is the program found above
+    subprocess.run([jupyter, *arguments, str(path)], check=True, capture_output=True)
+    cleared = _read(path)
+    assert all(cell.outputs == [] for cell in cleared.cells if cell.cell_type == "code")

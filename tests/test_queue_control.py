@@ -475,6 +475,7 @@ def specialist_centre(factor: float) -> Scenario:
         {
             "name": "specialists",
             "horizon": "8h",
+            "routing": {"contact_selection": "oldest"},  # as before skill levels acted alone
             "queues": [
                 poisson_queue("savings", "60/h", "4min"),
                 poisson_queue("checking", "60/h", "4min"),

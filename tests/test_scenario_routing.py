@@ -101,6 +101,15 @@ def test_new_keys_default_to_the_behaviour_before_issue_3() -> None:
     assert scenario.lines is None
     assert scenario.routing == RoutingSpec(
         agent_selection="longest_idle",
+        contact_selection="priority",  # tier2 gives its skills levels: they act
+        repeat_contacts="any_agent",
+        affinity_wait=60.0,
+        handover_factor=1.0,
+    )
+    without_levels = centre()
+    without_levels["agents"][1]["skills"] = ["tech", "billing"]
+    assert build_scenario(without_levels).routing == RoutingSpec(
+        agent_selection="longest_idle",
         contact_selection="oldest",
         repeat_contacts="any_agent",
         affinity_wait=60.0,
@@ -149,9 +158,10 @@ def test_routing_of_inherits_the_defaults_when_the_scenario_sets_no_routing() ->
     data = centre()
     data["queues"][1]["routing"] = {"agent_selection": "round_robin", "affinity_wait": 0}
     scenario = build_scenario(data)
-    assert scenario.routing_of(scenario.queues[0]) == RoutingSpec()
-    assert scenario.routing_of(scenario.queues[1]) == RoutingSpec(
-        agent_selection="round_robin", affinity_wait=0.0
+    levels_act = RoutingSpec(contact_selection="priority")  # tier2 gives its skills levels
+    assert scenario.routing_of(scenario.queues[0]) == levels_act
+    assert scenario.routing_of(scenario.queues[1]) == levels_act.model_copy(
+        update={"agent_selection": "round_robin", "affinity_wait": 0.0}
     )
 
 

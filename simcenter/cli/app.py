@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(repeat for several; default: none)",
     )
     run.add_argument("--jobs", help="worker processes (default and at most: one per core)")
+    executor_options.add_arguments(run)
     run.add_argument(
         "--no-contacts",
         action="store_true",
@@ -82,7 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--report", action="store_true", help="also write a self-contained report.html"
     )
     study_commands.add_run_options(run)
-    executor_options.add_arguments(run)
 
     report = commands.add_parser("report", help="write report.html from a results folder")
     report.add_argument("outdir", help="results folder written by simcenter run")
@@ -150,7 +150,7 @@ def _run(args: argparse.Namespace) -> int:
     options = run_options(args.replications, args.seed, args.jobs)
     executor_options.check(args)
     if args.executor != "local" and args.precision is not None:
-        raise SimcenterError("--precision: runs on the local executor only")
+        raise SimcenterError("--precision: runs on the local pool only (not with --executor dask)")
     scenario_file = read_scenario(args.scenario, overrides=args.set)
     scenario = scenario_file.scenario
     warnings = _warnings(scenario_file, scenario, args.strict)
@@ -249,7 +249,9 @@ def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> 
     from simcenter.cli import console
     from simcenter.lint import lint
 
-    warnings = [scenario_file.locate(warning) for warning in lint(scenario)]
+    warnings = [
+        scenario_file.locate(warning) for warning in lint(scenario, scenario_file.document.data)
+    ]
     warnings.sort(key=lambda warning: warning.line or 0)
     console.print_warnings(warnings)
     if strict and warnings:

@@ -3,7 +3,8 @@
 The table has one row per queue and the ``ALL`` row: offered, answered and
 abandoned contacts (means per replication), the service level with its 95 %
 half-width, the queue's objective (``80% in 20s``) and whether the service
-level meets it (``met`` / ``missed``), the ASA, the abandonment rate and the
+level meets it (``met``, ``missed`` or ``too close to call``, by the rule of
+:mod:`simcenter.verdicts`), the ASA, the abandonment rate and the
 occupancy. Figures are written as :mod:`simcenter.formats` writes them. A
 scenario with more than :data:`MANY_QUEUES` queues shows the
 :data:`WORST_QUEUES` queues with the lowest service level, then ``ALL``, and
@@ -21,7 +22,6 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from simcenter.formats import (
     with_half_width,
 )
 from simcenter.units import format_duration
+from simcenter.verdicts import MET, MISSED, TOO_CLOSE, VERDICTS, QueueVerdict, summary_verdicts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,51 +57,20 @@ HEADERS = (
     "abandoned",
     "service level",
     "target",
-    "met?",
+    "verdict",
     "ASA",
     "abandoned %",
     "occupancy",
 )
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """A queue's service level against its objective.
-
-    Attributes:
-        threshold_s: Service-level threshold (seconds), or NaN for ``ALL``
-            when the queues' objectives differ.
-        target: Target fraction, or NaN likewise.
-        met: ``"met"`` when the service level is at least the target,
-            ``"missed"`` when below, ``"-"`` when either is unknown (no
-            contact offered, or no common objective).
-    """
-
-    threshold_s: float
-    target: float
-    met: str
+def verdicts(results: Results) -> dict[str, QueueVerdict]:
+    """Queue name (and ``ALL``) -> its objective and verdict (:mod:`simcenter.verdicts`)."""
+    return summary_verdicts(results.summary, results.meta)
 
 
-def verdicts(results: Results) -> dict[str, Verdict]:
-    """Queue name (and ``ALL``) -> its objective and whether its service level meets it.
-
-    ``ALL`` has an objective only when every queue has the same threshold and target.
-    """
-    meta = results.meta
-    objectives = dict(
-        zip(meta.queues, zip(meta.sl_threshold_s, meta.sl_target, strict=True), strict=True)
-    )
-    common = set(objectives.values())
-    if len(common) == 1:
-        objectives["ALL"] = next(iter(common))
-    levels = results.summary.set_index("queue")["service_level"]
-    table = {}
-    for queue, level in levels.items():
-        threshold, target = objectives.get(str(queue), (math.nan, math.nan))
-        known = not (math.isnan(level) or math.isnan(target))
-        met = ("met" if level >= target else "missed") if known else MISSING
-        table[str(queue)] = Verdict(threshold, target, met)
-    return table
+def _verdict_text(verdict: QueueVerdict) -> str:
+    return verdict.verdict or MISSING
 
 
 def shown_queues(summary: pd.DataFrame, all_queues: bool) -> tuple[list[str], int]:
@@ -141,7 +111,7 @@ def table_rows(results: Results, queues: Sequence[str]) -> list[list[str]]:
                     percent(row["service_level"]), _half(row, "service_level", percent_points)
                 ),
                 objective,
-                verdict.met,
+                _verdict_text(verdict),
                 with_half_width(seconds(row["asa_s"]), _half(row, "asa_s", seconds_number)),
                 with_half_width(
                     percent(row["abandon_rate"]), _half(row, "abandon_rate", percent_points)
@@ -164,12 +134,47 @@ def rest_line(results: Results, shown: Sequence[str], left_out: int) -> str:
     """The line that counts the queues the table leaves out, and how many of them met the target."""
     judged = verdicts(results)
     rest = [queue for queue in judged if queue != "ALL" and queue not in shown]
-    met = sum(judged[queue].met == "met" for queue in rest)
-    missed = sum(judged[queue].met == "missed" for queue in rest)
-    parts = [f"{met:,} met", f"{missed:,} missed the target"]
-    if len(rest) - met - missed:
-        parts.append(f"{len(rest) - met - missed:,} had no contact")
+    counts = {kind: sum(judged[queue].verdict == kind for queue in rest) for kind in VERDICTS}
+    parts = [f"{counts[MET]:,} met", f"{counts[MISSED]:,} missed the target"]
+    if counts[TOO_CLOSE]:
+        parts.append(f"{counts[TOO_CLOSE]:,} too close to call")
+    if len(rest) - sum(counts.values()):
+        parts.append(f"{len(rest) - sum(counts.values()):,} had no contact")
     return f"{left_out:,} more queues not shown ({', '.join(parts)}); --all-queues shows them all"
+
+
+UNSERVED = (
+    ("in_system", "still in the system at the end"),
+    ("disconnected", "disconnected at closing"),
+)
+"""Summary columns of contacts that were never served, with how the console names them."""
+
+
+def unserved_lines(summary: pd.DataFrame) -> list[str]:
+    """A line per kind of unserved contact (:data:`UNSERVED`) whose ``ALL`` count is not zero.
+
+    ``in_system`` counts the contacts still waiting or in service when the run
+    stopped, ``disconnected`` those still waiting at the end with
+    ``closing: clear``; both are means per replication, given for ``ALL``
+    then for each queue that has any.
+    """
+    table = summary.set_index(summary["queue"].astype(str))
+    lines = []
+    for column, label in UNSERVED:
+        if column not in table or not table.loc["ALL", column] > 0:
+            continue
+        queues = ", ".join(
+            f"{queue} {_mean_count(value)}"
+            for queue, value in table[column].items()
+            if queue != "ALL" and value > 0
+        )
+        lines.append(f"{_mean_count(table.loc['ALL', column])} contacts {label} ({queues})")
+    return lines
+
+
+def _mean_count(value: float) -> str:
+    """A mean count per replication: whole when it is, else one decimal (``0.3``, never ``0``)."""
+    return f"{value:,.1f}".removesuffix(".0")
 
 
 def cost_line(agents: pd.DataFrame) -> str:
@@ -191,6 +196,7 @@ def print_summary(
     queues, left_out = shown_queues(results.summary, all_queues)
     rows = table_rows(results, queues)
     footer = [rest_line(results, queues, left_out)] if left_out else []
+    footer += unserved_lines(results.summary)
     footer.append(cost_line(results.agents))
     if out.isatty():
         _print_rich(rows, footer, out)
@@ -212,25 +218,67 @@ def plain_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+QUEUE_WIDTH = 24
+"""Widest the queue column gets on a terminal; longer names fold onto the next line."""
+
+_COLUMN_CHROME = 3
+"""Characters a drawn column takes beyond its text (padding and rule)."""
+
+
+def column_groups(rows: list[list[str]], width: int) -> list[list[int]]:
+    """The table's columns in groups that each fit ``width`` characters, the queue in each.
+
+    Columns keep their order; a group takes columns while their widest cell
+    (or header) fits, so that no figure is ever cut or wrapped. With a
+    terminal too narrow for even one figure beside the queue, each group
+    holds one figure.
+    """
+    widths = [
+        max(len(row[column]) for row in [list(HEADERS), *rows]) for column in range(len(HEADERS))
+    ]
+    first = min(widths[0], QUEUE_WIDTH) + _COLUMN_CHROME
+    groups: list[list[int]] = [[]]
+    used = first
+    for column in range(1, len(HEADERS)):
+        need = widths[column] + _COLUMN_CHROME
+        if groups[-1] and used + need > width:
+            groups.append([])
+            used = first
+        groups[-1].append(column)
+        used += need
+    return [[0, *group] for group in groups]
+
+
 def _print_rich(rows: list[list[str]], footer: list[str], out: IO[str]) -> None:
+    """The table drawn by rich, folded into several tables when the terminal is too narrow.
+
+    Figures are never cut or wrapped (``10,0…``): when the columns do not fit
+    the terminal's width, they are shown in groups, one table each, the
+    queue column repeated; only a queue name longer than
+    :data:`QUEUE_WIDTH` folds onto the next line.
+    """
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(*HEADERS)
-    for column in table.columns[1:]:
-        column.justify = "right"
-    colours = {"met": "green", "missed": "red"}
-    for row in rows:
-        verdict = row[6]
-        cells = [  # names are text, never markup: "[red]" in a queue name prints as written
-            *map(escape, row[:6]),
-            f"[{colours[verdict]}]{verdict}[/]" if verdict in colours else verdict,
-            *map(escape, row[7:]),
-        ]
-        table.add_row(*cells, style="bold" if row[0] == "ALL" else None)
     console = Console(file=out)
-    console.print(table)
+    colours = {MET: "green", MISSED: "red", TOO_CLOSE: "yellow"}
+    for group in column_groups(rows, console.width):
+        table = Table(*(HEADERS[column] for column in group))
+        for position, column in zip(group, table.columns, strict=True):
+            if position == 0:
+                column.overflow, column.max_width = "fold", QUEUE_WIDTH
+            else:
+                column.no_wrap, column.justify = True, "right"
+        for row in rows:
+            cells = [  # names are text, never markup: "[red]" in a queue name prints as written
+                f"[{colours[row[column]]}]{row[column]}[/]"
+                if column == 6 and row[column] in colours
+                else escape(row[column])
+                for column in group
+            ]
+            table.add_row(*cells, style="bold" if row[0] == "ALL" else None)
+        console.print(table)
     for line in footer:
         console.print(escape(line), highlight=False)
 
@@ -256,8 +304,9 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
     Keys: ``scenario`` (name), ``seed``, ``replications``, ``outdir``,
     ``files`` (file name -> path of every file written, ``plots/`` included),
     ``summary`` (one object per queue and ``ALL`` with every summary column,
-    plus ``sl_threshold_s``, ``sl_target`` and ``sl_met``: true, false or
-    null), ``agents`` (one object per group), ``cost`` (total per
+    plus ``sl_threshold_s``, ``sl_target``, ``sl_verdict``: ``"met"``,
+    ``"missed"``, ``"too close to call"`` or null, and ``sl_met``: true when
+    met, false when missed, null otherwise), ``agents`` (one object per group), ``cost`` (total per
     replication) and ``warnings`` (their text). Missing figures are null.
     """
     judged = verdicts(results)
@@ -266,7 +315,8 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
         verdict = judged[row["queue"]]
         row["sl_threshold_s"] = _number(verdict.threshold_s)
         row["sl_target"] = _number(verdict.target)
-        row["sl_met"] = {"met": True, "missed": False}.get(verdict.met)
+        row["sl_verdict"] = verdict.verdict
+        row["sl_met"] = {MET: True, MISSED: False}.get(verdict.verdict or "")
         summary.append(row)
     return {
         "scenario": results.scenario.get("name"),

@@ -342,7 +342,7 @@ def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> No
 
 def staffing_text(table: pd.DataFrame) -> str:
     """The staffing plan as aligned plain text."""
-    headers = ["interval", "group", "Erlang C", "Erlang A", "required", "service level"]
+    headers = ["interval", "group", "Erlang C", "Erlang A", "required", "service level", "verdict"]
     rows = [headers]
     for row in table.itertuples():
         level = percent(row.service_level)
@@ -356,6 +356,7 @@ def staffing_text(table: pd.DataFrame) -> str:
                 str(row.erlang_a_agents),
                 str(row.required_agents),
                 level,
+                row.verdict or MISSING,
             ]
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(headers))]
@@ -390,7 +391,18 @@ def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:
         cells = [cell.ljust(width) for cell, width in zip(row[:2], widths[:2], strict=True)]
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
         lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    return "\n".join(lines + verdict_lines(table))
+
+
+def verdict_lines(table: pd.DataFrame) -> list[str]:
+    """``service level against target: billing A met, B too close to call; ...``."""
+    rows = table[(table["figure"] == "service_level") & table["a_verdict"].notna()]
+    if rows.empty:
+        return []
+    verdicts = "; ".join(
+        f"{row.queue} A {row.a_verdict}, B {row.b_verdict or MISSING}" for row in rows.itertuples()
+    )
+    return [f"service level against target: {verdicts}"]
 
 
 def _number(value: float, signed: bool = False) -> str:

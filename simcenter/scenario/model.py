@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import (
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from simcenter.errors import Location, Problem, ScenarioError, describe, validation_problems
 from simcenter.scenario.agents import AgentGroupSpec
@@ -112,6 +118,26 @@ class Scenario(Spec):
                 "timezone", f'unknown time zone "{name}"{_zone_hint(name)}'
             ) from None
         return name
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _levels_act_by_default(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Scenario]
+    ) -> Scenario:
+        """Without a ``routing.contact_selection``, skill levels choose: ``priority`` if any.
+
+        A scenario whose agents give their skills different levels means them:
+        a freed agent then serves its best level first (``priority``). Without
+        levels, or when the scenario names a policy, nothing changes
+        (``oldest`` is the default).
+        """
+        scenario = handler(data)
+        if "contact_selection" in scenario.routing.model_fields_set or not any(
+            len(set(group.skill_levels.values())) > 1 for group in scenario.agents
+        ):
+            return scenario
+        routing = scenario.routing.model_copy(update={"contact_selection": "priority"})
+        return scenario.model_copy(update={"routing": routing})
 
     @property
     def end_s(self) -> float:

@@ -29,7 +29,9 @@ class RoutingSpec(Spec):
         contact_selection: Which waiting contact a freed agent takes:
             ``oldest``, ``priority`` (best skill level, then higher queue
             priority, then oldest) or ``sl_urgency`` (nearest to or furthest
-            past its queue's service-level threshold).
+            past its queue's service-level threshold). Unset, it is
+            ``priority`` when any agent group gives its skills different
+            levels, ``oldest`` otherwise.
         repeat_contacts: Who answers a repeat contact: ``any_agent``,
             ``prefer_last_agent`` (waits up to ``affinity_wait`` for the agent
             of the previous contact) or ``last_agent_only``.

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from simcenter import reserved_keys
 from simcenter.errors import Location, Problem, describe
 
 TEMPLATE_KEY = "template"
@@ -196,6 +197,8 @@ def _template_problems(templates: Mapping[str, Any], queue_keys: list[str]) -> l
 
 
 def _unknown_key(key: Any, queue_keys: list[str]) -> str:
+    if reserved_keys.is_reserved("QueueSpec", key):
+        return reserved_keys.MESSAGE
     close = difflib.get_close_matches(str(key), queue_keys, n=1)
     if close:
         return f'unknown key (did you mean "{close[0]}"?)'

@@ -28,11 +28,12 @@ from simcenter.experiments import as_scenario, simulate
 from simcenter.scenario import Scenario
 from simcenter.scenario.values import MAX_REPLICATIONS
 from simcenter.studies.runner import ExecutorLike
+from simcenter.verdicts import QueueVerdict, summary_verdicts
 
 CONFIDENCE = 0.95
 """Confidence level of every half-width of a comparison."""
 
-COMPARE_COLUMNS = (
+PAIRED_COLUMNS = (
     "queue",
     "figure",
     "a",
@@ -42,6 +43,9 @@ COMPARE_COLUMNS = (
     "unpaired_ci95",
     "narrowing",
 )
+"""Columns of :func:`paired_differences`'s table."""
+
+COMPARE_COLUMNS = (*PAIRED_COLUMNS, "a_verdict", "b_verdict")
 """Columns of :func:`compare`'s table (``compare.csv``)."""
 
 ScenarioLike = Scenario | Mapping[str, Any] | str | os.PathLike[str]
@@ -76,7 +80,10 @@ def compare(
         half-width of the difference), ``unpaired_ci95`` (Welch half-width
         that independent runs would give) and ``narrowing``
         (``unpaired_ci95 / difference_ci95``; NaN when the paired half-width
-        is 0).
+        is 0); on the ``service_level`` rows, ``a_verdict`` and ``b_verdict``:
+        each scenario's service level against its target (``met``,
+        ``missed`` or ``too close to call``, :func:`simcenter.verdicts.judge`),
+        empty elsewhere.
 
     Raises:
         TypeError: An argument of the wrong type (the message names it).
@@ -87,7 +94,7 @@ def compare(
     check_run(None, seed, jobs)
     first, second = as_scenario(a), as_scenario(b)
     base_seed = first.seed if seed is None else seed
-    frames = [
+    runs = [
         simulate(
             scenario,
             replications=replications,
@@ -96,10 +103,25 @@ def compare(
             keep_contacts=False,
             executor=executor,
             address=address,
-        ).replications
+        )
         for scenario in (first, second)
     ]
-    return paired_differences(*frames)
+    table = paired_differences(runs[0].replications, runs[1].replications)
+    return with_verdicts(table, *(summary_verdicts(run.summary, run.meta) for run in runs))
+
+
+def with_verdicts(
+    table: pd.DataFrame, a: Mapping[str, QueueVerdict], b: Mapping[str, QueueVerdict]
+) -> pd.DataFrame:
+    """The comparison table with each scenario's verdict on its ``service_level`` rows."""
+    table = table.copy()
+    rows = table["figure"] == "service_level"
+    for column, judged in (("a_verdict", a), ("b_verdict", b)):
+        table[column] = None
+        table.loc[rows, column] = [
+            judged[queue].verdict if queue in judged else None for queue in table.loc[rows, "queue"]
+        ]
+    return table
 
 
 def paired_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +150,7 @@ def paired_differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
                 rows.append(
                     {"queue": str(queue), "figure": figure, **_paired(pair[:, 0], pair[:, 1])}
                 )
-    return pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+    return pd.DataFrame(rows, columns=list(PAIRED_COLUMNS))
 
 
 def _paired(a: np.ndarray, b: np.ndarray) -> dict[str, float]:

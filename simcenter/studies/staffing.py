@@ -58,6 +58,7 @@ from simcenter.scenario.values import MAX_AGENTS, MAX_REPLICATIONS, clock_text
 from simcenter.studies.runner import ExecutorLike, ProgressCallback, Task, run_replications
 from simcenter.studies.store import PointStore
 from simcenter.units import format_duration
+from simcenter.verdicts import Verdict, judge
 
 MAX_PASSES = 3
 """Forward passes over the intervals, at most."""
@@ -75,6 +76,7 @@ STAFFING_COLUMNS = (
     "abandon_rate",
     "asa_s",
     "cost",
+    "verdict",
 )
 """Columns of :attr:`StaffingPlan.table` (``staffing.csv``)."""
 
@@ -649,18 +651,29 @@ class _Search:
         return rows.iloc[0]
 
     def verdict(self, row: pd.Series, line: _Line) -> tuple[bool, bool]:
-        """(meets the target, the decision is close: within the half-width)."""
-        figure, bound, at_least = {
-            "service_level": ("service_level", line.target, True),
-            "abandon_rate": ("abandon_rate", self.goal.target, False),
-            "asa": ("asa_s", self.goal.target, False),
-        }[self.goal.kind]
-        value, half_width = row[figure], row[f"{figure}_ci95"]
+        """(the mean meets the target, the decision is close: within the half-width)."""
+        value, half_width, bound, at_least = self.goal_figure(row, line)
         if pd.isna(value):  # no contact offered (or none answered): nothing to miss
             return True, False
         ok = value >= bound if at_least else value <= bound
         close = not pd.isna(half_width) and abs(value - bound) < half_width
         return bool(ok), bool(close)
+
+    def goal_figure(self, row: pd.Series, line: _Line) -> tuple[float, float, float, bool]:
+        """(figure, its 95 % half-width, its bound, whether it must be at least the bound)."""
+        figure, bound, at_least = {
+            "service_level": ("service_level", line.target, True),
+            "abandon_rate": ("abandon_rate", self.goal.target, False),
+            "asa": ("asa_s", self.goal.target, False),
+        }[self.goal.kind]
+        return row[figure], row[f"{figure}_ci95"], float(bound), at_least
+
+    def judged(self, row: pd.Series, line: _Line) -> Verdict | None:
+        """The interval's figure against the objective (None for the cost objective)."""
+        if self.goal.kind == "cost":
+            return None
+        value, half_width, bound, at_least = self.goal_figure(row, line)
+        return judge(value, half_width, bound, at_least=at_least)
 
     def cost(self, row: pd.Series, line: _Line, count: int) -> float:
         """Agent cost plus abandonment cost of one interval, per replication."""
@@ -805,6 +818,7 @@ class _Search:
                         "abandon_rate": row["abandon_rate"],
                         "asa_s": row["asa_s"],
                         "cost": self.cost(row, line, count),
+                        "verdict": self.judged(row, line),
                     }
                 )
         return pd.DataFrame(rows, columns=list(STAFFING_COLUMNS))

@@ -1,0 +1,55 @@
+"""Keys that later versions of the scenario format will read, and this one does not yet.
+
+A scenario that uses one is refused like any unknown key, but the message
+says what it is, "not supported in this version", instead of suggesting a
+similar key that means something else (``retrial`` is not ``repeat``,
+``shifts`` is not ``staffing``). The names are kept so that scenarios stay
+portable between versions.
+"""
+
+from __future__ import annotations
+
+RESERVED_KEYS: dict[str, frozenset[str]] = {
+    "Scenario": frozenset({"busyness", "calendar", "campaigns", "initial_state", "outbound"}),
+    "QueueSpec": frozenset(
+        {
+            "retrial",
+            "callback",
+            "callbacks",
+            "ivr",
+            "concurrency",
+            "concurrency_factor",
+            "backlog",
+        }
+    ),
+    "ArrivalsSpec": frozenset({"dates", "busyness", "trace"}),
+    "AgentGroupSpec": frozenset(
+        {
+            "shifts",
+            "breaks",
+            "absence",
+            "outages",
+            "training",
+            "learning",
+            "experience",
+            "hires",
+            "attrition",
+            "cost_per_contact",
+            "overtime_factor",
+        }
+    ),
+    "StaffingSpec": frozenset({"days"}),
+}
+"""Scenario model name -> the keys of later versions it will hold."""
+
+DISTRIBUTION_KEYS = frozenset({"periods"})
+"""Keys of later versions in every distribution (parameters that vary by period)."""
+
+MESSAGE = "not supported in this version (a key of a later version of the scenario format)"
+"""What a reserved key is told, whatever its place."""
+
+
+def is_reserved(model_name: str, key: object, distribution: bool = False) -> bool:
+    """Whether ``key`` is a key of a later version in the model called ``model_name``."""
+    reserved = DISTRIBUTION_KEYS if distribution else RESERVED_KEYS.get(model_name, frozenset())
+    return isinstance(key, str) and key in reserved
