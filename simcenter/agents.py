@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from simcenter.clock import ScenarioClock
 from simcenter.scenario import AgentGroupSpec, StaffingSpec
-from simcenter.states import OFF_DUTY
+from simcenter.states import OFF_DUTY, PRESENT
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
@@ -35,7 +35,6 @@ class Agent:
         capacity: Contacts the agent can hold at once (slots): 1 for voice.
         away: Reasons for being away now, one per presence source that holds
             one (:mod:`simcenter.presence`); present when empty.
-        on_duty: Present (counted as staffed): idle, busy or in wrap-up.
         pool: The pool (skill set) the agent works now.
         next_pool: The pool to move to once the current contact is done (rotation).
         start_set: The skill set the agent works in the first rotation block.
@@ -56,7 +55,6 @@ class Agent:
         "index",
         "name",
         "next_pool",
-        "on_duty",
         "on_duty_since",
         "personal",
         "pool",
@@ -74,12 +72,16 @@ class Agent:
         self.away: set[Hashable] = set()
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
-        self.on_duty = False
         self.contact: Contact | None = None
         self.busy_until = 0.0
         self.personal: deque[Contact] = deque()
         self.idle_since = 0.0
         self.on_duty_since = 0.0
+
+    @property
+    def on_duty(self) -> bool:
+        """Present (counted as staffed): idle, busy or in wrap-up."""
+        return self.state in PRESENT
 
     def __repr__(self) -> str:
         """The agent's name and state."""

@@ -11,12 +11,13 @@ another queue, or leaves (and may call again later, its issue unresolved).
 Its agent does the wrap-up and takes the next contact, or becomes idle.
 
 A contact is in one state at a time (:mod:`simcenter.states`), changed only
-by :meth:`Centre._to`. Only staffing plans and rotation schedules are SimPy
-processes. Arrivals are a chain of timers (each arrival sets the timer of the
-next) and the rest of a contact's story is driven by timers whose step is the
-next step of the story (:class:`~simcenter.timer.Timer`), so there is no
-process per contact. A timer that fires after its contact left the state it
-was set for (a patience timer of a contact already answered) does nothing.
+by :meth:`Centre._to`; an agent too, changed only by :meth:`Centre._agent_to`.
+Only staffing plans and rotation schedules are SimPy processes. Arrivals are
+a chain of timers (each arrival sets the timer of the next) and the rest of a
+contact's story is driven by timers whose step is the next step of the story
+(:class:`~simcenter.timer.Timer`), so there is no process per contact. A
+timer that fires after its contact left the state it was set for (a patience
+timer of a contact already answered) does nothing.
 Every step reads the simulation time once and passes it on as ``now``.
 
 Ties at the same instant are resolved in SimPy's schedule order (time, then
@@ -46,12 +47,15 @@ from simcenter.states import (
     QUEUED,
     WAITING_FOR_LAST_AGENT,
     WRAP_UP,
+    AgentState,
     ContactState,
 )
 from simcenter.timer import Timer
 
 Transition = tuple[float, Contact, ContactState, ContactState]
 """One traced change of a contact's state: ``(time_s, contact, from, to)``."""
+AgentTransition = tuple[float, Agent, AgentState, AgentState]
+"""One traced change of an agent's state: ``(time_s, agent, from, to)``."""
 
 
 class Centre:
@@ -69,6 +73,8 @@ class Centre:
         warmup_s: Busy time before this time (seconds) is not counted in ``busy_area_s``.
         trace: If given, every change of a contact's state is appended to it
             as a :data:`Transition` (for tests; off by default, and then free).
+        agent_trace: If given, every change of an agent's state is appended
+            to it as an :data:`AgentTransition` (for tests, as ``trace``).
     """
 
     def __init__(
@@ -83,6 +89,7 @@ class Centre:
         end_s: float,
         warmup_s: float = 0.0,
         trace: list[Transition] | None = None,
+        agent_trace: list[AgentTransition] | None = None,
     ) -> None:
         self.env = env
         self.queues = queues
@@ -105,6 +112,9 @@ class Centre:
         if trace is not None:
             self._trace = trace
             self._to = self._to_traced  # type: ignore[method-assign]
+        if agent_trace is not None:
+            self._agent_trace = agent_trace
+            self._agent_to = self._agent_to_traced  # type: ignore[method-assign]
 
     # --- a contact's story ----------------------------------------------------------
 
@@ -303,7 +313,7 @@ class Centre:
         contact.answered_s = now
         contact.agent = agent
         agent.contact = contact
-        agent.state = BUSY
+        self._agent_to(agent, BUSY)
         factor = agent.pool.factors.get(contact.queue, 1.0)
         previous = contact.previous_agent
         if previous is not None and previous is not agent:
@@ -337,7 +347,7 @@ class Centre:
             if contact.repeats:
                 self._plan_repeat(contact, now)
         if contact.wrap_s > 0:
-            agent.state = WRAP_UP
+            self._agent_to(agent, WRAP_UP)
             Timer(self.env, contact.wrap_s, self._wrap_up_ends, agent)
         else:
             self.agent_free(agent, now)
@@ -399,6 +409,7 @@ class Centre:
         elif self.closed:
             self.go_off_duty(agent, now)
         else:
+            self._agent_to(agent, IDLE)
             self.router.make_idle(agent, now)
 
     def _take_work_or_idle(self, agent: Agent, now: float) -> None:
@@ -408,11 +419,11 @@ class Centre:
         elif self.closed:
             self.go_off_duty(agent, now)
         else:
+            self._agent_to(agent, IDLE)
             self.router.make_idle(agent, now)
 
     def come_on_duty(self, agent: Agent, now: float) -> None:
         """``agent`` starts working: takes a waiting contact or waits for one."""
-        agent.on_duty = True
         agent.on_duty_since = now
         agent.pool = agent.group.current_pool(agent)
         agent.next_pool = None
@@ -422,8 +433,7 @@ class Centre:
 
     def go_off_duty(self, agent: Agent, now: float) -> None:
         """``agent`` leaves (a presence source keeps it away, or the centre has closed)."""
-        agent.state = absent_state(agent.away)
-        agent.on_duty = False
+        self._agent_to(agent, absent_state(agent.away))
         agent.group.on_duty -= 1
         self.agents_on_duty -= 1
         self.recorder.on_duty(agent, agent.on_duty_since, now)
@@ -441,7 +451,7 @@ class Centre:
             self.router.take(agent)
             self.go_off_duty(agent, self.env.now)
         elif not agent.on_duty:
-            agent.state = absent_state(agent.away)
+            self._absent(agent)
 
     def release(self, agent: Agent, reason: Hashable) -> None:
         """A presence source drops its ``reason``; with no reason left ``agent`` is present.
@@ -452,9 +462,24 @@ class Centre:
         agent.away.discard(reason)
         if not agent.on_duty:
             if agent.away or self.closed:
-                agent.state = absent_state(agent.away)
+                self._absent(agent)
             else:
                 self.come_on_duty(agent, self.env.now)
+
+    def _absent(self, agent: Agent) -> None:
+        """An absent agent's reasons changed: off duty or away (:func:`absent_state`)."""
+        state = absent_state(agent.away)
+        if state is not agent.state:
+            self._agent_to(agent, state)
+
+    def _agent_to(self, agent: Agent, state: AgentState) -> None:
+        """The one place an agent's state changes (the map: ``AGENT_TRANSITIONS``)."""
+        agent.state = state
+
+    def _agent_to_traced(self, agent: Agent, state: AgentState) -> None:
+        """:meth:`_agent_to`, recording the change in the agent trace."""
+        self._agent_trace.append((self.env.now, agent, agent.state, state))
+        agent.state = state
 
     def staffing(
         self, group: AgentGroup, changes: Iterator[tuple[float, int]]

@@ -25,7 +25,7 @@ from simpy.core import StopSimulation
 
 from simcenter.agents import AgentGroup, agent_name, group_size, rotation_times, staffing_changes
 from simcenter.arrivals import arrival_times, rate_pieces
-from simcenter.centre import Centre, Transition
+from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
 from simcenter.contact import ContactDraws, Stream
 from simcenter.contact_log import MemoryLog, ParquetLog
@@ -228,6 +228,7 @@ def run_replication(
     contact_log: Literal["memory"] | Path | None = "memory",
     *,
     trace: list[Transition] | None = None,
+    agent_trace: list[AgentTransition] | None = None,
 ) -> ReplicationRecord:
     """Simulate one replication and return its tallies (and contact log).
 
@@ -241,6 +242,8 @@ def run_replication(
             (``record.contact_log``); None keeps no log.
         trace: If given, every change of a contact's state is appended to it
             (``(time_s, contact, from_state, to_state)``; for tests).
+        agent_trace: If given, every change of an agent's state is appended
+            to it (``(time_s, agent, from_state, to_state)``; for tests).
     """
     seed = scenario.seed if seed is None else seed
     env = simpy.Environment()
@@ -268,6 +271,7 @@ def run_replication(
         end_s,
         warmup_s=scenario.warmup,
         trace=trace,
+        agent_trace=agent_trace,
     )
     try:
         for queue in queues:

@@ -9,8 +9,9 @@ when the run ends stays in that state and is recorded as in system.
 ``CONTACT_TRANSITIONS`` is the map; docs/architecture.md draws it.
 
 An agent is in one :class:`AgentState` at a time: off duty or away (not
-present), or present and idle, busy (talking) or in wrap-up. ``capacity`` slots
-(one for voice) are what the router hands out.
+present), or present (on duty) and idle, busy (talking) or in wrap-up.
+``capacity`` slots (one for voice) are what the router hands out.
+``AGENT_TRANSITIONS`` is the agent's map; docs/architecture.md draws it.
 """
 
 from __future__ import annotations
@@ -77,3 +78,21 @@ IDLE = AgentState.IDLE
 BUSY = AgentState.BUSY
 WRAP_UP = AgentState.WRAP_UP
 AWAY = AgentState.AWAY
+
+PRESENT: frozenset[AgentState] = frozenset({IDLE, BUSY, WRAP_UP})
+"""The states of an agent on duty (counted as staffed)."""
+
+AGENT_TRANSITIONS: dict[AgentState, frozenset[AgentState]] = {
+    OFF_DUTY: frozenset({IDLE, BUSY, AWAY}),
+    AWAY: frozenset({IDLE, BUSY, OFF_DUTY}),
+    IDLE: frozenset({BUSY, OFF_DUTY, AWAY}),
+    BUSY: frozenset({BUSY, WRAP_UP, IDLE, OFF_DUTY, AWAY}),
+    WRAP_UP: frozenset({BUSY, IDLE, OFF_DUTY, AWAY}),
+}
+"""State -> the states an agent may move to from it (the engine's map).
+
+Coming on duty, an agent takes a waiting contact (busy) or becomes idle; a
+presence source's reason changes an absent agent between off duty and away.
+Busy -> busy is the next contact taken at once after a talk without wrap-up.
+An agent leaves (off duty or away) when idle, or when its talk or wrap-up
+ends."""

@@ -137,8 +137,7 @@ class Router:
 
     @staticmethod
     def make_idle(agent: Agent, now: float) -> None:
-        """``agent`` waits for work from ``now`` on (it becomes ``IDLE``)."""
-        agent.state = IDLE
+        """``agent``, now ``IDLE``, waits for work from ``now`` on."""
         agent.idle_since = now
         agent.pool.idle.append(agent)
 
