@@ -32,13 +32,13 @@ class Agent:
         name: The agent's name in the outputs (``<group>-001``, ...).
         group: The agent's group.
         state: What the agent does now (:class:`~simcenter.states.AgentState`).
-        capacity: Contacts the agent can hold at once (slots): 1 for voice.
+        capacity: Contacts the agent can hold at once (slots): 1 for every group today.
         away: Reasons for being away now, one per presence source that holds
             one (:mod:`simcenter.presence`); present when empty.
         pool: The pool (skill set) the agent works now.
         next_pool: The pool to move to once the current contact is done (rotation).
         start_set: The skill set the agent works in the first rotation block.
-        contact: The contact being talked to, or None.
+        contacts: The contacts it talks to now, at most ``capacity``.
         busy_until: When the current contact's talk and wrap-up end (seconds).
         personal: Repeat contacts waiting for this agent in particular.
         idle_since: Simulation time the agent last became idle (seconds).
@@ -49,7 +49,7 @@ class Agent:
         "away",
         "busy_until",
         "capacity",
-        "contact",
+        "contacts",
         "group",
         "idle_since",
         "index",
@@ -72,7 +72,7 @@ class Agent:
         self.away: set[Hashable] = set()
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
-        self.contact: Contact | None = None
+        self.contacts: list[Contact] = []
         self.busy_until = 0.0
         self.personal: deque[Contact] = deque()
         self.idle_since = 0.0

@@ -141,8 +141,8 @@ class Centre(ContactJourney, AgentWorkday):
         cut_from = max(end_s, self.warmup_s)
         for group in self.groups:
             for agent in group.agents:
-                if agent.contact is not None:
-                    self.recorder.in_system(agent.contact, end_s)
+                for contact in agent.contacts:
+                    self.recorder.in_system(contact, end_s)
                 if agent.on_duty:
                     self.recorder.on_duty(agent, agent.on_duty_since, end_s)
                 if (agent.state is BUSY or agent.state is WRAP_UP) and agent.busy_until > cut_from:
@@ -162,7 +162,7 @@ class Centre(ContactJourney, AgentWorkday):
         # keeps nothing.
         vars(self.env).clear()
         for agent in self.agents:
-            agent.contact = None
+            agent.contacts.clear()
             agent.personal.clear()
         for group in self.groups:
             for pool in group.pools:

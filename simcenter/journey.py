@@ -270,7 +270,7 @@ class ContactJourney:
         self._to(contact, IN_SERVICE)
         contact.answered_s = now
         contact.agent = agent
-        agent.contact = contact
+        agent.contacts.append(contact)
         self._agent_to(agent, BUSY)
         factor = agent.pool.factors.get(contact.queue, 1.0)
         previous = contact.previous_agent
@@ -285,14 +285,17 @@ class ContactJourney:
             agent.group.busy_area_s += busy_until - now
         elif busy_until > warmup:
             agent.group.busy_area_s += busy_until - warmup
-        Timer(self.env, handle, self._talk_ends, agent)
+        Timer(self.env, handle, self._talk_ends, contact)
 
     def _talk_ends(self, timer: Timer) -> None:
-        """The talk ends: the contact is transferred or leaves; its agent wraps up."""
-        agent: Agent = timer._value
-        contact = agent.contact
-        assert contact is not None
-        agent.contact = None
+        """The talk ends: the contact is transferred or leaves; its agent wraps up.
+
+        The timer's subject is the contact; its agent is ``contact.agent``
+        (the pair, whatever the number of contacts the agent holds).
+        """
+        contact: Contact = timer._value
+        agent: Agent = contact.agent  # type: ignore[assignment]
+        agent.contacts.remove(contact)
         now = self.env.now
         if contact.transfers:
             self.end(contact, TRANSFERRED, now)
@@ -302,7 +305,7 @@ class ContactJourney:
             self.end(contact, "answered", now)
         if contact.wrap_s > 0:
             self._agent_to(agent, WRAP_UP)
-            Timer(self.env, contact.wrap_s, self._wrap_up_ends, agent)
+            Timer(self.env, contact.wrap_s, self._wrap_up_ends, contact)
         else:
             self.agent_free(agent, now)
 

@@ -57,7 +57,8 @@ class AgentWorkday:
         def _check_drained(self) -> None: ...
 
     def _wrap_up_ends(self, timer: Timer) -> None:
-        self.agent_free(timer._value, self.env.now)
+        """The wrap-up of the timer's contact ends: its agent's slot is free."""
+        self.agent_free(timer._value.agent, self.env.now)
 
     def agent_free(self, agent: Agent, now: float) -> None:
         """``agent`` finished a contact's talk and wrap-up: next contact, idle, or away."""
