@@ -12,7 +12,7 @@ sources together (:mod:`simcenter.presence`).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from simcenter.clock import ScenarioClock
@@ -21,6 +21,7 @@ from simcenter.states import OFF_DUTY, PRESENT
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
+    from simcenter.presence import Absence
     from simcenter.routing import Pool
 
 
@@ -69,7 +70,7 @@ class Agent:
         self.start_set = start_set
         self.state = OFF_DUTY
         self.capacity = 1
-        self.away: set[Hashable] = set()
+        self.away: set[Absence] = set()
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
         self.contacts: list[Contact] = []

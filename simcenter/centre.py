@@ -28,7 +28,6 @@ import simpy
 
 from simcenter.agents import AgentGroup
 from simcenter.journey import Arrivals, ContactJourney, Transition
-from simcenter.presence import StaffingPlan
 from simcenter.recorder import Recorder
 from simcenter.routing import Queue, Router
 from simcenter.states import BUSY, WRAP_UP
@@ -86,7 +85,6 @@ class Centre(ContactJourney, AgentWorkday):
         self.contacts_in_system = 0
         self.agents_on_duty = 0
         self.drained = env.event()
-        self.plans = [StaffingPlan(self, group) for group in groups]
         self._next_id = 0
         self._records = {
             "answered": recorder.answered,
@@ -178,4 +176,3 @@ class Centre(ContactJourney, AgentWorkday):
             queue.only_pool = None
             queue.line = queue.overflow_line = None  # type: ignore[assignment]
         self.agents, self.groups, self.queues, self.queue_named = [], [], [], {}
-        self.plans = []

@@ -15,13 +15,13 @@ An agent is in one state at a time (``AGENT_TRANSITIONS``), changed only by
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import simpy
 
 from simcenter.agents import Agent, AgentGroup
-from simcenter.presence import StaffingPlan, absent_state
+from simcenter.presence import Absence, absent_state
 from simcenter.recorder import Recorder
 from simcenter.routing import Router
 from simcenter.states import IDLE, AgentState
@@ -48,7 +48,6 @@ class AgentWorkday:
     closed: bool
     last_change_s: float
     agents_on_duty: int
-    plans: list[StaffingPlan]
     _agent_trace: list[AgentTransition]
 
     if TYPE_CHECKING:
@@ -107,7 +106,7 @@ class AgentWorkday:
             self.last_change_s = now
             self._check_drained()
 
-    def keep_away(self, agent: Agent, reason: Hashable) -> None:
+    def keep_away(self, agent: Agent, reason: Absence) -> None:
         """A presence source keeps ``agent`` away for ``reason`` (:mod:`simcenter.presence`).
 
         An idle agent leaves at once; a busy one after its contact and wrap-up.
@@ -119,7 +118,7 @@ class AgentWorkday:
         elif not agent.on_duty:
             self._absent(agent)
 
-    def release(self, agent: Agent, reason: Hashable) -> None:
+    def release(self, agent: Agent, reason: Absence) -> None:
         """A presence source drops its ``reason``; with no reason left ``agent`` is present.
 
         A busy agent about to leave stays; an absent one comes on duty (not
@@ -146,19 +145,6 @@ class AgentWorkday:
         """:meth:`_agent_to`, recording the change in the agent trace."""
         self._agent_trace.append((self.env.now, agent, agent.state, state))
         agent.state = state
-
-    def staffing(
-        self, group: AgentGroup, changes: Iterator[tuple[float, int]]
-    ) -> simpy.events.ProcessGenerator:
-        """The group's staffing plan rosters its counts until the centre closes."""
-        env = self.env
-        plan = self.plans[group.index]
-        for time, count in changes:
-            if time > env.now:
-                yield env.timeout(time - env.now)
-            if self.closed:
-                return
-            plan.staff(count)
 
     def rotation(self, group: AgentGroup, times: Iterator[float]) -> simpy.events.ProcessGenerator:
         """The group's agents change skill sets at each block boundary (``rotation``)."""
