@@ -11,6 +11,10 @@ that does not exist (NaN) is written ``-``.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simcenter.records import RunMeta
 
 MISSING = "-"
 """Text of a figure that does not exist (NaN), e.g. the ASA of a queue with no answer."""
@@ -72,3 +76,21 @@ def erlangs(load: float) -> str:
 def with_half_width(text: str, half_width: str | None) -> str:
     """``text ± half_width``, or ``text`` alone when there is no half-width."""
     return f"{text} ± {half_width}" if half_width is not None and text != MISSING else text
+
+
+def duration_label(seconds: float) -> str:
+    """A round duration for a title or a threshold: ``20 s``, ``2 min``, ``4 h``.
+
+    >>> duration_label(20), duration_label(120), duration_label(14400), duration_label(90)
+    ('20 s', '2 min', '4 h', '90 s')
+    """
+    for unit, size in (("h", 3600.0), ("min", 60.0)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+def zone_name(meta: RunMeta) -> str:
+    """The scenario time zone's name (``Europe/Berlin``, ``UTC``)."""
+    zone = meta.start.tzinfo
+    return str(getattr(zone, "key", None) or zone)

@@ -27,7 +27,7 @@ import yaml
 from simcenter import analysis, plotting
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
-from simcenter.plotting._common import seconds_text, zone_name
+from simcenter.formats import duration_label, zone_name
 from simcenter.records import RunMeta
 from simcenter.reports import ALL
 
@@ -239,7 +239,7 @@ def _queue_section(output: _Output) -> str:
             _count(row["abandoned"], row.get("abandoned_ci95")),
             _percent(row["service_level"], row.get("service_level_ci95")),
             "" if target is None else f"{target:.0%}",
-            "" if index is None else seconds_text(meta.sl_threshold_s[index]),
+            "" if index is None else duration_label(meta.sl_threshold_s[index]),
             _Html("" if target is None else _verdict(row["service_level"], target)),
             _seconds(row["asa_s"], row.get("asa_s_ci95")),
             _percent(row["abandon_rate"], row.get("abandon_rate_ci95")),

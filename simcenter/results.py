@@ -26,7 +26,7 @@ from simcenter._version import __version__
 from simcenter.contact_log import SpooledLog
 from simcenter.plotting.accessor import ResultsPlots
 from simcenter.records import ReplicationRecord, RunMeta
-from simcenter.reports._common import ALL
+from simcenter.reports import ALL
 from simcenter.text import csv_safe
 
 if TYPE_CHECKING:

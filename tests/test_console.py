@@ -17,8 +17,7 @@ import pandas as pd
 import pytest
 
 import simcenter as sc
-from simcenter import console
-from simcenter.cli import main
+from simcenter.cli import console, main
 from simcenter.formats import count, erlangs, money, percent, seconds
 
 HANDLE = {"distribution": "exponential", "mean": "3min"}

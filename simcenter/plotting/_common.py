@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from simcenter.formats import duration_label, zone_name
 from simcenter.records import RunMeta
 from simcenter.reports import ALL
 
@@ -40,12 +41,6 @@ def axes_for(ax: Axes | None, title: str) -> tuple[Figure, Axes]:
         ax = figure.add_subplot()
     ax.set_title(title)
     return ax.get_figure(), ax
-
-
-def zone_name(meta: RunMeta) -> str:
-    """The scenario time zone's name (``Europe/Berlin``, ``UTC``)."""
-    zone = meta.start.tzinfo
-    return str(getattr(zone, "key", None) or zone)
 
 
 def time_axis(ax: Axes, meta: RunMeta) -> None:
@@ -189,22 +184,14 @@ def legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
 
 
-def seconds_text(seconds: float) -> str:
-    """A duration for a title: ``20 s``, ``2 min``, ``4 h``."""
-    for unit, size in (("h", 3600.0), ("min", 60.0)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds / size:g} {unit}"
-    return f"{seconds:g} s"
-
-
 def thresholds_text(meta: RunMeta, queues: Sequence[str]) -> str:
     """The service-level threshold of ``queues``: one value, or its range."""
     values = sorted({meta.sl_threshold_s[meta.queues.index(name)] for name in queues})
     if not values:
         return "the threshold"
     if len(values) == 1:
-        return seconds_text(values[0])
-    return f"{seconds_text(values[0])}–{seconds_text(values[-1])} by queue"
+        return duration_label(values[0])
+    return f"{duration_label(values[0])}–{duration_label(values[-1])} by queue"
 
 
 def offered_by_queue(summary: pd.DataFrame | None) -> pd.Series | None:

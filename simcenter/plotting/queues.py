@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from simcenter.formats import zone_name
 from simcenter.plotting import _common as common
 from simcenter.records import RunMeta
 
@@ -429,7 +430,7 @@ def _clock_hours_axis(ax: Axes, meta: RunMeta, average_day: pd.DataFrame) -> Non
     ax.set_xlim(low, min(high, 24.0) if low < 24.0 else high)
     step = 1 if high - low <= 12 else 3
     ax.set_xticks(np.arange(low, min(high, 24.0) + 0.5, step))
-    ax.set_xlabel(f"time of day (h, {common.zone_name(meta)})")
+    ax.set_xlabel(f"time of day (h, {zone_name(meta)})")
 
 
 _AVERAGE_DAY_LABELS = {

@@ -1,7 +1,7 @@
 """Studies: many simulations of related scenarios, run as one set of tasks.
 
 A study (replications, sweep points, staffing candidates) is a list of
-:class:`~simcenter.studies.runner.Task` run by one executor
+:class:`~simcenter.studies.tasks.Task` run by one executor
 (:func:`~simcenter.studies.runner.run_replications`): a local process pool or
 a Dask cluster. :class:`~simcenter.studies.store.PointStore` keeps the
 finished points of a study in its output folder, so that an interrupted study

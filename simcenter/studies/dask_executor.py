@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from distributed import Client, LocalCluster, as_completed
 
 from simcenter.records import ReplicationRecord
-from simcenter.studies.runner import ExecutorError, Task, run_task
+from simcenter.studies.tasks import ExecutorError, Task, run_task
 
 CONNECT_TIMEOUT = "10s"
 """How long to wait for the scheduler at a given address."""

@@ -46,7 +46,7 @@ from simcenter.engine import run_meta
 from simcenter.experiments import ProgressCallback
 from simcenter.loading import load_scenario
 from simcenter.records import ReplicationRecord
-from simcenter.reports._common import ALL
+from simcenter.reports import ALL
 from simcenter.results import Results
 from simcenter.scenario import Scenario
 from simcenter.studies.runner import Task, run_replications

@@ -18,47 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import as_completed
-from dataclasses import dataclass
-from pathlib import Path
 
-from simcenter.engine import run_replication
-from simcenter.errors import SimcenterError
 from simcenter.records import ReplicationRecord
-from simcenter.scenario import Scenario
 from simcenter.stops import capped_jobs, worker_pool
+from simcenter.studies.tasks import ExecutorError, Task, run_task
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` each time a task finishes."""
 
 EXECUTORS = ("local", "dask")
 """The executors: ``local`` (a process pool on this machine) and ``dask`` (a Dask cluster)."""
-
-
-class ExecutorError(SimcenterError, ValueError):
-    """An executor cannot be used as asked (exit code 2).
-
-    For instance an unknown executor, an unreachable Dask scheduler, or a
-    contact log asked of Dask.
-    """
-
-
-@dataclass(frozen=True)
-class Task:
-    """One replication of one scenario.
-
-    Attributes:
-        scenario: The validated scenario.
-        replication: Replication number, from 0; with the seed it selects the
-            random streams, so the same task always gives the same record.
-        seed: Base seed.
-        contact_log: A Parquet file to stream the contact log to, or None to
-            keep no per-contact data (local executor only).
-    """
-
-    scenario: Scenario
-    replication: int
-    seed: int
-    contact_log: Path | None = None
 
 
 def run_replications(
@@ -123,11 +92,6 @@ def iter_replications(
 
         return iter_on_dask(tasks, address, jobs)
     return _iter_locally(tasks, jobs)
-
-
-def run_task(task: Task) -> ReplicationRecord:
-    """Run one task (in a worker): the replication's record, tallies only."""
-    return run_replication(task.scenario, task.replication, task.seed, task.contact_log)
 
 
 def _check(tasks: Sequence[Task], executor: str, address: str | None) -> None:

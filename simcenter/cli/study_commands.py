@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simcenter import executor_options
+from simcenter.cli import executor_options
 from simcenter.errors import Problem, ScenarioError, SimcenterError, describe
 from simcenter.formats import MISSING, percent, percent_points, seconds, seconds_number
 from simcenter.text import csv_safe, printable
 
 if TYPE_CHECKING:
+    from simcenter.cli.options import RunOptions
     from simcenter.experiments import ProgressCallback
-    from simcenter.options import RunOptions
     from simcenter.results import Results
     from simcenter.scenario import Scenario
     from simcenter.studies.precision import ControlledSummary
@@ -147,7 +147,7 @@ class RunStudy:
 
     def json(self, document: dict[str, Any]) -> dict[str, Any]:
         """The run's JSON document with ``precision`` and ``control_variates`` added."""
-        from simcenter.console import _records
+        from simcenter.cli.console import json_records
 
         if self.precision is not None:
             document["precision"] = {
@@ -156,7 +156,7 @@ class RunStudy:
                 "reached": self.reached,
             }
         if self.controlled is not None:
-            document["control_variates"] = _records(self.controlled.reduction)
+            document["control_variates"] = json_records(self.controlled.reduction)
         return document
 
     def print(self) -> None:
@@ -226,8 +226,8 @@ def run_study(args: argparse.Namespace, options: RunOptions, count: int) -> RunS
 
 def _compare(args: argparse.Namespace) -> int:
     from simcenter import outdir
+    from simcenter.cli.options import run_options
     from simcenter.loading import read_scenario
-    from simcenter.options import run_options
     from simcenter.studies.compare import compare
 
     options = run_options(args.replications, args.seed, args.jobs)
@@ -253,20 +253,20 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _staff(args: argparse.Namespace) -> int:
-    from simcenter import erlang_command as parse
     from simcenter import outdir
-    from simcenter.cli import _progress
+    from simcenter.cli import erlang_command as parse
+    from simcenter.cli.options import run_options
+    from simcenter.cli.progress import progress_bar
     from simcenter.loading import read_scenario
-    from simcenter.options import run_options
     from simcenter.studies.staffing import staff
 
     options = run_options(args.replications, args.seed, args.jobs)
     executor_options.check(args)
     problems: list[str] = []
-    target = parse._option(problems, "--target", args.target, parse._fraction)
-    threshold = parse._option(problems, "--threshold", args.threshold, parse._duration)
-    max_abandon = parse._option(problems, "--max-abandon", args.max_abandon, parse._fraction)
-    max_asa = parse._option(problems, "--max-asa", args.max_asa, parse._positive_duration)
+    target = parse.option_value(problems, "--target", args.target, parse.fraction)
+    threshold = parse.option_value(problems, "--threshold", args.threshold, parse.duration)
+    max_abandon = parse.option_value(problems, "--max-abandon", args.max_abandon, parse.fraction)
+    max_asa = parse.option_value(problems, "--max-asa", args.max_asa, parse.positive_duration)
     if problems:
         raise SimcenterError("\n".join(problems))
     scenario = read_scenario(args.scenario).scenario
@@ -274,7 +274,7 @@ def _staff(args: argparse.Namespace) -> int:
         Path(args.outdir) if args.outdir else outdir.default_outdir(f"{scenario.name}-staffing")
     )
     replications = options.replications or 20
-    with _progress(replications) as progress:
+    with progress_bar(replications) as progress:
         plan = staff(
             scenario,
             target,

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from simcenter import erlang_command, sweep_command
 from simcenter._version import __version__
+from simcenter.cli import erlang_command, study_commands, sweep_command
+from simcenter.cli.options import run_options
+from simcenter.cli.progress import progress_bar
 from simcenter.errors import Problem, SimcenterError
-from simcenter.options import run_options
 from simcenter.stops import Stopped, available_cores, capped_jobs, exit_code, stop_on_signals
-from simcenter.studies import commands as study_commands
 from simcenter.text import printable
 
 if TYPE_CHECKING:
@@ -126,7 +126,8 @@ def _error(text: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simcenter import console, outdir, workload
+    from simcenter import outdir, workload
+    from simcenter.cli import console
     from simcenter.experiments import simulate
     from simcenter.loading import read_scenario
 
@@ -143,7 +144,7 @@ def _run(args: argparse.Namespace) -> int:
     target = Path(args.outdir) if args.outdir else outdir.default_outdir(scenario.name)
     outdir.prepare(target)
     study = study_commands.run_study(args, options, count)
-    with _progress(0 if args.quiet else count) as progress:
+    with progress_bar(0 if args.quiet else count) as progress:
         if study.precision is not None:
             results = study.to_precision(scenario, jobs, progress)
         else:
@@ -188,7 +189,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> list[Problem]:
     """Print the lint warnings of a scenario read from a file; with ``strict``, fail on any."""
-    from simcenter import console
+    from simcenter.cli import console
     from simcenter.lint import lint
 
     warnings = [scenario_file.locate(warning) for warning in lint(scenario)]
@@ -202,22 +203,6 @@ def _warnings(scenario_file: ScenarioFile, scenario: Scenario, strict: bool) -> 
 
 def _warning_count(warnings: list[Problem]) -> str:
     return f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
-
-
-def _progress(total: int):
-    import contextlib
-
-    if total <= 1 or not sys.stderr.isatty():
-        return contextlib.nullcontext(None)
-    from rich.progress import Progress
-
-    @contextlib.contextmanager
-    def bar():
-        with Progress(transient=True) as progress:
-            task = progress.add_task("replications", total=total)
-            yield lambda done, total: progress.update(task, completed=done, total=total)
-
-    return bar()
 
 
 def _validate(args: argparse.Namespace) -> int:

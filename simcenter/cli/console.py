@@ -258,7 +258,7 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
     """
     judged = verdicts(results)
     summary = []
-    for row in _records(results.summary):
+    for row in json_records(results.summary):
         verdict = judged[row["queue"]]
         row["sl_threshold_s"] = _number(verdict.threshold_s)
         row["sl_target"] = _number(verdict.target)
@@ -275,7 +275,7 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
             if path.is_file()
         },
         "summary": summary,
-        "agents": _records(results.agents),
+        "agents": json_records(results.agents),
         "cost": _number(float(results.agents["cost"].sum())),
         "warnings": [warning_text(warning) for warning in warnings],
     }
@@ -287,7 +287,7 @@ def print_json(document: dict[str, Any], stream: IO[str] | None = None) -> None:
     out.write(json.dumps(document, indent=2, allow_nan=False) + "\n")
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
         {str(key): _number(value) for key, value in row.items()}
         for row in frame.to_dict(orient="records")

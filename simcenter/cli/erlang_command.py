@@ -43,11 +43,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the figures of ``args``; raises SimcenterError naming every bad option."""
     problems: list[str] = []
-    rate = _option(problems, "--rate", args.rate, _rate)
-    aht = _option(problems, "--aht", args.aht, _positive_duration)
-    threshold = _option(problems, "--threshold", args.threshold, _duration)
-    patience = _option(problems, "--patience", args.patience, _positive_duration)
-    target = _option(problems, "--target", args.target, _fraction)
+    rate = option_value(problems, "--rate", args.rate, _rate)
+    aht = option_value(problems, "--aht", args.aht, positive_duration)
+    threshold = option_value(problems, "--threshold", args.threshold, duration)
+    patience = option_value(problems, "--patience", args.patience, positive_duration)
+    target = option_value(problems, "--target", args.target, fraction)
     if args.agents is not None and args.agents < 1:
         problems.append(f"--agents {args.agents}: must be at least 1")
     if args.agents is None and args.target is None:
@@ -131,7 +131,7 @@ def _report(
     return lines
 
 
-def _option(
+def option_value(
     problems: list[str], option: str, text: str | None, parse: Callable[[str], float]
 ) -> float | None:
     """``parse(text)``; None if not given, or after adding ``--option "text": why`` to problems."""
@@ -144,7 +144,8 @@ def _option(
         return None
 
 
-def _duration(text: str) -> float:
+def duration(text: str) -> float:
+    """A duration option in seconds; a bare number (no unit) is refused."""
     if _BARE_NUMBER.fullmatch(text):
         raise UnitError(f'give a unit, e.g. "{text.strip()}s" or "{text.strip()}min"')
     try:
@@ -153,8 +154,9 @@ def _duration(text: str) -> float:
         raise UnitError('is not a duration (use a unit: ms, s, min, h or d, e.g. "4min")') from None
 
 
-def _positive_duration(text: str) -> float:
-    value = _duration(text)
+def positive_duration(text: str) -> float:
+    """A duration option in seconds that must be positive."""
+    value = duration(text)
     if not value > 0:
         raise UnitError("must be positive")
     return value
@@ -172,7 +174,8 @@ def _rate(text: str) -> float:
     return value
 
 
-def _fraction(text: str) -> float:
+def fraction(text: str) -> float:
+    """A fraction option: ``0.8`` or ``80%``."""
     stripped = text.strip()
     try:
         value = float(stripped[:-1]) / 100 if stripped.endswith("%") else float(stripped)

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from simcenter import executor_options, outdir
+from simcenter import outdir
+from simcenter.cli import executor_options
+from simcenter.cli.options import RunOptions, run_options
 from simcenter.errors import ScenarioError
 from simcenter.formats import money, percent, percent_points, seconds, with_half_width
-from simcenter.options import RunOptions, run_options
 from simcenter.reports import ALL
 from simcenter.studies.grid import Grid
 from simcenter.studies.runner import ProgressCallback
