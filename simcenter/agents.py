@@ -12,15 +12,16 @@ sources together (:mod:`simcenter.presence`).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from simcenter.clock import ScenarioClock
 from simcenter.scenario import AgentGroupSpec, StaffingSpec
-from simcenter.states import OFF_DUTY
+from simcenter.states import OFF_DUTY, PRESENT
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
+    from simcenter.presence import Absence
     from simcenter.routing import Pool
 
 
@@ -32,14 +33,13 @@ class Agent:
         name: The agent's name in the outputs (``<group>-001``, ...).
         group: The agent's group.
         state: What the agent does now (:class:`~simcenter.states.AgentState`).
-        capacity: Contacts the agent can hold at once (slots): 1 for voice.
+        capacity: Contacts the agent can hold at once (slots): 1 for every group today.
         away: Reasons for being away now, one per presence source that holds
             one (:mod:`simcenter.presence`); present when empty.
-        on_duty: Present (counted as staffed): idle, busy or in wrap-up.
         pool: The pool (skill set) the agent works now.
         next_pool: The pool to move to once the current contact is done (rotation).
         start_set: The skill set the agent works in the first rotation block.
-        contact: The contact being talked to, or None.
+        contacts: The contacts it talks to now, at most ``capacity``.
         busy_until: When the current contact's talk and wrap-up end (seconds).
         personal: Repeat contacts waiting for this agent in particular.
         idle_since: Simulation time the agent last became idle (seconds).
@@ -50,13 +50,12 @@ class Agent:
         "away",
         "busy_until",
         "capacity",
-        "contact",
+        "contacts",
         "group",
         "idle_since",
         "index",
         "name",
         "next_pool",
-        "on_duty",
         "on_duty_since",
         "personal",
         "pool",
@@ -71,15 +70,19 @@ class Agent:
         self.start_set = start_set
         self.state = OFF_DUTY
         self.capacity = 1
-        self.away: set[Hashable] = set()
+        self.away: set[Absence] = set()
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
-        self.on_duty = False
-        self.contact: Contact | None = None
+        self.contacts: list[Contact] = []
         self.busy_until = 0.0
         self.personal: deque[Contact] = deque()
         self.idle_since = 0.0
         self.on_duty_since = 0.0
+
+    @property
+    def on_duty(self) -> bool:
+        """Present (counted as staffed): idle, busy or in wrap-up."""
+        return self.state in PRESENT
 
     def __repr__(self) -> str:
         """The agent's name and state."""

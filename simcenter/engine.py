@@ -17,6 +17,7 @@ origin, ``<origin>/q/<purpose>`` with origin ``repeat``, ``transfer`` or
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -26,11 +27,12 @@ from simpy.core import StopSimulation
 
 from simcenter.agents import AgentGroup, agent_name, group_size, rotation_times, staffing_changes
 from simcenter.arrivals import arrival_times, rate_pieces
-from simcenter.centre import Centre, Transition
+from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
 from simcenter.contact import ContactDraws, Stream
 from simcenter.contact_log import MemoryLog, ParquetLog
 from simcenter.distributions import Constant, Exponential, Sampler
+from simcenter.presence import PresenceSource, presence_sources
 from simcenter.recorder import Recorder
 from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
 from simcenter.routing import Pool, Queue, Router
@@ -229,6 +231,8 @@ def run_replication(
     contact_log: Literal["memory"] | Path | None = "memory",
     *,
     trace: list[Transition] | None = None,
+    agent_trace: list[AgentTransition] | None = None,
+    presence: Sequence[PresenceSource] = (),
 ) -> ReplicationRecord:
     """Simulate one replication and return its tallies (and contact log).
 
@@ -242,6 +246,11 @@ def run_replication(
             (``record.contact_log``); None keeps no log.
         trace: If given, every change of a contact's state is appended to it
             (``(time_s, contact, from_state, to_state)``; for tests).
+        agent_trace: If given, every change of an agent's state is appended
+            to it (``(time_s, agent, from_state, to_state)``; for tests).
+        presence: Presence sources besides the scenario's own (its staffing
+            plans), started after them (for tests, until the scenario can
+            state shifts, breaks or absence).
     """
     seed = scenario.seed if seed is None else seed
     env = simpy.Environment()
@@ -269,6 +278,7 @@ def run_replication(
         end_s,
         warmup_s=scenario.warmup,
         trace=trace,
+        agent_trace=agent_trace,
     )
     try:
         for queue in queues:
@@ -277,10 +287,14 @@ def run_replication(
             )
             pieces = rate_pieces(queue.spec.arrivals, clock, end_s)
             centre.arrivals(queue, arrival_times(pieces, unit_exponential))
-        for group in groups:
-            env.process(centre.staffing(group, staffing_changes(group.spec, clock, end_s)))
+        changes = [staffing_changes(group.spec, clock, end_s) for group in groups]
+        sources = presence_sources(groups, changes)
+        for group, source in zip(groups, sources, strict=True):
+            source.start(env, centre)
             if group.spec.rotation is not None:
                 env.process(centre.rotation(group, rotation_times(group.spec, end_s)))
+        for source in presence:
+            source.start(env, centre)
         env.run(until=end_s)
         end_of_run = _close(env, centre, end_s)
         centre.finish(end_of_run)

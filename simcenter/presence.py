@@ -1,57 +1,146 @@
 """Presence as composition: an agent is present when no presence source keeps it away.
 
-Each presence source (today the staffing plan, or a constant ``count``; next
-shifts, breaks, absence and outages) adds or removes *its own* reason for an
-agent to be away (``agent.away``); no source sets or clears another's. The
-agent is present exactly when it has no reason left:
+A presence source (today the staffing plan, or a constant ``count``; next
+shifts, breaks, absence, outages and training sessions) is anything with a
+``start(env, presence)`` method (:class:`PresenceSource`). It adds or removes
+*its own* reason for an agent to be away through the narrow
+:class:`Presence` interface (``keep_away``, ``release``); no source sets or
+clears another's, and no source touches the centre itself. The agent is
+present exactly when no reason is left:
 
 - a reason added to an idle agent takes it off at once; a busy agent (talking
   or in wrap-up) finishes its contact first and leaves when it is free;
 - removing an agent's last reason brings it on duty (a busy agent about to
   leave simply stays).
 
-The centre applies a change (:meth:`~simcenter.centre.Centre.keep_away`,
-:meth:`~simcenter.centre.Centre.release`); the router is told who is free.
+Each reason is of one :class:`Reason` kind, which says which state an
+absent agent is in. With several reasons, the first kind in
+:data:`PRECEDENCE` decides: off duty (not rostered) > away > on break. The
+engine builds the sources of a scenario (:func:`presence_sources`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from enum import Enum
+from typing import TYPE_CHECKING, Protocol
+
+import simpy
 
 from simcenter.states import AWAY, IDLE, OFF_DUTY, AgentState
 
 if TYPE_CHECKING:
-    from simcenter.agents import AgentGroup
-    from simcenter.centre import Centre
-
-PLAN: Hashable = "plan"
-"""The staffing plan's reason: the agent is not rostered now."""
+    from simcenter.agents import Agent, AgentGroup
 
 
-def absent_state(reasons: set[Hashable]) -> AgentState:
-    """The state of an agent away for ``reasons``: off duty if not rostered, else away."""
-    return OFF_DUTY if PLAN in reasons or not reasons else AWAY
+class Reason(Enum):
+    """The kind of a reason to be away, and so the state of an agent it keeps away."""
+
+    NOT_ROSTERED = "not_rostered"
+    """Not rostered now (staffing plan or ``count``; next: shifts): off duty."""
+    AWAY = "away"
+    """Rostered but away (an outage, a meeting, training, absence): away."""
+    ON_BREAK = "on_break"
+    """On a break (reserved for breaks): on break."""
+
+
+ABSENT_STATES: dict[Reason, AgentState] = {
+    Reason.NOT_ROSTERED: OFF_DUTY,
+    Reason.AWAY: AWAY,
+    Reason.ON_BREAK: AgentState.ON_BREAK,
+}
+"""The state of an agent kept away by a reason of each kind."""
+
+PRECEDENCE: tuple[Reason, ...] = (Reason.NOT_ROSTERED, Reason.AWAY, Reason.ON_BREAK)
+"""With several reasons, the first kind here gives the agent's state."""
+
+
+class Absence:
+    """One source's reason to keep agents away; each source has its own (compared by identity).
+
+    Args:
+        kind: What kind of reason it is.
+        source: Who gives it, for messages (``"plan/tier1"``, ``"meeting"``).
+    """
+
+    __slots__ = ("kind", "source")
+
+    def __init__(self, kind: Reason, source: str) -> None:
+        self.kind = kind
+        self.source = source
+
+    def __repr__(self) -> str:
+        """The source and the kind."""
+        return f"Absence({self.source}, {self.kind.value})"
+
+
+def absent_state(reasons: set[Absence]) -> AgentState:
+    """The state of an agent away for ``reasons`` (by :data:`PRECEDENCE`; none: off duty)."""
+    kinds = {reason.kind for reason in reasons}
+    for kind in PRECEDENCE:
+        if kind in kinds:
+            return ABSENT_STATES[kind]
+    return OFF_DUTY
+
+
+class Presence(Protocol):
+    """What a presence source may use of the running centre: keep away and release.
+
+    Attributes:
+        agents: Every agent of the run, by agent index.
+        closed: The centre has closed (after the horizon sources change nothing).
+    """
+
+    agents: list[Agent]
+    closed: bool
+
+    def keep_away(self, agent: Agent, reason: Absence) -> None:
+        """``agent`` is away for ``reason`` (an idle one leaves at once, a busy one when free)."""
+
+    def release(self, agent: Agent, reason: Absence) -> None:
+        """``reason`` no longer keeps ``agent`` away (with none left, it is present)."""
+
+
+class PresenceSource(Protocol):
+    """A source of reasons for agents to be away."""
+
+    def start(self, env: simpy.Environment, presence: Presence) -> None:
+        """Give the agents their reasons at time 0 and start whatever changes them later."""
 
 
 class StaffingPlan:
     """The group's staffing plan (or constant ``count``) as a presence source.
 
-    The plan rosters ``target`` agents: every other agent of the group has the
-    plan's reason ``PLAN``. Agents start unrostered.
+    The plan rosters ``count`` agents at each change: every other agent of
+    the group has the plan's reason (kind ``NOT_ROSTERED``). Agents start
+    unrostered.
 
     Args:
-        centre: The running centre.
         group: The agent group.
+        changes: Times (seconds, increasing, from 0) and the counts rostered
+            from them (:func:`~simcenter.agents.staffing_changes`).
     """
 
-    def __init__(self, centre: Centre, group: AgentGroup) -> None:
-        self.centre = centre
+    def __init__(self, group: AgentGroup, changes: Iterator[tuple[float, int]]) -> None:
         self.group = group
-        for agent in group.agents:
-            agent.away.add(PLAN)
+        self.changes = changes
+        self.reason = Absence(Reason.NOT_ROSTERED, f"plan/{group.name}")
 
-    def staff(self, target: int) -> None:
+    def start(self, env: simpy.Environment, presence: Presence) -> None:
+        """Unroster every agent, then roster the plan's counts until the centre closes."""
+        for agent in self.group.agents:
+            presence.keep_away(agent, self.reason)
+        env.process(self._roster(env, presence))
+
+    def _roster(self, env: simpy.Environment, presence: Presence) -> simpy.events.ProcessGenerator:
+        for time, count in self.changes:
+            if time > env.now:
+                yield env.timeout(time - env.now)
+            if presence.closed:
+                return
+            self.staff(count, presence)
+
+    def staff(self, target: int, presence: Presence) -> None:
         """Roster ``target`` agents of the group.
 
         More: agents still present but about to leave stay first, then
@@ -60,25 +149,40 @@ class StaffingPlan:
         are away for another reason, then busy agents (the last in agent
         order first), who leave after their current contact and wrap-up.
         """
+        plan = self.reason
         agents = self.group.agents
-        rostered = [agent for agent in agents if PLAN not in agent.away]
+        rostered = [agent for agent in agents if plan not in agent.away]
         short = target - len(rostered)
-        centre = self.centre
         if short >= 0:
-            unrostered = [agent for agent in agents if PLAN in agent.away]
+            unrostered = [agent for agent in agents if plan in agent.away]
             staying = [agent for agent in unrostered if agent.on_duty]
             coming = [agent for agent in unrostered if not agent.on_duty]
             for agent in (staying + coming)[:short]:
-                centre.release(agent, PLAN)
+                presence.release(agent, plan)
             return
         excess = -short
-        while excess and (idle := self.group.most_recently_idle()) is not None:
-            centre.keep_away(idle, PLAN)
+        while excess and (agent := self.group.most_recently_idle()) is not None:
+            presence.keep_away(agent, plan)
             excess -= 1
-        away = [agent for agent in rostered if not agent.on_duty and PLAN not in agent.away]
+        away = [agent for agent in rostered if not agent.on_duty and plan not in agent.away]
         for agent in away[::-1][:excess]:
-            centre.keep_away(agent, PLAN)
+            presence.keep_away(agent, plan)
             excess -= 1
         busy = [agent for agent in rostered if agent.on_duty and agent.state is not IDLE]
         for agent in busy[len(busy) - excess :] if excess else ():
-            centre.keep_away(agent, PLAN)
+            presence.keep_away(agent, plan)
+
+
+def presence_sources(
+    groups: list[AgentGroup], changes: list[Iterator[tuple[float, int]]]
+) -> list[PresenceSource]:
+    """The presence sources of a scenario: each group's staffing plan (or ``count``).
+
+    Args:
+        groups: The agent groups at run time.
+        changes: Per group, its staffing changes (:func:`~simcenter.agents.staffing_changes`).
+    """
+    return [
+        StaffingPlan(group, group_changes)
+        for group, group_changes in zip(groups, changes, strict=True)
+    ]

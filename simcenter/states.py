@@ -9,8 +9,9 @@ when the run ends stays in that state and is recorded as in system.
 ``CONTACT_TRANSITIONS`` is the map; docs/architecture.md draws it.
 
 An agent is in one :class:`AgentState` at a time: off duty or away (not
-present), or present and idle, busy (talking) or in wrap-up. ``capacity`` slots
-(one for voice) are what the router hands out.
+present), or present (on duty) and idle, busy (talking) or in wrap-up.
+``capacity`` slots (one for voice) are what the router hands out.
+``AGENT_TRANSITIONS`` is the agent's map; docs/architecture.md draws it.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class AgentState(Enum):
     WRAP_UP = "wrap_up"
     """Doing the after-call work of its last contact."""
     ON_BREAK = "on_break"
-    """On a break (reserved: no breaks yet)."""
+    """On a break (no source gives breaks yet; a test source does)."""
     AWAY = "away"
     """Rostered but away for another reason (an outage, a meeting, ...)."""
     DIALLING = "dialling"
@@ -77,3 +78,24 @@ IDLE = AgentState.IDLE
 BUSY = AgentState.BUSY
 WRAP_UP = AgentState.WRAP_UP
 AWAY = AgentState.AWAY
+ON_BREAK = AgentState.ON_BREAK
+
+PRESENT: frozenset[AgentState] = frozenset({IDLE, BUSY, WRAP_UP})
+"""The states of an agent on duty (counted as staffed)."""
+
+AGENT_TRANSITIONS: dict[AgentState, frozenset[AgentState]] = {
+    OFF_DUTY: frozenset({IDLE, BUSY, AWAY, ON_BREAK}),
+    AWAY: frozenset({IDLE, BUSY, OFF_DUTY, ON_BREAK}),
+    ON_BREAK: frozenset({IDLE, BUSY, OFF_DUTY, AWAY}),
+    IDLE: frozenset({BUSY, OFF_DUTY, AWAY, ON_BREAK}),
+    BUSY: frozenset({BUSY, WRAP_UP, IDLE, OFF_DUTY, AWAY, ON_BREAK}),
+    WRAP_UP: frozenset({BUSY, IDLE, OFF_DUTY, AWAY, ON_BREAK}),
+}
+"""State -> the states an agent may move to from it (the engine's map).
+
+Coming on duty, an agent takes a waiting contact (busy) or becomes idle; the
+reasons of presence sources move an absent agent between off duty, away and
+on break (``presence.PRECEDENCE``).
+Busy -> busy is the next contact taken at once after a talk without wrap-up.
+An agent leaves (off duty or away) when idle, or when its talk or wrap-up
+ends."""

@@ -9,17 +9,32 @@ differ only in staffing see the same contacts (common random numbers).
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 
 import numpy as np
+
+KEY_WORDS = 4
+"""32-bit words of a stream's name key: a 128-bit digest of the name."""
+
+
+def name_key(name: str) -> tuple[int, ...]:
+    """The stream key of ``name``: a 128-bit BLAKE2b digest as four 32-bit words.
+
+    The digest is stable across processes and machines, unlike ``hash()``,
+    which is salted per process (``PYTHONHASHSEED``). With 128 bits, two of a
+    million names share a key with a chance of about 1 in 10^27.
+    """
+    digest = hashlib.blake2b(name.encode(), digest_size=4 * KEY_WORDS).digest()
+    return tuple(
+        int.from_bytes(digest[start : start + 4], "little") for start in range(0, len(digest), 4)
+    )
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     """One independent generator per (seed, replication, purpose name).
 
     The generator is seeded with ``SeedSequence(seed, spawn_key=(replication,
-    crc32(name)))``. CRC-32 is stable across processes and machines, unlike
-    ``hash()``, which is salted per process (``PYTHONHASHSEED``).
+    *name_key(name)))``.
 
     Args:
         seed: The scenario's base seed, >= 0.
@@ -29,5 +44,5 @@ def stream(seed: int, replication: int, name: str) -> np.random.Generator:
     Returns:
         A fresh generator; the same arguments always give the same draws.
     """
-    key = zlib.crc32(name.encode())  # stable across processes; never hash()
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, key)))
+    key = (replication, *name_key(name))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))

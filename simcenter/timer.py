@@ -7,6 +7,10 @@ step with itself; the step reads its subject (the contact or agent) from
 timer; benchmarks/README.md, "Timers"). A timer is never cancelled: a step that finds its subject in
 another state than the one it was set for (a patience timer of a contact
 already answered) does nothing.
+
+A timer writes SimPy's private schedule (``env._queue``, ``env._eid``,
+``env._now``) as ``Environment.schedule`` does: pyproject.toml bounds SimPy's
+version, and tests/test_timer.py fails if a release changes these.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ BASE: dict[str, Any] = {
 def one_more_agent() -> pd.DataFrame:
     scenario = simcenter.load_scenario(BASE)
     return simcenter.compare(
-        scenario, scenario.with_overrides({"agents.team.count": 14}), replications=20
+        scenario, scenario.with_overrides({"agents.team.count": 14}), replications=40
     )
 
 

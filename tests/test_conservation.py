@@ -10,9 +10,10 @@ and must satisfy, with ``==`` and no tolerance:
 - the times of each contact agree with its outcome;
 - an agent only serves queues of its skills, one contact at a time, while on duty.
 
-Busy time computed from the contacts equals the time-weighted busy-agent level
-tracked by the engine (``record.busy_area_s``) up to floating-point rounding
-(the two sum the same intervals in different orders).
+Busy time computed from the contacts equals the busy time tallied by the
+recorder (``record.busy_area_s``) and the time-weighted busy-agent level
+tracked by the engine, up to floating-point rounding (they sum the same
+intervals in different orders).
 
 The output tables of ``simcenter.simulate`` conserve flow too (offered = sum
 of the outcome counts in every summary, replication and interval row), and
@@ -20,6 +21,8 @@ the summary is the aggregate of the contact log.
 """
 
 from __future__ import annotations
+
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -29,7 +32,9 @@ from recording import within_histogram_error
 from strategies import scenarios
 
 import simcenter
+from simcenter import engine
 from simcenter.arrivals import arrival_times, rate_pieces
+from simcenter.centre import Centre
 from simcenter.clock import ScenarioClock
 from simcenter.distributions import Exponential, Sampler
 from simcenter.engine import run_meta, run_replication
@@ -52,6 +57,24 @@ def run(scenario: Scenario, replication: int) -> tuple[pd.DataFrame, Replication
     table = pd.DataFrame(record.contacts)
     table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
     return table, record
+
+
+def run_watching_the_busy_level(
+    scenario: Scenario, replication: int
+) -> tuple[pd.DataFrame, ReplicationRecord, np.ndarray]:
+    """:func:`run`, and the engine's own busy-agent level per group (agent-seconds)."""
+    levels: list[np.ndarray] = []
+
+    class Watched(Centre):
+        def finish(self, end_s: float) -> None:  # the run is dismantled on return: look now
+            super().finish(end_s)
+            levels.append(np.array([group.busy_area_s for group in self.groups]))
+
+    with mock.patch.object(engine, "Centre", Watched):
+        record = run_replication(scenario, replication)
+    table = pd.DataFrame(record.contacts)
+    table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
+    return table, record, levels[0]
 
 
 def expected_arrivals(scenario: Scenario, replication: int) -> list[np.ndarray]:
@@ -170,9 +193,10 @@ def test_busy_time_of_contacts_equals_the_busy_agent_level(
     scenario: Scenario, replication: int
 ) -> None:
     """Per group: the summed busy periods of its contacts = the integral of its busy count."""
-    table, record = run(scenario, replication)
+    table, record, level = run_watching_the_busy_level(scenario, replication)
     from_contacts = busy_by_group(table, record.end_s, len(scenario.agents))
     assert np.allclose(from_contacts, record.busy_area_s, rtol=1e-9, atol=1e-6)
+    assert np.allclose(from_contacts, level, rtol=1e-9, atol=1e-6)
 
 
 @EXAMPLES

@@ -5,8 +5,9 @@ contact's story (arrives, waits in its queue or for its last agent, gives up
 or is served, ends), and does not use the engine's table. It checks the
 engine's opt-in trace of state changes over Hypothesis-generated routing
 scenarios (lines, policies, overflow, balking, maximum waits, transfers,
-repeat contacts, rotation; every closing), contact by contact, against the
-outcomes the recorder wrote. A last test checks that the state diagram in
+repeat contacts, rotation; every closing), contact by contact, against its
+own map, the engine's ``CONTACT_TRANSITIONS`` and the outcomes the recorder
+wrote. A last test checks that the state diagram in
 docs/architecture.md is the engine's map.
 """
 
@@ -40,6 +41,12 @@ ALLOWED = {
     ("queued", "ended"),  # abandoned, voicemail, rerouted, disconnected
     ("in_service", "ended"),  # answered or transferred after its talk
 }
+ENGINE_MAP = {
+    (before.value, after.value)
+    for before, targets in CONTACT_TRANSITIONS.items()
+    for after in targets
+}
+"""The engine's map, as (from, to) pairs: every step must be in both."""
 WAITING = {"queued", "waiting_for_last_agent"}
 STILL_IN_SYSTEM = WAITING | {"in_service"}
 """The states a contact recorded ``in_system`` may end the run in."""
@@ -77,6 +84,7 @@ def check(scenario: Scenario, replication: int) -> None:
         assert path[0] == "arriving"
         for step in pairwise(path):
             assert step in ALLOWED, f"contact {contact_id}: {step[0]} -> {step[1]}"
+            assert step in ENGINE_MAP, f"contact {contact_id}: {step} is not in the engine's map"
         assert times[contact_id] == sorted(times[contact_id])
     table = pd.DataFrame(record.contacts)
     recorded = set(table["contact_id"])

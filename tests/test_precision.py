@@ -169,10 +169,12 @@ def test_the_work_control_adds_to_the_count(erlang_c_case: pd.DataFrame) -> None
         assert both[key] < count_only[key], key
 
 
-def test_control_variates_narrow_service_level_and_asa_by_half() -> None:
-    """M/D/20 at 18 Erlangs: the arrival count drives the figures; half-widths 1.5x narrower.
+def test_control_variates_narrow_service_level_and_asa() -> None:
+    """M/D/20 at 18 Erlangs: the arrival count drives the figures; half-widths 1.25x narrower.
 
-    Occupancy = load / agents whatever the handle-time distribution (as in Erlang C).
+    Measured over seeds 1 to 8 (40 replications each), the narrowing of both
+    figures ranges from 1.28 to 1.54. Occupancy = load / agents whatever the
+    handle-time distribution (as in Erlang C).
     """
     results = simcenter.simulate(
         _single_queue(20, 18, CONSTANT, horizon="1h"), replications=40, seed=3, keep_contacts=False
@@ -180,7 +182,7 @@ def test_control_variates_narrow_service_level_and_asa_by_half() -> None:
     controlled = controlled_summary(results)
     row = controlled.reduction.set_index(["queue", "figure"])
     for figure in ("service_level", "asa_s"):
-        assert row.loc[("q", figure), "ci95"] >= 1.5 * row.loc[("q", figure), "controlled_ci95"]
+        assert row.loc[("q", figure), "ci95"] >= 1.25 * row.loc[("q", figure), "controlled_ci95"]
     occupancy = row.loc[("ALL", "occupancy")]
     assert abs(occupancy["controlled_mean"] - 18 / 20) <= occupancy["controlled_ci95"]
     summary = controlled.summary.set_index("queue")

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from simcenter.streams import stream
+from simcenter.streams import name_key, stream
 
 SEED = 7
 DRAWS = 16
@@ -69,3 +69,46 @@ def test_a_stream_does_not_depend_on_which_other_streams_exist() -> None:
     before = draws(SEED, 0, "arrivals/billing")
     stream(SEED, 0, "arrivals/tech").random(1000)
     assert draws(SEED, 0, "arrivals/billing") == before
+
+
+PURPOSES = ("handle", "wrap", "patience", "transfer", "repeat", "repeat_delay", "balk")
+"""Every purpose of a contact's draws (docs/modelling.md, "Randomness")."""
+
+
+def every_stream_name(queues: list[str]) -> list[str]:
+    """Every name the engine may give a stream of these queues: each purpose of each origin."""
+    names = []
+    for queue in queues:
+        names += [f"arrivals/{queue}", f"routing/{queue}"]
+        names += [f"{purpose}/{queue}" for purpose in PURPOSES]
+        names += [
+            f"{origin}/{queue}/{purpose}"
+            for origin in ("repeat", "transfer", "reroute")
+            for purpose in PURPOSES
+        ]
+    return names
+
+
+def test_the_streams_of_the_500_queue_example_have_distinct_keys() -> None:
+    from pathlib import Path
+
+    from simcenter.loading import load_scenario
+
+    root = Path(__file__).resolve().parents[1]
+    scenario = load_scenario(root / "scenarios" / "secretarial.yaml")
+    names = every_stream_name([queue.name for queue in scenario.queues])
+    assert len(names) == len(set(names)) >= 500 * 30
+    assert len({name_key(name) for name in names}) == len(names)
+
+
+def test_20000_synthetic_names_have_distinct_keys() -> None:
+    names = every_stream_name([f"queue-{number:05d}" for number in range(20_000 // 30 + 1)])
+    assert len(names) >= 20_000
+    assert len({name_key(name) for name in names}) == len(names)
+
+
+def test_a_key_is_128_bits_in_32_bit_words() -> None:
+    key = name_key("arrivals/billing")
+    assert len(key) == 4
+    assert all(0 <= word < 2**32 for word in key)
+    assert key != name_key("arrivals/billinh")

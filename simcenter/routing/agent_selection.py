@@ -1,8 +1,9 @@
 """Agent-selection policies: which idle agent answers an arriving contact.
 
 Each policy is a small class with one method, :meth:`choose`, that takes the
-eligible pools by skill level (best level first) and removes and returns the
-chosen idle agent, or returns None when none is idle.
+eligible pools by skill level (best level first) and returns the chosen idle
+agent, or None when none is idle. A policy only chooses: the router takes
+the chosen agent out of the free agents.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class AgentSelection:
     """Base of the agent-selection policies."""
 
     def choose(self, levels: Levels) -> Agent | None:
-        """Remove and return the idle agent of ``levels`` who answers, or None."""
+        """The idle agent of ``levels`` who answers, or None (it stays idle)."""
         raise NotImplementedError
 
 
@@ -30,7 +31,7 @@ class LongestIdleAgent(AgentSelection):
     """The agent idle longest among all eligible ones, whatever their skill level."""
 
     def choose(self, levels: Levels) -> Agent | None:
-        """Remove and return the longest-idle eligible agent, or None."""
+        """The longest-idle eligible agent, or None."""
         best = None
         for level in levels:
             for pool in level:
@@ -38,14 +39,14 @@ class LongestIdleAgent(AgentSelection):
                     best is None or pool.idle[0].idle_since < best.idle[0].idle_since
                 ):
                     best = pool
-        return None if best is None else best.idle.popleft()
+        return None if best is None else best.idle[0]
 
 
 class BestSkillAgent(AgentSelection):
     """Agents with the best skill level for the queue first; longest idle among them."""
 
     def choose(self, levels: Levels) -> Agent | None:
-        """Remove and return the longest-idle agent of the best level with one, or None."""
+        """The longest-idle agent of the best level with one, or None."""
         # PERF: the longest idle of a level found inline, no call per level and arrival
         # (benchmarks/README.md, "Routing at scale").
         for level in levels:
@@ -56,7 +57,7 @@ class BestSkillAgent(AgentSelection):
                 ):
                     best = pool
             if best is not None:
-                return best.idle.popleft()
+                return best.idle[0]
         return None
 
 
@@ -64,13 +65,13 @@ class FewestSkillsAgent(AgentSelection):
     """The agent with the fewest active skills (generalists stay free); longest idle among them."""
 
     def choose(self, levels: Levels) -> Agent | None:
-        """Remove and return the idle agent with the fewest skills, or None."""
+        """The idle agent with the fewest skills, or None."""
         best = None
         for level in levels:
             for pool in level:
                 if pool.idle and (best is None or _fewer_skills(pool, best)):
                     best = pool
-        return None if best is None else best.idle.popleft()
+        return None if best is None else best.idle[0]
 
 
 def _fewer_skills(pool: Pool, other: Pool) -> bool:
@@ -89,7 +90,7 @@ class RandomAgent(AgentSelection):
         self.rng = rng
 
     def choose(self, levels: Levels) -> Agent | None:
-        """Remove and return a uniformly chosen idle eligible agent, or None."""
+        """A uniformly chosen idle eligible agent, or None."""
         pools = [pool for level in levels for pool in level if pool.idle]
         total = sum(len(pool.idle) for pool in pools)
         if total == 0:
@@ -97,9 +98,7 @@ class RandomAgent(AgentSelection):
         position = int(self.rng.integers(total))
         for pool in pools:
             if position < len(pool.idle):
-                agent = pool.idle[position]
-                del pool.idle[position]
-                return agent
+                return pool.idle[position]
             position -= len(pool.idle)
         raise AssertionError("unreachable: position within total")
 
@@ -111,7 +110,7 @@ class RoundRobinAgent(AgentSelection):
         self.last = -1
 
     def choose(self, levels: Levels) -> Agent | None:
-        """Remove and return the idle agent next in turn, or None."""
+        """The idle agent next in turn, or None."""
         best: Agent | None = None
         best_key = (False, 0)
         for level in levels:
@@ -122,7 +121,6 @@ class RoundRobinAgent(AgentSelection):
                         best, best_key = agent, key
         if best is None:
             return None
-        best.pool.idle.remove(best)
         self.last = best.index
         return best
 

@@ -1,10 +1,11 @@
 """The router: owns the lines and who is available, and applies the selection policies.
 
 Only the router changes which agents are free: it puts an agent among its
-pool's idle agents (:meth:`Router.make_idle`), takes one out (a policy's
-choice, or :meth:`Router.take` for a given agent) and moves idle agents
-between pools (rotation). It answers "how many free agents / free slots has
-group g" in time independent of the number of agents.
+pool's idle agents (:meth:`Router.make_idle`), takes one out
+(:meth:`Router.take`: the agent a policy chose, or a given agent; policies
+only choose) and moves idle agents between pools (rotation). It answers "how
+many free agents / free slots has group g" in time independent of the number
+of agents.
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ class Router:
         only = queue.only_pool
         if only is not None:  # PERF: one eligible pool (benchmarks/README.md, "Engine foundations")
             return only.idle.popleft() if only.idle else None
-        return queue.agent_selection.choose(queue.pools_by_level)
+        agent = queue.agent_selection.choose(queue.pools_by_level)
+        if agent is not None:
+            self.take(agent)
+        return agent
 
     def idle_overflow_agent_for(self, contact: Contact) -> Agent | None:
         """Take an idle agent of the overflow groups for ``contact``, or None."""
-        queue = contact.queue
-        return queue.agent_selection.choose(queue.overflow_pools)
+        agent = contact.queue.agent_selection.choose(contact.queue.overflow_pools)
+        if agent is not None:
+            self.take(agent)
+        return agent
 
     def enqueue(self, contact: Contact) -> None:
         """``contact`` starts waiting at the back of its queue's line (it is ``QUEUED``)."""
@@ -137,8 +143,7 @@ class Router:
 
     @staticmethod
     def make_idle(agent: Agent, now: float) -> None:
-        """``agent`` waits for work from ``now`` on (it becomes ``IDLE``)."""
-        agent.state = IDLE
+        """``agent``, now ``IDLE``, waits for work from ``now`` on."""
         agent.idle_since = now
         agent.pool.idle.append(agent)
 

@@ -75,7 +75,9 @@ class ErlangACase:
 
 
 CASES = [
-    ErlangACase(agents=20, load=19.0, patience_s=300.0, horizon="200h", warmup="10h"),
+    ErlangACase(
+        agents=20, load=19.0, patience_s=300.0, horizon="200h", warmup="10h", replications=48
+    ),
     ErlangACase(agents=20, load=24.0, patience_s=180.0, horizon="70h", warmup="5h"),
 ]
 
