@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import simpy
 
@@ -84,13 +84,14 @@ class ContactJourney:
         def agent_free(self, agent: Agent, now: float) -> None: ...
         def _agent_to(self, agent: Agent, state: AgentState) -> None: ...
         def _check_drained(self) -> None: ...
+        def _wrap_up_ends(self, timer: Timer) -> None: ...
 
     def arrivals(self, queue: Queue, times: Iterator[float]) -> None:
         """Contacts of ``queue`` arrive at the given times (seconds, increasing, >= now).
 
         Each arrival sets the timer of the next (:class:`Arrivals`).
         """
-        Arrivals(self, queue, times).start()
+        Arrivals(cast("Centre", self), queue, times).start()  # a journey is a centre's side
 
     def new_contact(
         self, queue: Queue, draws: ContactDraws, now: float, customer_id: int | None = None

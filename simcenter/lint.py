@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from simcenter.agents import staffing_changes
 from simcenter.arrivals import RatePiece, rate_pieces
@@ -124,7 +124,7 @@ def _queue_bodies(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Ma
                 yield ("templates", name), body
 
 
-def _is_plain(value: Any) -> bool:
+def _is_plain(value: Any) -> TypeGuard[float]:
     """A number written without a unit (YAML ``8``, not ``"8h"``; never ``true``)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -423,8 +423,10 @@ def _idle_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
             if start != first_end:
                 break
             first_end = end
-        begin, end = timeline.local(first_start), timeline.local(first_end)
-        until = f"{end:%H:%M}" if end.date() == begin.date() else f"{end:%a %Y-%m-%d %H:%M}"
+        begin, finish = timeline.local(first_start), timeline.local(first_end)
+        until = (
+            f"{finish:%H:%M}" if finish.date() == begin.date() else f"{finish:%a %Y-%m-%d %H:%M}"
+        )
         key = "count" if group.staffing is None else "staffing"
         warnings.append(
             Problem(

@@ -161,8 +161,8 @@ class StaffingPlan:
                 presence.release(agent, plan)
             return
         excess = -short
-        while excess and (agent := self.group.most_recently_idle()) is not None:
-            presence.keep_away(agent, plan)
+        while excess and (idle := self.group.most_recently_idle()) is not None:
+            presence.keep_away(idle, plan)
             excess -= 1
         away = [agent for agent in rostered if not agent.on_duty and plan not in agent.away]
         for agent in away[::-1][:excess]:

@@ -315,7 +315,7 @@ def _unserved(summary: pd.DataFrame) -> list[tuple[str, str]]:
     ]
 
 
-def _badge(verdict: str | None) -> Verdict:
+def _badge(verdict: verdicts.Verdict | None) -> Verdict:
     """The badge of a verdict (see :mod:`simcenter.verdicts`); None: the queue had no contacts."""
     if verdict is None:
         return Verdict("no contacts", "")

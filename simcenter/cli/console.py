@@ -262,7 +262,7 @@ def _print_rich(rows: list[list[str]], footer: list[str], out: IO[str]) -> None:
     from rich.table import Table
 
     console = Console(file=out)
-    colours = {MET: "green", MISSED: "red", TOO_CLOSE: "yellow"}
+    colours: dict[str, str] = {MET: "green", MISSED: "red", TOO_CLOSE: "yellow"}
     for group in column_groups(rows, console.width):
         table = Table(*(HEADERS[column] for column in group))
         for position, column in zip(group, table.columns, strict=True):
@@ -316,7 +316,8 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
         row["sl_threshold_s"] = _number(verdict.threshold_s)
         row["sl_target"] = _number(verdict.target)
         row["sl_verdict"] = verdict.verdict
-        row["sl_met"] = {MET: True, MISSED: False}.get(verdict.verdict or "")
+        met: dict[str | None, bool] = {MET: True, MISSED: False}
+        row["sl_met"] = met.get(verdict.verdict)
         summary.append(row)
     return {
         "scenario": results.scenario.get("name"),

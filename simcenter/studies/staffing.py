@@ -666,6 +666,7 @@ class _Search:
             "abandon_rate": ("abandon_rate", self.goal.target, False),
             "asa": ("asa_s", self.goal.target, False),
         }[self.goal.kind]
+        assert bound is not None  # every goal of these kinds has its target
         return row[figure], row[f"{figure}_ci95"], float(bound), at_least
 
     def judged(self, row: pd.Series, line: _Line) -> Verdict | None:
