@@ -56,7 +56,7 @@ def _two_queues() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def results() -> sc.Results:
-    return sc.simulate(sc.load_scenario(_two_queues()), replications=3, seed=1, jobs=1)
+    return sc.simulate(sc.load_scenario(_two_queues()), replications=5, seed=1, jobs=1)
 
 
 def _many_queues(queues: int) -> dict[str, Any]:

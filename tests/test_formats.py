@@ -27,7 +27,7 @@ def test_a_long_duration_is_also_written_as_hours_minutes_seconds(value: float, 
 
 
 def test_the_run_table_shows_a_long_asa_as_hours_minutes_seconds() -> None:
-    """Two agents for 60 calls an hour of 4 minutes, patient callers: waits of many minutes."""
+    """Two agents for 50 calls an hour of 4 minutes (3.3 Erlangs), patient callers: long waits."""
     results = sc.simulate(
         {
             "name": "long-waits",
@@ -36,7 +36,7 @@ def test_the_run_table_shows_a_long_asa_as_hours_minutes_seconds() -> None:
             "queues": [
                 {
                     "name": "slow",
-                    "arrivals": {"rate": "40/h"},
+                    "arrivals": {"rate": "50/h"},
                     "handle_time": {"distribution": "exponential", "mean": "4min"},
                     "patience": {"distribution": "exponential", "mean": "2h"},
                 }

@@ -62,7 +62,7 @@ THREE_QUEUES: dict[str, Any] = {
     "horizon": "2h",
     "warmup": "15min",
     "interval": "1h",
-    "replications": 6,
+    "replications": 10,
     "service_level": {"threshold": "20s"},
     "queues": [
         {
@@ -74,7 +74,7 @@ THREE_QUEUES: dict[str, Any] = {
         for name in ("claims", "motor", "home")
     ],
     "agents": [
-        {"name": f"{name}-team", "count": 7, "skills": [name]}
+        {"name": f"{name}-team", "count": 6, "skills": [name]}
         for name in ("claims", "motor", "home")
     ],
 }
