@@ -170,23 +170,33 @@ def test_the_work_control_adds_to_the_count(erlang_c_case: pd.DataFrame) -> None
 
 
 def test_control_variates_narrow_service_level_and_asa() -> None:
-    """M/D/20 at 18 Erlangs: the arrival count drives the figures; half-widths 1.25x narrower.
+    """M/D/2 at 1.8 Erlangs, stationary: the arrival count drives the figures.
 
-    Measured over seeds 1 to 8 (40 replications each), the narrowing of both
-    figures ranges from 1.28 to 1.54. Occupancy = load / agents whatever the
-    handle-time distribution (as in Erlang C).
+    The warm-up (4 h) is several times the queue's relaxation time (about
+    45 min at this load). Measured over seeds 1 to 20 (40 replications each):
+    the service level's half-width is 1.70 to 2.78 times narrower (asserted:
+    1.5), the ASA's 1.11 to 1.72, mean 1.37 (asserted: 1.1). For the mean
+    wait of a stationary queue the arrival count explains only about half of
+    the variance: an independent numpy simulation of M/D/1 at 0.9 gives
+    R^2 = 0.47-0.48, a narrowing of 1.37-1.39, and no stationary load, horizon
+    or handle-time distribution tried reached 1.5 for every seed. Occupancy =
+    load / agents whatever the handle-time distribution (as in Erlang C).
     """
     results = simcenter.simulate(
-        _single_queue(20, 18, CONSTANT, horizon="1h"), replications=40, seed=3, keep_contacts=False
+        _single_queue(2, 1.8, CONSTANT, horizon="4h", warmup="4h"),
+        replications=40,
+        seed=3,
+        keep_contacts=False,
     )
     controlled = controlled_summary(results)
     row = controlled.reduction.set_index(["queue", "figure"])
-    for figure in ("service_level", "asa_s"):
-        assert row.loc[("q", figure), "ci95"] >= 1.25 * row.loc[("q", figure), "controlled_ci95"]
+    for figure, narrowing in (("service_level", 1.5), ("asa_s", 1.1)):
+        figures = row.loc[("q", figure)]
+        assert figures["ci95"] >= narrowing * figures["controlled_ci95"]
     occupancy = row.loc[("ALL", "occupancy")]
-    assert abs(occupancy["controlled_mean"] - 18 / 20) <= occupancy["controlled_ci95"]
+    assert abs(occupancy["controlled_mean"] - 1.8 / 2) <= occupancy["controlled_ci95"]
     summary = controlled.summary.set_index("queue")
-    assert summary.loc["q", "offered"] == pytest.approx(18 * 60)
+    assert summary.loc["q", "offered"] == pytest.approx(1.8 * 60 * 4)
     assert summary.loc["q", "service_level"] == row.loc[("q", "service_level"), "controlled_mean"]
 
 
