@@ -146,7 +146,9 @@ VARIANTS = (
     Variant("simcenter, contact log", _simulate_with_log, _offered),
     Variant("simcenter, no contact log", _simulate_without_log, _offered),
     Variant(
-        "simcenter engine only", _engine_only, lambda record: int(record.tallies.outcomes.sum())
+        "simcenter engine only",
+        _engine_only,
+        lambda record: int(record.tallies.contacts.outcomes.sum()),
     ),
     Variant("plain SimPy", _plain, lambda outcomes: len(outcomes.waits_s)),
 )

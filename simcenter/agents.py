@@ -3,10 +3,10 @@
 An :class:`Agent` has a name, a state (off duty, idle, busy, in wrap-up,
 away, ...; :mod:`simcenter.states`) and a capacity in slots. An
 :class:`AgentGroup` holds its agents, its pools (one per skill set it rotates
-through; the idle agents wait in their pool, kept by the router) and the busy
-time of its agents. How many agents a group's plan rosters over time comes
-from :func:`staffing_changes`; who is present follows from all presence
-sources together (:mod:`simcenter.presence`).
+through; the idle agents wait in their pool, kept by the router). How many
+agents a group's plan rosters over time comes from :func:`staffing_changes`;
+who is present follows from all presence sources together
+(:mod:`simcenter.presence`).
 """
 
 from __future__ import annotations
@@ -40,15 +40,12 @@ class Agent:
         next_pool: The pool to move to once the current contact is done (rotation).
         start_set: The skill set the agent works in the first rotation block.
         contacts: The contacts it talks to now, at most ``capacity``.
-        busy_until: When the current contact's talk and wrap-up end (seconds).
         personal: Repeat contacts waiting for this agent in particular.
         idle_since: Simulation time the agent last became idle (seconds).
-        on_duty_since: Simulation time the current on-duty period began (seconds).
     """
 
     __slots__ = (
         "away",
-        "busy_until",
         "capacity",
         "contacts",
         "group",
@@ -56,7 +53,6 @@ class Agent:
         "index",
         "name",
         "next_pool",
-        "on_duty_since",
         "personal",
         "pool",
         "start_set",
@@ -74,10 +70,8 @@ class Agent:
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
         self.contacts: list[Contact] = []
-        self.busy_until = 0.0
         self.personal: deque[Contact] = deque()
         self.idle_since = 0.0
-        self.on_duty_since = 0.0
 
     @property
     def on_duty(self) -> bool:
@@ -97,8 +91,6 @@ class AgentGroup:
         spec: The scenario's description of the group.
         pools: One pool per skill set (one pool without rotation).
         agents: All agents the group may ever have on duty at once.
-        busy_area_s: Busy agent-seconds (talk and wrap-up) after the warm-up,
-            up to the end of the run: the integral of the number of busy agents.
         on_duty: Number of agents on duty.
         block: The current rotation block, counted from 0 (always 0 without rotation).
     """
@@ -108,7 +100,6 @@ class AgentGroup:
         "__weakref__",
         "agents",
         "block",
-        "busy_area_s",
         "index",
         "name",
         "on_duty",
@@ -135,7 +126,6 @@ class AgentGroup:
             )
             for number in range(size)
         ]
-        self.busy_area_s = 0.0
         self.on_duty = 0
         self.block = 0
 

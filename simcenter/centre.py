@@ -30,7 +30,6 @@ from simcenter.agents import AgentGroup
 from simcenter.journey import Arrivals, ContactJourney, Transition
 from simcenter.recorder import Recorder
 from simcenter.routing import Queue, Router
-from simcenter.states import BUSY, WRAP_UP
 from simcenter.workday import AgentTransition, AgentWorkday
 
 __all__ = ["AgentTransition", "Arrivals", "Centre", "Transition"]
@@ -48,7 +47,6 @@ class Centre(ContactJourney, AgentWorkday):
         closing: ``drain``, ``clear`` or ``stop`` (see :meth:`close`).
         lines: Number of lines (trunks), or None for unlimited.
         end_s: End of the horizon (seconds); no contact arrives after it.
-        warmup_s: Busy time before this time (seconds) is not counted in ``busy_area_s``.
         trace: If given, every change of a contact's state is appended to it
             as a :data:`Transition` (for tests; off by default, and then free).
         agent_trace: If given, every change of an agent's state is appended
@@ -65,7 +63,6 @@ class Centre(ContactJourney, AgentWorkday):
         closing: str,
         lines: int | None,
         end_s: float,
-        warmup_s: float = 0.0,
         trace: list[Transition] | None = None,
         agent_trace: list[AgentTransition] | None = None,
     ) -> None:
@@ -79,7 +76,6 @@ class Centre(ContactJourney, AgentWorkday):
         self.closing = closing
         self.free_lines = lines
         self.end_s = end_s
-        self.warmup_s = warmup_s
         self.closed = False
         self.last_change_s = end_s
         self.contacts_in_system = 0
@@ -98,6 +94,7 @@ class Centre(ContactJourney, AgentWorkday):
         if trace is not None:
             self._trace = trace
             self._to = self._to_traced  # type: ignore[method-assign]
+        self._agent_state = recorder.agent_to
         if agent_trace is not None:
             self._agent_trace = agent_trace
             self._agent_to = self._agent_to_traced  # type: ignore[method-assign]
@@ -129,22 +126,16 @@ class Centre(ContactJourney, AgentWorkday):
             self.drained.succeed()
 
     def finish(self, end_s: float) -> None:
-        """Record what is left at the end of the run as in system; close on-duty periods.
+        """Record what is left at the end of the run as in system; close the agents' periods.
 
-        Busy time after ``end_s`` (talks and wrap-ups cut by the end of the
-        run) is taken out of the groups' ``busy_area_s``.
+        A talk or wrap-up cut by the end of the run is busy time up to ``end_s``.
         """
         for contact in self.router.waiting_contacts(self.agents):
             self.recorder.in_system(contact, end_s)
-        cut_from = max(end_s, self.warmup_s)
-        for group in self.groups:
-            for agent in group.agents:
-                for contact in agent.contacts:
-                    self.recorder.in_system(contact, end_s)
-                if agent.on_duty:
-                    self.recorder.on_duty(agent, agent.on_duty_since, end_s)
-                if (agent.state is BUSY or agent.state is WRAP_UP) and agent.busy_until > cut_from:
-                    group.busy_area_s -= agent.busy_until - cut_from
+        for agent in self.agents:
+            for contact in agent.contacts:
+                self.recorder.in_system(contact, end_s)
+            self.recorder.agent_at_end(agent, end_s)
 
     def dismantle(self) -> None:
         """Break the run's reference cycles, so that its memory is freed at once.

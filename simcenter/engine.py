@@ -276,7 +276,6 @@ def run_replication(
         scenario.closing,
         scenario.lines,
         end_s,
-        warmup_s=scenario.warmup,
         trace=trace,
         agent_trace=agent_trace,
     )

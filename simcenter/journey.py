@@ -72,7 +72,6 @@ class ContactJourney:
     closed: bool
     free_lines: int | None
     end_s: float
-    warmup_s: float
     last_change_s: float
     contacts_in_system: int
     _next_id: int
@@ -82,7 +81,7 @@ class ContactJourney:
     if TYPE_CHECKING:
 
         def agent_free(self, agent: Agent, now: float) -> None: ...
-        def _agent_to(self, agent: Agent, state: AgentState) -> None: ...
+        def _agent_to(self, agent: Agent, state: AgentState, now: float) -> None: ...
         def _check_drained(self) -> None: ...
         def _wrap_up_ends(self, timer: Timer) -> None: ...
 
@@ -272,7 +271,7 @@ class ContactJourney:
         contact.answered_s = now
         contact.agent = agent
         agent.contacts.append(contact)
-        self._agent_to(agent, BUSY)
+        self._agent_to(agent, BUSY, now)
         factor = agent.pool.factors.get(contact.queue, 1.0)
         previous = contact.previous_agent
         if previous is not None and previous is not agent:
@@ -280,12 +279,6 @@ class ContactJourney:
             factor *= contact.handover_factor
         handle = contact.base_handle_s * factor if factor != 1.0 else contact.base_handle_s
         contact.handle_s = handle
-        busy_until = agent.busy_until = now + handle + contact.wrap_s
-        warmup = self.warmup_s
-        if now >= warmup:
-            agent.group.busy_area_s += busy_until - now
-        elif busy_until > warmup:
-            agent.group.busy_area_s += busy_until - warmup
         Timer(self.env, handle, self._talk_ends, contact)
 
     def _talk_ends(self, timer: Timer) -> None:
@@ -305,7 +298,7 @@ class ContactJourney:
         else:
             self.end(contact, "answered", now)
         if contact.wrap_s > 0:
-            self._agent_to(agent, WRAP_UP)
+            self._agent_to(agent, WRAP_UP, now)
             Timer(self.env, contact.wrap_s, self._wrap_up_ends, contact)
         else:
             self.agent_free(agent, now)

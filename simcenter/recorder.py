@@ -4,14 +4,16 @@ One call per step of a contact's story appends the contact's facts to small
 typed ``array`` columns, by name (8 bytes or less per value, no Python object
 kept per contact). Every :data:`CHUNK_SIZE` contacts the chunk is reduced with
 numpy into the tallies (:class:`~simcenter.records.Tallies`): counts and sums
-per reporting interval and queue, the waiting-time histogram, busy and
-waiting time split over the intervals; then, when a contact log is kept, it
-goes to the log's sink (one Parquet row group), and is cleared. Memory stays
-flat however long the run.
+per reporting interval and queue, the waiting-time histogram, waiting time
+split over the queue-length grid; then, when a contact log is kept, it goes
+to the log's sink (one Parquet row group), and is cleared. Memory stays flat
+however long the run. The agents' levels (busy, on duty, away, on break)
+come from their changes of state (:mod:`simcenter.agent_levels`), not from
+the contacts.
 
 Contacts that arrived during the warm-up are not counted as contacts, but
-their busy and waiting time after the warm-up counts in the levels (busy
-agents, occupancy, queue length), like any agent's time on duty.
+their waiting time after the warm-up counts in the queue length, as every
+agent's busy time after it counts in the agents' levels.
 """
 
 from __future__ import annotations
@@ -24,26 +26,23 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from simcenter import histogram
-from simcenter.bins import (
-    add_seconds_per_bin,
-    bin_count,
-    clipped_seconds,
-    grid_edges,
-    interval_edges,
-    interval_of,
-)
+from simcenter.agent_levels import AgentLevels
+from simcenter.bins import add_seconds_per_bin, bin_count, grid_edges, interval_edges, interval_of
 from simcenter.records import (
     CONTACT_COLUMNS,
     OUTCOME_CODE,
     OUTCOMES,
-    PRESENCE_COLUMNS,
+    AgentTallies,
+    ContactTallies,
+    QueueTallies,
+    RepeatTallies,
     ReplicationRecord,
+    RoutingTallies,
     RunMeta,
     Tallies,
 )
 
 if TYPE_CHECKING:
-    from simcenter.agents import Agent
     from simcenter.contact import Contact
 
 CHUNK_SIZE = 65_536
@@ -101,7 +100,7 @@ def _buffers(columns: dict[str, str]) -> dict[str, array]:
 
 
 class Recorder:
-    """Tallies the contacts and agents' on-duty periods of one replication.
+    """Tallies the contacts and the agents' states of one replication.
 
     Args:
         meta: The run description (warm-up, intervals, thresholds, names).
@@ -124,8 +123,6 @@ class Recorder:
         self.meta = meta
         self.warmup_s = meta.warmup_s
         self._log = contact_log
-        self._keep_presence = keep_presence
-        self._presence_log: list[dict[str, np.ndarray]] = []
         self._repeats = any(meta.repeat_queues)
         columns = dict(TALLY_COLUMNS)
         if self._repeats:
@@ -134,19 +131,27 @@ class Recorder:
             columns |= LOG_COLUMNS
         self._columns = columns
         self._chunk = _buffers(columns)
-        self._presence = _buffers(PRESENCE_COLUMNS)
         self._chunk_size = chunk_size or CHUNK_SIZE
         self._tallies = _empty_tallies(meta, queue_length_step_s)
         self._edges = interval_edges(meta)
-        self._grid = grid_edges(meta, self._tallies.queue_length_step_s)
+        self._grid = grid_edges(meta, self._tallies.queues.queue_length_step_s)
         self._agent_group = np.asarray(meta.agent_groups, dtype=np.int64)
         self._group_of = np.append(self._agent_group, -1)  # agent index -> group; -1 -> -1
         self._threshold = np.asarray(meta.sl_threshold_s, dtype=np.float64)
         self._histogram: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._histogram_size = 0
-        self._after: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
         self._last_change_s = 0.0
         self._add = self._adder()
+        self._levels = AgentLevels(
+            meta, self._tallies.agents, self._edges, keep_presence, self._chunk_size
+        )
+        self.agent_to = self._levels.changed
+        """``agent_to(agent, state, now)``: ``agent`` moves to ``state`` at ``now`` (called
+        before the change is made; :mod:`simcenter.agent_levels`)."""
+        self.agent_at_end = self._levels.at_end
+        """``agent_at_end(agent, end_s)``: the run ends with ``agent`` in its state."""
+        self.agent_period = self._levels.period
+        """``agent_period(agent, level, start_s, end_s)``: a closed period of ``agent``."""
 
     # ------------------------------------------------------------- the engine's calls
 
@@ -200,21 +205,11 @@ class Recorder:
             wait, talk = contact.answered_s - contact.arrival_s, end_of_run_s - contact.answered_s
             self._add(contact, _IN_SYSTEM, math.nan, wait, talk, 0.0)
 
-    def on_duty(self, agent: Agent, start_s: float, end_s: float) -> None:
-        """``agent`` was on duty from ``start_s`` to ``end_s``."""
-        presence = self._presence
-        presence["agent"].append(agent.index)
-        presence["group"].append(agent.group.index)
-        presence["start_s"].append(start_s)
-        presence["end_s"].append(end_s)
-        if len(presence["agent"]) >= self._chunk_size:
-            self._reduce_presence()
-
     @property
     def last_change_s(self) -> float:
         """The latest time (seconds) a contact left or an on-duty period ended, so far."""
         self._flush()
-        return self._last_change_s
+        return max(self._last_change_s, self._levels.last_change_s)
 
     # ----------------------------------------------------------------- the hot path
 
@@ -286,8 +281,8 @@ class Recorder:
     # ------------------------------------------------------------------- reductions
 
     def _flush(self) -> None:
-        """Reduce the buffered contacts and on-duty periods into the tallies; clear them."""
-        self._reduce_presence()
+        """Reduce the buffered contacts and agent rows into the tallies; clear them."""
+        self._levels.reduce_presence()
         if not len(self._chunk["queue"]):
             return
         # Copies, not views: a view left alive anywhere (a Dask worker's profiler holds
@@ -307,7 +302,7 @@ class Recorder:
             del buffer[:]
 
     def _reduce_contacts(self, c: dict[str, np.ndarray]) -> None:
-        meta, t = self.meta, self._tallies
+        meta, t = self.meta, self._tallies.contacts
         queue_count = len(meta.queues)
         queue = c["queue"].astype(np.int64)
         arrival, answered_s, wait = c["arrival_s"], c["answered_s"], c["wait_s"]
@@ -315,7 +310,16 @@ class Recorder:
         base_handle = c["base_handle_s"]
         group = self._group_of[agent]
         self._note_last_change(c, queue, outcome)
-        self._reduce_levels(queue, arrival, answered_s, wait, handle, wrap, agent, group)
+        # The busy rows of the contacts served in this chunk (warm-up ones too) are one batch.
+        self._levels.cut(int(np.count_nonzero(np.isfinite(answered_s) & (agent >= 0))))
+        waited = wait > 0
+        add_seconds_per_bin(
+            self._tallies.queues.waiting_s,
+            arrival[waited],
+            arrival[waited] + wait[waited],
+            queue[waited],
+            self._grid,
+        )
 
         counted = arrival >= self.warmup_s
         if not counted.all():
@@ -353,11 +357,12 @@ class Recorder:
 
         handled = (agent >= 0) & np.isfinite(answered_s) & (outcome != _IN_SYSTEM)
         pair = group[handled] * queue_count + queue[handled]
-        pair_count = len(t.routing_handled)
-        t.routing_handled += np.bincount(pair, minlength=pair_count)
-        t.routing_talk_s += np.bincount(pair, weights=handle[handled], minlength=pair_count)
-        t.routing_wrap_s += np.bincount(pair, weights=wrap[handled], minlength=pair_count)
-        t.agent_handled += np.bincount(agent[handled], minlength=len(t.agent_handled))
+        routing = self._tallies.routing
+        pair_count = len(routing.handled)
+        routing.handled += np.bincount(pair, minlength=pair_count)
+        routing.talk_s += np.bincount(pair, weights=handle[handled], minlength=pair_count)
+        routing.wrap_s += np.bincount(pair, weights=wrap[handled], minlength=pair_count)
+        routing.agent_handled += np.bincount(agent[handled], minlength=len(routing.agent_handled))
         if self._repeats:
             previous = c["previous_agent"][counted]
             factor = c["handover_factor"][counted]
@@ -372,7 +377,7 @@ class Recorder:
         factor: np.ndarray,
         handle: np.ndarray,
     ) -> None:
-        t = self._tallies
+        t = self._tallies.repeats
         cell_count = len(t.repeat_contacts)
         repeat = handled & (previous >= 0)
         same = repeat & (agent == previous)
@@ -383,67 +388,6 @@ class Recorder:
         t.same_agent += np.bincount(cell[same], minlength=cell_count)
         t.changed_agent += np.bincount(cell[changed], minlength=cell_count)
         t.handover_extra_sum_s += np.bincount(cell[changed], weights=extra, minlength=cell_count)
-
-    def _reduce_levels(
-        self,
-        queue: np.ndarray,
-        arrival: np.ndarray,
-        answered_s: np.ndarray,
-        wait: np.ndarray,
-        handle: np.ndarray,
-        wrap: np.ndarray,
-        agent: np.ndarray,
-        group: np.ndarray,
-    ) -> None:
-        """Busy periods per group, interval and agent; waiting per queue on the grid."""
-        t = self._tallies
-        served = np.isfinite(answered_s) & (agent >= 0)
-        start = answered_s[served]
-        end = start + handle[served] + np.nan_to_num(wrap[served])
-        self._add_periods("busy", start, end, agent[served], group[served])
-        waited = wait > 0
-        add_seconds_per_bin(
-            t.waiting_s, arrival[waited], arrival[waited] + wait[waited], queue[waited], self._grid
-        )
-
-    def _reduce_presence(self) -> None:
-        presence = self._presence
-        if not len(presence["agent"]):
-            return
-        columns = {
-            name: np.frombuffer(buffer, dtype=PRESENCE_COLUMNS[name]).copy()
-            for name, buffer in presence.items()
-        }
-        if self._keep_presence:
-            self._presence_log.append(columns)
-        self._last_change_s = max(self._last_change_s, float(np.max(columns["end_s"])))
-        self._add_periods(
-            "staffed",
-            columns["start_s"],
-            columns["end_s"],
-            columns["agent"].astype(np.int64),
-            columns["group"].astype(np.int64),
-        )
-        for buffer in presence.values():
-            del buffer[:]
-
-    def _add_periods(
-        self, kind: str, start: np.ndarray, end: np.ndarray, agent: np.ndarray, group: np.ndarray
-    ) -> None:
-        """Add agent periods (busy or on duty) inside the horizon; keep the part after it."""
-        t = self._tallies
-        horizon_end = self._edges[-1]
-        per_group = t.group_busy_s if kind == "busy" else t.group_staffed_s
-        per_agent = t.agent_busy_s if kind == "busy" else t.agent_staffed_s
-        add_seconds_per_bin(per_group, start, end, group, self._edges)
-        per_agent += np.bincount(
-            agent,
-            weights=clipped_seconds(start, end, self.warmup_s, horizon_end),
-            minlength=len(per_agent),
-        )
-        late = end > horizon_end
-        if late.any():
-            self._after.append((kind, np.maximum(start[late], horizon_end), end[late], agent[late]))
 
     def _add_histogram(self, cells: np.ndarray, bins: np.ndarray, counts: np.ndarray) -> None:
         """Keep a chunk's histogram entries; merge them all once they outgrow the merged ones."""
@@ -490,28 +434,8 @@ class Recorder:
         """
         self._flush()
         self._merge_histogram()
-        t = self._tallies
-        horizon_end = self._edges[-1]
-        for kind in ("busy", "staffed"):
-            per_agent = t.agent_busy_s if kind == "busy" else t.agent_staffed_s
-            parts = [part for part in self._after if part[0] == kind]
-            after = np.zeros(len(per_agent))
-            for _, start, end, agent in parts:
-                after += np.bincount(
-                    agent,
-                    weights=clipped_seconds(start, end, horizon_end, end_s),
-                    minlength=len(after),
-                )
-            per_agent += after
-            group_after = np.bincount(
-                self._agent_group, weights=after, minlength=len(self.meta.groups)
-            )
-            per_group = t.group_busy_s if kind == "busy" else t.group_staffed_s
-            total = per_group.sum(axis=1) + group_after
-            if kind == "busy":
-                t.group_busy_total_s = total
-            else:
-                t.group_staffed_total_s = total
+        presence = self._levels.finish(end_s)
+        t = self._tallies.contacts
         if self._histogram:
             t.wait_cells, t.wait_bins, t.wait_counts = self._histogram[0]
         contacts = self._log.close() if self._log is not None else None
@@ -519,18 +443,10 @@ class Recorder:
         return ReplicationRecord(
             replication=replication,
             end_s=end_s,
-            tallies=t,
+            tallies=self._tallies,
             contacts=contacts if isinstance(contacts, dict) else None,
-            presence=self._presence_columns() if self._keep_presence else None,
+            presence=presence,
         )
-
-    def _presence_columns(self) -> dict[str, np.ndarray]:
-        if not self._presence_log:
-            return {name: np.empty(0, dtype=dtype) for name, dtype in PRESENCE_COLUMNS.items()}
-        return {
-            name: np.concatenate([part[name] for part in self._presence_log])
-            for name in PRESENCE_COLUMNS
-        }
 
 
 def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
@@ -542,31 +458,40 @@ def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
     agent_count = len(meta.agent_names)
     empty = np.empty(0, dtype=np.int64)
     return Tallies(
-        outcomes=np.zeros((cells, len(OUTCOMES)), dtype=np.int64),
-        answered_in_target=np.zeros(cells, dtype=np.int64),
-        abandoned_in_target=np.zeros(cells, dtype=np.int64),
-        wait_sum_s=np.zeros(cells),
-        answered_wait_sum_s=np.zeros(cells),
-        answered_work_sum_s=np.zeros(cells),
-        offered_work_sum_s=np.zeros(cells),
-        max_wait_s=np.full(cells, -math.inf),
-        wait_cells=empty,
-        wait_bins=empty,
-        wait_counts=empty,
-        repeat_contacts=np.zeros(cells, dtype=np.int64),
-        same_agent=np.zeros(cells, dtype=np.int64),
-        changed_agent=np.zeros(cells, dtype=np.int64),
-        handover_extra_sum_s=np.zeros(cells),
-        routing_handled=np.zeros(group_count * queue_count, dtype=np.int64),
-        routing_talk_s=np.zeros(group_count * queue_count),
-        routing_wrap_s=np.zeros(group_count * queue_count),
-        agent_handled=np.zeros(agent_count, dtype=np.int64),
-        agent_busy_s=np.zeros(agent_count),
-        agent_staffed_s=np.zeros(agent_count),
-        group_busy_s=np.zeros((group_count, intervals)),
-        group_staffed_s=np.zeros((group_count, intervals)),
-        group_busy_total_s=np.zeros(group_count),
-        group_staffed_total_s=np.zeros(group_count),
-        waiting_s=np.zeros((queue_count, points)),
-        queue_length_step_s=step,
+        contacts=ContactTallies(
+            outcomes=np.zeros((cells, len(OUTCOMES)), dtype=np.int64),
+            answered_in_target=np.zeros(cells, dtype=np.int64),
+            abandoned_in_target=np.zeros(cells, dtype=np.int64),
+            wait_sum_s=np.zeros(cells),
+            answered_wait_sum_s=np.zeros(cells),
+            answered_work_sum_s=np.zeros(cells),
+            offered_work_sum_s=np.zeros(cells),
+            max_wait_s=np.full(cells, -math.inf),
+            wait_cells=empty,
+            wait_bins=empty,
+            wait_counts=empty,
+        ),
+        repeats=RepeatTallies(
+            repeat_contacts=np.zeros(cells, dtype=np.int64),
+            same_agent=np.zeros(cells, dtype=np.int64),
+            changed_agent=np.zeros(cells, dtype=np.int64),
+            handover_extra_sum_s=np.zeros(cells),
+        ),
+        routing=RoutingTallies(
+            handled=np.zeros(group_count * queue_count, dtype=np.int64),
+            talk_s=np.zeros(group_count * queue_count),
+            wrap_s=np.zeros(group_count * queue_count),
+            agent_handled=np.zeros(agent_count, dtype=np.int64),
+        ),
+        agents=AgentTallies(
+            group_busy_s=np.zeros((group_count, intervals)),
+            group_staffed_s=np.zeros((group_count, intervals)),
+            group_away_s=np.zeros((group_count, intervals)),
+            group_on_break_s=np.zeros((group_count, intervals)),
+            group_busy_total_s=np.zeros(group_count),
+            group_staffed_total_s=np.zeros(group_count),
+            agent_busy_s=np.zeros(agent_count),
+            agent_staffed_s=np.zeros(agent_count),
+        ),
+        queues=QueueTallies(waiting_s=np.zeros((queue_count, points)), queue_length_step_s=step),
     )

@@ -104,14 +104,11 @@ class RunMeta:
 
 
 @dataclass
-class Tallies:
-    """The statistics of one replication, tallied while it ran (docs/outputs.md).
+class ContactTallies:
+    """Contact tallies, per cell = (reporting interval of the arrival, queue), interval-major.
 
-    Contact tallies cover the contacts that arrived at or after the warm-up,
-    per cell = (reporting interval of the arrival, queue), interval-major:
-    ``cell = interval * queues + queue``. Level tallies (busy, on duty,
-    waiting) are time integrals of every contact and agent, the warm-up's
-    included, over the measured window. Times are seconds.
+    ``cell = interval * queues + queue``; only contacts that arrived at or
+    after the warm-up count. Times are seconds.
 
     Attributes:
         outcomes: Contacts per cell and outcome code, shape ``(cells, len(OUTCOMES))``.
@@ -127,25 +124,6 @@ class Tallies:
             cell of each entry, sorted by cell, then bin.
         wait_bins: The bin of each histogram entry.
         wait_counts: The number of contacts of each histogram entry.
-        repeat_contacts: Handled repeat contacts (with a previous agent), per cell.
-        same_agent: Those answered by their previous agent, per cell.
-        changed_agent: Those answered by another agent, per cell.
-        handover_extra_sum_s: Their extra talk time from the handover factor f,
-            ``handle_s · (1 − 1/f)``, summed per cell.
-        routing_handled: Handled contacts per (group, queue), group-major.
-        routing_talk_s: Their talk time per (group, queue).
-        routing_wrap_s: Their after-call work per (group, queue).
-        agent_handled: Handled contacts per agent.
-        agent_busy_s: Busy time (talk + after-call work) per agent within ``[warmup, end]``.
-        agent_staffed_s: On-duty time per agent within ``[warmup, end]``.
-        group_busy_s: Busy agent-seconds per group (rows) and interval (columns).
-        group_staffed_s: On-duty agent-seconds per group and interval.
-        group_busy_total_s: Busy agent-seconds per group within ``[warmup, end]``.
-        group_staffed_total_s: On-duty agent-seconds per group within ``[warmup, end]``.
-        waiting_s: Contact-seconds of waiting per queue (rows) and step of the
-            queue-length grid (columns).
-        queue_length_step_s: Step of the queue-length grid; the grid starts at the
-            warm-up and its last step ends at ``warmup + horizon``.
     """
 
     outcomes: np.ndarray
@@ -159,22 +137,105 @@ class Tallies:
     wait_cells: np.ndarray
     wait_bins: np.ndarray
     wait_counts: np.ndarray
+
+
+@dataclass
+class RepeatTallies:
+    """Repeat-contact tallies per cell (as :class:`ContactTallies`).
+
+    Attributes:
+        repeat_contacts: Handled repeat contacts (with a previous agent), per cell.
+        same_agent: Those answered by their previous agent, per cell.
+        changed_agent: Those answered by another agent, per cell.
+        handover_extra_sum_s: Their extra talk time from the handover factor f,
+            ``handle_s · (1 − 1/f)``, summed per cell.
+    """
+
     repeat_contacts: np.ndarray
     same_agent: np.ndarray
     changed_agent: np.ndarray
     handover_extra_sum_s: np.ndarray
-    routing_handled: np.ndarray
-    routing_talk_s: np.ndarray
-    routing_wrap_s: np.ndarray
+
+
+@dataclass
+class RoutingTallies:
+    """Who handled what: handled contacts that arrived at or after the warm-up.
+
+    Attributes:
+        handled: Handled contacts per (group, queue), group-major.
+        talk_s: Their talk time per (group, queue).
+        wrap_s: Their after-call work per (group, queue).
+        agent_handled: Handled contacts per agent.
+    """
+
+    handled: np.ndarray
+    talk_s: np.ndarray
+    wrap_s: np.ndarray
     agent_handled: np.ndarray
-    agent_busy_s: np.ndarray
-    agent_staffed_s: np.ndarray
+
+
+@dataclass
+class AgentTallies:
+    """Agent levels: time integrals of the agents' states, tallied from their changes of state.
+
+    Every agent counts, over the measured window ``[warmup, end of run]``;
+    per interval within the horizon (``simcenter.agent_levels``). Busy is a
+    slot occupied by a contact (talk + after-call work); staffed is present
+    (idle, busy or in wrap-up); idle time is staffed minus busy time.
+
+    Attributes:
+        group_busy_s: Busy agent-seconds per group (rows) and interval (columns).
+        group_staffed_s: On-duty agent-seconds per group and interval.
+        group_away_s: Away agent-seconds per group and interval.
+        group_on_break_s: On-break agent-seconds per group and interval.
+        group_busy_total_s: Busy agent-seconds per group within ``[warmup, end]``.
+        group_staffed_total_s: On-duty agent-seconds per group within ``[warmup, end]``.
+        agent_busy_s: Busy time per agent within ``[warmup, end]``.
+        agent_staffed_s: On-duty time per agent within ``[warmup, end]``.
+    """
+
     group_busy_s: np.ndarray
     group_staffed_s: np.ndarray
+    group_away_s: np.ndarray
+    group_on_break_s: np.ndarray
     group_busy_total_s: np.ndarray
     group_staffed_total_s: np.ndarray
+    agent_busy_s: np.ndarray
+    agent_staffed_s: np.ndarray
+
+
+@dataclass
+class QueueTallies:
+    """Queue levels: contacts waiting, on the queue-length grid.
+
+    Attributes:
+        waiting_s: Contact-seconds of waiting per queue (rows) and step of the
+            queue-length grid (columns), every contact's included.
+        queue_length_step_s: Step of the queue-length grid; the grid starts at the
+            warm-up and its last step ends at ``warmup + horizon``.
+    """
+
     waiting_s: np.ndarray
     queue_length_step_s: float
+
+
+@dataclass
+class Tallies:
+    """The statistics of one replication, tallied while it ran, by concern (docs/outputs.md).
+
+    Attributes:
+        contacts: Counts and sums per (interval, queue) cell.
+        repeats: Repeat-contact figures per cell.
+        routing: Handled contacts per (group, queue) and per agent.
+        agents: The agents' levels (busy, staffed, away, on break).
+        queues: The queues' level (waiting contacts).
+    """
+
+    contacts: ContactTallies
+    repeats: RepeatTallies
+    routing: RoutingTallies
+    agents: AgentTallies
+    queues: QueueTallies
 
 
 @dataclass
@@ -204,4 +265,4 @@ class ReplicationRecord:
     @property
     def busy_area_s(self) -> np.ndarray:
         """Busy agent-seconds per group within ``[warmup_s, end_s]`` (talk + after-call work)."""
-        return self.tallies.group_busy_total_s
+        return self.tallies.agents.group_busy_total_s

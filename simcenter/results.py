@@ -271,7 +271,7 @@ def _offered_work(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.Dat
     queue_count = len(meta.queues)
     rows = []
     for record in records:
-        per_queue = record.tallies.offered_work_sum_s.reshape(-1, queue_count).sum(axis=0)
+        per_queue = record.tallies.contacts.offered_work_sum_s.reshape(-1, queue_count).sum(axis=0)
         rows.append(np.append(per_queue, per_queue.sum()))
     names = [*meta.queues, ALL]
     return pd.DataFrame(

@@ -15,7 +15,7 @@ An agent is in one state at a time (``AGENT_TRANSITIONS``), changed only by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import simpy
@@ -49,6 +49,7 @@ class AgentWorkday:
     last_change_s: float
     agents_on_duty: int
     _agent_trace: list[AgentTransition]
+    _agent_state: Callable[[Agent, AgentState, float], None]
 
     if TYPE_CHECKING:
 
@@ -74,7 +75,7 @@ class AgentWorkday:
         elif self.closed:
             self.go_off_duty(agent, now)
         else:
-            self._agent_to(agent, IDLE)
+            self._agent_to(agent, IDLE, now)
             self.router.make_idle(agent, now)
 
     def _take_work_or_idle(self, agent: Agent, now: float) -> None:
@@ -84,12 +85,11 @@ class AgentWorkday:
         elif self.closed:
             self.go_off_duty(agent, now)
         else:
-            self._agent_to(agent, IDLE)
+            self._agent_to(agent, IDLE, now)
             self.router.make_idle(agent, now)
 
     def come_on_duty(self, agent: Agent, now: float) -> None:
         """``agent`` starts working: takes a waiting contact or waits for one."""
-        agent.on_duty_since = now
         agent.pool = agent.group.current_pool(agent)
         agent.next_pool = None
         agent.group.on_duty += 1
@@ -98,10 +98,9 @@ class AgentWorkday:
 
     def go_off_duty(self, agent: Agent, now: float) -> None:
         """``agent`` leaves (a presence source keeps it away, or the centre has closed)."""
-        self._agent_to(agent, absent_state(agent.away))
+        self._agent_to(agent, absent_state(agent.away), now)
         agent.group.on_duty -= 1
         self.agents_on_duty -= 1
-        self.recorder.on_duty(agent, agent.on_duty_since, now)
         if self.closed:
             self.last_change_s = now
             self._check_drained()
@@ -135,15 +134,21 @@ class AgentWorkday:
         """An absent agent's reasons changed: off duty or away (:func:`absent_state`)."""
         state = absent_state(agent.away)
         if state is not agent.state:
-            self._agent_to(agent, state)
+            self._agent_to(agent, state, self.env.now)
 
-    def _agent_to(self, agent: Agent, state: AgentState) -> None:
-        """The one place an agent's state changes (the map: ``AGENT_TRANSITIONS``)."""
+    def _agent_to(self, agent: Agent, state: AgentState, now: float) -> None:
+        """The one place an agent's state changes (the map: ``AGENT_TRANSITIONS``).
+
+        The recorder hears every change (``Recorder.agent_to``): the agents'
+        levels are tallied from them.
+        """
+        self._agent_state(agent, state, now)
         agent.state = state
 
-    def _agent_to_traced(self, agent: Agent, state: AgentState) -> None:
+    def _agent_to_traced(self, agent: Agent, state: AgentState, now: float) -> None:
         """:meth:`_agent_to`, recording the change in the agent trace."""
-        self._agent_trace.append((self.env.now, agent, agent.state, state))
+        self._agent_trace.append((now, agent, agent.state, state))
+        self._agent_state(agent, state, now)
         agent.state = state
 
     def rotation(self, group: AgentGroup, times: Iterator[float]) -> simpy.events.ProcessGenerator:

@@ -1,23 +1,28 @@
 """Scripted replications fed through the recorder: facts in, a ReplicationRecord out.
 
 The report tests describe a replication as contact and presence columns (the
-shape of the contact log). :func:`record_of` plays every contact and on-duty
-period to a :class:`~simcenter.recorder.Recorder` as the engine would, through
-its public calls, so the tables are computed from real tallies.
+shape of the contact log). :func:`record_of` plays every contact to a
+:class:`~simcenter.recorder.Recorder` as the engine would, and every agent's
+busy period (answer to end of wrap-up) and on-duty period as a closed period
+(``Recorder.agent_period``), through its public calls, so the tables are
+computed from real tallies.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
 from simcenter import histogram
+from simcenter.agent_levels import Level
 from simcenter.contact_log import MemoryLog
 from simcenter.recorder import Recorder
 from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
+from simcenter.states import AgentState
 
 
 def _agent(meta: RunMeta, index: int, skill_set: int = -1) -> SimpleNamespace | None:
@@ -109,10 +114,18 @@ def record_of(
         outcome = OUTCOMES[int(contacts["outcome"][row])]
         now = end_s if outcome == "in_system" else float(contacts["end_s"][row])
         getattr(recorder, outcome)(contact, now)
+    served = np.isfinite(np.asarray(contacts["answered_s"], dtype=np.float64))
+    for row in np.flatnonzero(served & (np.asarray(contacts["agent"]) >= 0)):
+        start = float(contacts["answered_s"][row])
+        if OUTCOMES[int(contacts["outcome"][row])] == "in_system":
+            stop = end_s  # still talking when the run ended
+        else:
+            stop = start + float(contacts["handle_s"][row]) + float(contacts["wrap_s"][row])
+        recorder.agent_period(_agent(meta, int(contacts["agent"][row])), Level.BUSY, start, stop)
     for agent, start, stop in zip(
         presence["agent"], presence["start_s"], presence["end_s"], strict=True
     ):
-        recorder.on_duty(_agent(meta, int(agent)), float(start), float(stop))
+        recorder.agent_period(_agent(meta, int(agent)), Level.STAFFED, float(start), float(stop))
     return recorder.finish(replication, end_s)
 
 
@@ -126,3 +139,29 @@ def within_histogram_error(estimate: float, exact: float) -> bool:
         return math.isnan(estimate)
     bound = histogram.ABSOLUTE_ERROR_S + histogram.RELATIVE_ERROR * abs(exact)
     return abs(estimate - exact) <= bound * (1 + 1e-12)
+
+
+def busy_level(
+    agent_trace: Sequence[tuple[float, Any, AgentState, AgentState]],
+    group_count: int,
+    start_s: float,
+    end_s: float,
+) -> np.ndarray:
+    """Per group, the busy agents' level integrated over ``[start_s, end_s]`` (agent-seconds).
+
+    Computed from the engine's traced changes of agent state, in order: an
+    agent is busy from the moment it becomes busy until it is neither busy
+    nor in wrap-up (still busy at the end of the run: until ``end_s``).
+    """
+    level = np.zeros(group_count)
+    busy_since: dict[Any, float] = {}
+    working = (AgentState.BUSY, AgentState.WRAP_UP)
+    for time, agent, _, to in agent_trace:
+        if to in working:
+            busy_since.setdefault(agent, time)
+        elif agent in busy_since:
+            began = busy_since.pop(agent)
+            level[agent.group.index] += max(0.0, min(time, end_s) - max(began, start_s))
+    for agent, began in busy_since.items():
+        level[agent.group.index] += max(0.0, end_s - max(began, start_s))
+    return level

@@ -12,8 +12,8 @@ and must satisfy, with ``==`` and no tolerance:
 
 Busy time computed from the contacts equals the busy time tallied by the
 recorder (``record.busy_area_s``) and the time-weighted busy-agent level
-tracked by the engine, up to floating-point rounding (they sum the same
-intervals in different orders).
+integrated from the engine's traced changes of agent state, up to
+floating-point rounding (they sum the same intervals in different orders).
 
 The output tables of ``simcenter.simulate`` conserve flow too (offered = sum
 of the outcome counts in every summary, replication and interval row), and
@@ -22,19 +22,16 @@ the summary is the aggregate of the contact log.
 
 from __future__ import annotations
 
-from unittest import mock
-
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recording import within_histogram_error
+from recording import busy_level, within_histogram_error
 from strategies import scenarios
 
 import simcenter
-from simcenter import engine
 from simcenter.arrivals import arrival_times, rate_pieces
-from simcenter.centre import Centre
+from simcenter.centre import AgentTransition
 from simcenter.clock import ScenarioClock
 from simcenter.distributions import Exponential, Sampler
 from simcenter.engine import run_meta, run_replication
@@ -62,19 +59,13 @@ def run(scenario: Scenario, replication: int) -> tuple[pd.DataFrame, Replication
 def run_watching_the_busy_level(
     scenario: Scenario, replication: int
 ) -> tuple[pd.DataFrame, ReplicationRecord, np.ndarray]:
-    """:func:`run`, and the engine's own busy-agent level per group (agent-seconds)."""
-    levels: list[np.ndarray] = []
-
-    class Watched(Centre):
-        def finish(self, end_s: float) -> None:  # the run is dismantled on return: look now
-            super().finish(end_s)
-            levels.append(np.array([group.busy_area_s for group in self.groups]))
-
-    with mock.patch.object(engine, "Centre", Watched):
-        record = run_replication(scenario, replication)
+    """:func:`run`, and the busy-agent level per group (agent-seconds) from the agent trace."""
+    trace: list[AgentTransition] = []
+    record = run_replication(scenario, replication, agent_trace=trace)
     table = pd.DataFrame(record.contacts)
     table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
-    return table, record, levels[0]
+    level = busy_level(trace, len(scenario.agents), scenario.warmup, record.end_s)
+    return table, record, level
 
 
 def expected_arrivals(scenario: Scenario, replication: int) -> list[np.ndarray]:

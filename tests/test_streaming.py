@@ -6,7 +6,7 @@ reductions), each interval figure is recomputed from the in-memory contact
 log: counts and maxima exactly, sums and means to floating-point rounding,
 percentiles within the histogram's documented error. Busy and on-duty time
 per interval are recomputed from the log and the on-duty periods, and the
-whole-run busy time is checked against the engine's own busy-agent level.
+whole-run busy time is checked against the busy-agent level of the agent trace.
 The output files do not depend on whether the contact log is kept.
 """
 
@@ -20,14 +20,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from recording import within_histogram_error
+from recording import busy_level, within_histogram_error
 from strategies import routing_scenarios, scenarios
 
 import simcenter
 from simcenter import cli, contact_log, engine, recorder, reports
 from simcenter.analysis import with_arrival_time
 from simcenter.bins import add_seconds_per_bin, interval_edges, seconds_per_bin
-from simcenter.centre import Centre
+from simcenter.centre import AgentTransition
 from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord
 from simcenter.scenario import Scenario, build_scenario
 
@@ -138,8 +138,10 @@ def test_tallies_do_not_depend_on_the_chunk_size(scenario: Scenario) -> None:
         pd.testing.assert_frame_equal(
             table(meta, small), table(meta, large), check_exact=False, rtol=1e-12
         )
-    np.testing.assert_array_equal(small.tallies.outcomes, large.tallies.outcomes)
-    np.testing.assert_array_equal(small.tallies.wait_counts, large.tallies.wait_counts)
+    np.testing.assert_array_equal(small.tallies.contacts.outcomes, large.tallies.contacts.outcomes)
+    np.testing.assert_array_equal(
+        small.tallies.contacts.wait_counts, large.tallies.contacts.wait_counts
+    )
     for name, values in small.contacts.items():
         np.testing.assert_array_equal(values, large.contacts[name], err_msg=name)
 
@@ -161,10 +163,10 @@ def test_interval_levels_equal_a_second_computation_from_the_log(scenario: Scena
         presence["start_s"], presence["end_s"], presence["group"], group_count, edges
     )
 
-    np.testing.assert_allclose(record.tallies.group_busy_s, busy, rtol=1e-9, atol=1e-6)
-    np.testing.assert_allclose(record.tallies.group_staffed_s, staffed, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(record.tallies.agents.group_busy_s, busy, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(record.tallies.agents.group_staffed_s, staffed, rtol=1e-9, atol=1e-6)
     waited = log["wait_s"] > 0
-    grid = record.tallies.waiting_s.sum(axis=1)
+    grid = record.tallies.queues.waiting_s.sum(axis=1)
     inside = np.minimum(log["arrival_s"] + log["wait_s"], edges[-1]) - log["arrival_s"]
     per_queue = np.bincount(log["queue"][waited], weights=inside[waited], minlength=len(grid))
     np.testing.assert_allclose(grid, per_queue, rtol=1e-9, atol=1e-6)
@@ -174,19 +176,14 @@ def test_interval_levels_equal_a_second_computation_from_the_log(scenario: Scena
 @given(scenario=routing_scenarios(warmup=True))
 def test_tallied_busy_time_equals_the_engines_busy_agent_level(scenario: Scenario) -> None:
     """The contacts of the warm-up count with their busy time after it, like the level does."""
-    levels: list[np.ndarray] = []
+    trace: list[AgentTransition] = []
+    record = engine.run_replication(scenario, 0, contact_log=None, agent_trace=trace)
 
-    class Watched(Centre):
-        def finish(self, end_s: float) -> None:  # the run is dismantled on return: look now
-            super().finish(end_s)
-            levels.append(np.array([group.busy_area_s for group in self.groups]))
-
-    with mock.patch.object(engine, "Centre", Watched):
-        record = engine.run_replication(scenario, 0, contact_log=None)
-
-    level = levels[0]
+    level = busy_level(trace, len(scenario.agents), scenario.warmup, record.end_s)
     np.testing.assert_allclose(record.busy_area_s, level, rtol=1e-9, atol=1e-6)
-    assert record.tallies.agent_busy_s.sum() == pytest.approx(level.sum(), rel=1e-9, abs=1e-6)
+    assert record.tallies.agents.agent_busy_s.sum() == pytest.approx(
+        level.sum(), rel=1e-9, abs=1e-6
+    )
 
 
 @pytest.fixture(scope="module")

@@ -32,14 +32,14 @@ __all__ = [
 
 def check_record(meta: RunMeta, record: ReplicationRecord) -> None:
     """Raise ValueError if the record does not fit the run description in a way reports rely on."""
-    tallies = record.tallies
+    outcomes = record.tallies.contacts.outcomes
     cells = (len(interval_edges(meta)) - 1) * len(meta.queues)
-    if tallies.outcomes.shape != (cells, len(OUTCOMES)):
+    if outcomes.shape != (cells, len(OUTCOMES)):
         raise ValueError(
-            f"replication {record.replication}: tallies have {tallies.outcomes.shape[0]} cells, "
+            f"replication {record.replication}: tallies have {outcomes.shape[0]} cells, "
             f"the run description {cells} (intervals × queues)"
         )
-    codes = np.flatnonzero(tallies.outcomes.sum(axis=0))
+    codes = np.flatnonzero(outcomes.sum(axis=0))
     unexpected = sorted(
         {OUTCOMES[code] for code in codes} - {"answered", "abandoned", *meta.outcomes}
     )

@@ -44,8 +44,8 @@ def replication_agents(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame
     """
     check_record(meta, record)
     tallies = record.tallies
-    staffed_h = tallies.group_staffed_total_s / SECONDS_PER_HOUR
-    busy_h = tallies.group_busy_total_s / SECONDS_PER_HOUR
+    staffed_h = tallies.agents.group_staffed_total_s / SECONDS_PER_HOUR
+    busy_h = tallies.agents.group_busy_total_s / SECONDS_PER_HOUR
     group_count = len(meta.groups)
     owners = np.asarray(meta.agent_groups, dtype=np.int64)
     return pd.DataFrame(
@@ -54,7 +54,7 @@ def replication_agents(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame
             "staffed_h": staffed_h,
             "busy_h": busy_h,
             "occupancy": ratio(busy_h, staffed_h),
-            "contacts_handled": sum_by(tallies.agent_handled, owners, group_count),
+            "contacts_handled": sum_by(tallies.routing.agent_handled, owners, group_count),
             "cost": staffed_h * np.asarray(meta.cost_per_hour, dtype=np.float64),
         }
     )
@@ -76,8 +76,8 @@ def replication_agent_details(meta: RunMeta, record: ReplicationRecord) -> pd.Da
     """
     check_record(meta, record)
     tallies = record.tallies
-    staffed_h = tallies.agent_staffed_s / SECONDS_PER_HOUR
-    busy_h = tallies.agent_busy_s / SECONDS_PER_HOUR
+    staffed_h = tallies.agents.agent_staffed_s / SECONDS_PER_HOUR
+    busy_h = tallies.agents.agent_busy_s / SECONDS_PER_HOUR
     return pd.DataFrame(
         {
             "agent": agent_names(meta, np.arange(len(meta.agent_names))),
@@ -85,7 +85,7 @@ def replication_agent_details(meta: RunMeta, record: ReplicationRecord) -> pd.Da
             "staffed_h": staffed_h,
             "busy_h": busy_h,
             "occupancy": ratio(busy_h, staffed_h),
-            "contacts_handled": tallies.agent_handled,
+            "contacts_handled": tallies.routing.agent_handled,
         }
     )
 
@@ -112,7 +112,7 @@ def replication_agent_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.
     check_record(meta, record)
     tallies = record.tallies
     edges = interval_edges(meta)
-    staffed_s, busy_s = tallies.group_staffed_s, tallies.group_busy_s
+    staffed_s, busy_s = tallies.agents.group_staffed_s, tallies.agents.group_busy_s
     group_count, interval_count = staffed_s.shape
     lengths = np.diff(edges)
     return pd.DataFrame(

@@ -16,7 +16,7 @@ def queue_length(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
 
     A contact waits over ``[arrival_s, arrival_s + wait_s)``; contacts answered
     at once (``wait_s == 0``) never wait. The grid's steps start at
-    ``warmup_s`` and are ``record.tallies.queue_length_step_s`` long (the last
+    ``warmup_s`` and are ``record.tallies.queues.queue_length_step_s`` long (the last
     one cut at ``warmup_s + horizon_s``); ``time_s`` is the start of a step and
     ``waiting`` the contact-seconds of waiting in it / its length. Contacts that
     arrived during the warm-up count with their waiting after it.
@@ -30,10 +30,10 @@ def queue_length(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
     """
     check_record(meta, record)
     tallies = record.tallies
-    edges = grid_edges(meta, tallies.queue_length_step_s)
+    edges = grid_edges(meta, tallies.queues.queue_length_step_s)
     times = edges[:-1]
     queue_count = len(meta.queues)
-    waiting = tallies.waiting_s / np.diff(edges)
+    waiting = tallies.queues.waiting_s / np.diff(edges)
     return pd.DataFrame(
         {
             "time_s": np.repeat(times, queue_count),
@@ -45,7 +45,7 @@ def queue_length(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
 
 def longest_wait_s(record: ReplicationRecord) -> float:
     """The longest wait (seconds) of any contact of the record; 0 without contacts."""
-    return float(np.max(record.tallies.max_wait_s, initial=0.0))
+    return float(np.max(record.tallies.contacts.max_wait_s, initial=0.0))
 
 
 def wait_distribution(
@@ -71,17 +71,17 @@ def wait_distribution(
     check_record(meta, record)
     tallies = record.tallies
     queue_count = len(meta.queues)
-    queue_of_cell = np.arange(len(tallies.max_wait_s)) % queue_count
+    queue_of_cell = np.arange(len(tallies.contacts.max_wait_s)) % queue_count
     cells, bins, counts = histogram.regroup(
-        tallies.wait_cells,
-        tallies.wait_bins,
-        tallies.wait_counts,
-        queue_of_cell[tallies.wait_cells],
+        tallies.contacts.wait_cells,
+        tallies.contacts.wait_bins,
+        tallies.contacts.wait_counts,
+        queue_of_cell[tallies.contacts.wait_cells],
     )
     within = histogram.fraction_within(cells, bins, counts, queue_count, wait_grid_s)
-    offered = sum_by(tallies.outcomes.sum(axis=1), queue_of_cell, queue_count)
+    offered = sum_by(tallies.contacts.outcomes.sum(axis=1), queue_of_cell, queue_count)
     longest = np.full(queue_count, -np.inf)
-    np.maximum.at(longest, queue_of_cell, tallies.max_wait_s)
+    np.maximum.at(longest, queue_of_cell, tallies.contacts.max_wait_s)
     within = np.where(
         wait_grid_s[np.newaxis, :] >= longest[:, np.newaxis], offered[:, np.newaxis], within
     )

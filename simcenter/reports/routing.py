@@ -38,9 +38,9 @@ def replication_routing(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
     tallies = record.tallies
     queue_count = len(meta.queues)
     size = len(meta.groups) * queue_count
-    count = tallies.routing_handled
-    talk_s = tallies.routing_talk_s
-    busy_s = talk_s + tallies.routing_wrap_s
+    count = tallies.routing.handled
+    talk_s = tallies.routing.talk_s
+    busy_s = talk_s + tallies.routing.wrap_s
     return pd.DataFrame(
         {
             "group": group_names(meta, np.arange(size) // queue_count),

@@ -83,12 +83,14 @@ def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
     check_record(meta, record)
     tallies = record.tallies
     queue_count = len(meta.queues)
-    cells = np.arange(len(tallies.max_wait_s))
+    cells = np.arange(len(tallies.contacts.max_wait_s))
     per_queue = _cell_figures(meta, tallies, cells % queue_count, queue_count, meta.sl_definition)
     overall = _cell_figures(meta, tallies, np.zeros_like(cells), 1, (_overall_definition(meta),))
     occupancy = np.append(
         np.full(queue_count, np.nan),
-        ratio(np.sum(tallies.group_busy_total_s), np.sum(tallies.group_staffed_total_s)),
+        ratio(
+            np.sum(tallies.agents.group_busy_total_s), np.sum(tallies.agents.group_staffed_total_s)
+        ),
     )
     figures = {name: np.concatenate([per_queue[name], overall[name]]) for name in per_queue}
     frame = pd.DataFrame({"queue": queue_names(meta, np.arange(queue_count + 1)), **figures})
@@ -130,10 +132,10 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
         interval_count,
         (_overall_definition(meta),) * interval_count,
     )
-    staffed_s = tallies.group_staffed_s.sum(axis=0)
+    staffed_s = tallies.agents.group_staffed_s.sum(axis=0)
     levels = {
         "agents_staffed": staffed_s / np.diff(edges),
-        "occupancy": ratio(tallies.group_busy_s.sum(axis=0), staffed_s),
+        "occupancy": ratio(tallies.agents.group_busy_s.sum(axis=0), staffed_s),
     }
     rows = queue_count + 1
     interval = np.repeat(np.arange(interval_count), rows)
@@ -170,13 +172,13 @@ def _cell_figures(
 
     ``keys`` gives the row of every (interval, queue) cell of the tallies.
     """
-    outcomes = sum_by(tallies.outcomes, keys, key_count)
+    outcomes = sum_by(tallies.contacts.outcomes, keys, key_count)
     counts = {
         "offered": outcomes.sum(axis=1),
         "answered": outcomes[:, _ANSWERED],
         "abandoned": outcomes[:, _ABANDONED],
-        "answered_in_target": sum_by(tallies.answered_in_target, keys, key_count),
-        "abandoned_in_target": sum_by(tallies.abandoned_in_target, keys, key_count),
+        "answered_in_target": sum_by(tallies.contacts.answered_in_target, keys, key_count),
+        "abandoned_in_target": sum_by(tallies.contacts.abandoned_in_target, keys, key_count),
     }
     counts["abandon_rate"] = ratio(counts["abandoned"], counts["offered"])
     counts["service_level"] = _service_level(definitions, counts)
@@ -212,19 +214,22 @@ def _time_figures(
 ) -> dict[str, np.ndarray]:
     """ASA, mean wait, wait percentiles (from the histogram) and maximum, and AHT (seconds)."""
     maxima = np.full(key_count, -np.inf)
-    np.maximum.at(maxima, keys, tallies.max_wait_s)
+    np.maximum.at(maxima, keys, tallies.contacts.max_wait_s)
     cells, bins, counts = histogram.regroup(
-        tallies.wait_cells, tallies.wait_bins, tallies.wait_counts, keys[tallies.wait_cells]
+        tallies.contacts.wait_cells,
+        tallies.contacts.wait_bins,
+        tallies.contacts.wait_counts,
+        keys[tallies.contacts.wait_cells],
     )
     percentiles = histogram.quantiles(
         cells, bins, counts, key_count, maxima, tuple(dict(_WAIT_QUANTILES).values())
     )
     return {
-        "asa_s": ratio(sum_by(tallies.answered_wait_sum_s, keys, key_count), answered),
-        "mean_wait_s": ratio(sum_by(tallies.wait_sum_s, keys, key_count), offered),
+        "asa_s": ratio(sum_by(tallies.contacts.answered_wait_sum_s, keys, key_count), answered),
+        "mean_wait_s": ratio(sum_by(tallies.contacts.wait_sum_s, keys, key_count), offered),
         **dict(zip(dict(_WAIT_QUANTILES), percentiles, strict=True)),
         "max_wait_s": np.where(offered > 0, maxima, np.nan),
-        "aht_s": ratio(sum_by(tallies.answered_work_sum_s, keys, key_count), answered),
+        "aht_s": ratio(sum_by(tallies.contacts.answered_work_sum_s, keys, key_count), answered),
     }
 
 
@@ -235,13 +240,15 @@ def _repeat_figures(tallies: Tallies, keys: np.ndarray, key_count: int) -> dict[
     time was multiplied by the handover factor f, so ``handle_s · (1 − 1/f)``
     seconds of it are the handover cost.
     """
-    repeat_count = sum_by(tallies.repeat_contacts, keys, key_count)
+    repeat_count = sum_by(tallies.repeats.repeat_contacts, keys, key_count)
     return {
         "repeat_contacts": repeat_count,
-        "same_agent_share": ratio(sum_by(tallies.same_agent, keys, key_count), repeat_count),
+        "same_agent_share": ratio(
+            sum_by(tallies.repeats.same_agent, keys, key_count), repeat_count
+        ),
         "handover_extra_s": ratio(
-            sum_by(tallies.handover_extra_sum_s, keys, key_count),
-            sum_by(tallies.changed_agent, keys, key_count),
+            sum_by(tallies.repeats.handover_extra_sum_s, keys, key_count),
+            sum_by(tallies.repeats.changed_agent, keys, key_count),
         ),
     }
 
