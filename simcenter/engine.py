@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 from simpy.core import StopSimulation
 
-from simcenter.agents import AgentGroup, agent_name, group_size, rotation_times, staffing_changes
+from simcenter.agents import AgentGroup, group_size, rotation_times, staffing_changes
 from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
@@ -34,64 +34,15 @@ from simcenter.contact_log import MemoryLog, ParquetLog
 from simcenter.distributions import Constant, Exponential, Sampler
 from simcenter.presence import PresenceSource, presence_sources
 from simcenter.recorder import Recorder
-from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
+from simcenter.records import ReplicationRecord, run_meta
 from simcenter.routing import Pool, Queue, Router
 from simcenter.routing.agent_selection import agent_selection
 from simcenter.routing.contact_selection import contact_selection
 from simcenter.scenario import AgentGroupSpec, DistributionSpec, QueueSpec, Scenario
 from simcenter.streams import stream
 
-_ALWAYS_REPORTED = ("answered", "abandoned", "disconnected", "in_system")
 _LONGEST_IDLE_OF_ONE_POOL = ("longest_idle", "priority", "fewest_skills")
 """Agent-selection policies that, with one eligible pool, take its longest-idle agent."""
-
-
-def possible_outcomes(scenario: Scenario) -> tuple[str, ...]:
-    """The outcomes contacts of ``scenario`` can have, in ``OUTCOMES`` order."""
-    queues = scenario.queues
-    possible = set(_ALWAYS_REPORTED)
-    if scenario.lines is not None:
-        possible.add("blocked")
-    if any(queue.balking is not None for queue in queues):
-        possible.add("balked")
-    if any(queue.max_wait is not None and queue.max_wait.to is None for queue in queues):
-        possible.add("voicemail")
-    if any(
-        queue.transfer is not None or (queue.max_wait and queue.max_wait.to) for queue in queues
-    ):
-        possible.add("transferred")
-    return tuple(outcome for outcome in OUTCOMES if outcome in possible)
-
-
-def run_meta(scenario: Scenario) -> RunMeta:
-    """What the reports need to know about every replication of ``scenario``."""
-    levels = [scenario.service_level_of(queue) for queue in scenario.queues]
-    names: list[str] = []
-    owners: list[int] = []
-    for index, spec in enumerate(scenario.agents):
-        size = group_size(spec)
-        names += [agent_name(spec.name, number) for number in range(size)]
-        owners += [index] * size
-    return RunMeta(
-        queues=tuple(queue.name for queue in scenario.queues),
-        channels=tuple(queue.channel for queue in scenario.queues),
-        groups=tuple(group.name for group in scenario.agents),
-        agent_names=tuple(names),
-        agent_groups=tuple(owners),
-        cost_per_hour=tuple(group.cost_per_hour for group in scenario.agents),
-        sl_threshold_s=tuple(level.threshold for level in levels),
-        sl_target=tuple(level.target for level in levels),
-        sl_definition=tuple(level.definition for level in levels),
-        outcomes=possible_outcomes(scenario),
-        warmup_s=scenario.warmup,
-        horizon_s=scenario.horizon,
-        interval_s=scenario.interval,
-        start=scenario.start_at,
-        repeat_queues=tuple(queue.repeat is not None for queue in scenario.queues),
-        handover_factor=tuple(
-            scenario.routing_of(queue).handover_factor for queue in scenario.queues
-        ),
-    )
 
 
 def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) -> ContactDraws:

@@ -19,7 +19,7 @@ from typing import Any
 
 from simcenter import contact_log, workload
 from simcenter.arguments import check_flag, check_run
-from simcenter.engine import run_meta
+from simcenter.records import run_meta
 from simcenter.results import Results
 from simcenter.scenario import Scenario
 from simcenter.studies.runner import (

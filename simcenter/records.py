@@ -1,30 +1,78 @@
 """Raw facts of one replication, as handed from the engine to the reports.
 
-The recorder (``recorder.py``) tallies the statistics while a replication
-runs and hands one :class:`ReplicationRecord` per replication to the reports.
-All times are simulation seconds; time 0 is the scenario ``start``.
+The run's description (:class:`RunMeta`, built from a scenario by
+:func:`run_meta`) is the same for every replication; the recorder
+(``recorder.py``) tallies the statistics while a replication runs and hands
+one :class:`ReplicationRecord` per replication to the reports. The outcomes a
+contact can have are declared once, in :data:`OUTCOME_REGISTRY`, each with
+the scenario's condition for it. All times are simulation seconds; time 0 is
+the scenario ``start``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-OUTCOMES: tuple[str, ...] = (
-    "answered",
-    "abandoned",
-    "blocked",
-    "balked",
-    "voicemail",
-    "disconnected",
-    "self_served",
-    "transferred",
-    "in_system",
+from simcenter.agents import agent_name, group_size
+
+if TYPE_CHECKING:
+    from simcenter.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One way a contact's story can end.
+
+    Attributes:
+        name: The outcome's name in the outputs (a count column of the summary).
+        possible: Whether contacts of a scenario can end this way: always, or
+            only under the rule of the scenario that leads to it.
+    """
+
+    name: str
+    possible: Callable[[Scenario], bool]
+
+
+def _always(scenario: Scenario) -> bool:
+    return True
+
+
+def _never(scenario: Scenario) -> bool:
+    return False
+
+
+OUTCOME_REGISTRY: tuple[Outcome, ...] = (
+    Outcome("answered", _always),
+    Outcome("abandoned", _always),
+    Outcome("blocked", lambda scenario: scenario.lines is not None),
+    Outcome("balked", lambda scenario: any(q.balking is not None for q in scenario.queues)),
+    Outcome(
+        "voicemail",
+        lambda scenario: any(
+            q.max_wait is not None and q.max_wait.to is None for q in scenario.queues
+        ),
+    ),
+    Outcome("disconnected", _always),
+    Outcome("self_served", _never),  # reserved for the IVR
+    Outcome(
+        "transferred",
+        lambda scenario: any(
+            q.transfer is not None or (q.max_wait is not None and q.max_wait.to is not None)
+            for q in scenario.queues
+        ),
+    ),
+    Outcome("in_system", _always),
 )
-"""Every outcome a contact can have; an outcome code is an index into this tuple."""
+"""Every outcome a contact can have, in code order, with the condition under which it can occur."""
+
+OUTCOMES: tuple[str, ...] = tuple(outcome.name for outcome in OUTCOME_REGISTRY)
+"""Every outcome's name; an outcome code is an index into this tuple."""
 
 OUTCOME_CODE: dict[str, int] = {name: code for code, name in enumerate(OUTCOMES)}
 
@@ -101,6 +149,37 @@ class RunMeta:
     start: datetime
     repeat_queues: tuple[bool, ...] = ()
     handover_factor: tuple[float, ...] = ()
+
+
+def run_meta(scenario: Scenario) -> RunMeta:
+    """What the reports need to know about every replication of ``scenario``."""
+    levels = [scenario.service_level_of(queue) for queue in scenario.queues]
+    names: list[str] = []
+    owners: list[int] = []
+    for index, spec in enumerate(scenario.agents):
+        size = group_size(spec)
+        names += [agent_name(spec.name, number) for number in range(size)]
+        owners += [index] * size
+    return RunMeta(
+        queues=tuple(queue.name for queue in scenario.queues),
+        channels=tuple(queue.channel for queue in scenario.queues),
+        groups=tuple(group.name for group in scenario.agents),
+        agent_names=tuple(names),
+        agent_groups=tuple(owners),
+        cost_per_hour=tuple(group.cost_per_hour for group in scenario.agents),
+        sl_threshold_s=tuple(level.threshold for level in levels),
+        sl_target=tuple(level.target for level in levels),
+        sl_definition=tuple(level.definition for level in levels),
+        outcomes=tuple(outcome.name for outcome in OUTCOME_REGISTRY if outcome.possible(scenario)),
+        warmup_s=scenario.warmup,
+        horizon_s=scenario.horizon,
+        interval_s=scenario.interval,
+        start=scenario.start_at,
+        repeat_queues=tuple(queue.repeat is not None for queue in scenario.queues),
+        handover_factor=tuple(
+            scenario.routing_of(queue).handover_factor for queue in scenario.queues
+        ),
+    )
 
 
 @dataclass

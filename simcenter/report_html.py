@@ -172,8 +172,8 @@ def check_results_folder(folder: Path) -> None:
 
 def _read_output(folder: Path) -> _Output:
     """Read the tables and the scenario of a results folder."""
-    from simcenter.engine import run_meta
     from simcenter.loading import load_scenario
+    from simcenter.records import run_meta
 
     check_results_folder(folder)
     scenario_text = (folder / "scenario.yaml").read_text(encoding="utf-8")

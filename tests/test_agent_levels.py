@@ -25,9 +25,9 @@ from test_presence import Meeting
 
 from simcenter.bins import clipped_seconds, interval_edges, seconds_per_bin
 from simcenter.centre import AgentTransition, Transition
-from simcenter.engine import run_meta, run_replication
+from simcenter.engine import run_replication
 from simcenter.presence import Reason
-from simcenter.records import ReplicationRecord
+from simcenter.records import ReplicationRecord, run_meta
 from simcenter.scenario import Scenario
 from simcenter.states import ENDED, PRESENT, AgentState
 

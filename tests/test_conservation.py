@@ -34,8 +34,8 @@ from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.centre import AgentTransition
 from simcenter.clock import ScenarioClock
 from simcenter.distributions import Exponential, Sampler
-from simcenter.engine import run_meta, run_replication
-from simcenter.records import OUTCOMES, ReplicationRecord
+from simcenter.engine import run_replication
+from simcenter.records import OUTCOMES, ReplicationRecord, run_meta
 from simcenter.scenario import Scenario
 from simcenter.streams import stream
 

@@ -33,8 +33,8 @@ from scripted import (
     table_of,
 )
 
-from simcenter.engine import run_meta, run_replication
-from simcenter.records import OUTCOMES
+from simcenter.engine import run_replication
+from simcenter.records import OUTCOMES, run_meta
 from simcenter.reports import replication_agents
 from simcenter.scenario import Scenario, build_scenario
 

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from strategies import routing_scenarios
 from test_conservation import busy_by_group, expected_arrivals, run
 
-from simcenter.engine import possible_outcomes
+from simcenter.records import run_meta
 from simcenter.scenario import Scenario
 
 EXAMPLES = settings(max_examples=40, deadline=None)
@@ -50,7 +50,7 @@ def test_every_contact_is_recorded_once_and_every_transfer_goes_on(
     """First arrivals match the arrival streams; each transfer has exactly one follow-up leg."""
     table, _ = run(scenario, replication)
     assert table["contact_id"].is_unique
-    assert set(table["outcome"]) <= set(possible_outcomes(scenario))
+    assert set(table["outcome"]) <= set(run_meta(scenario).outcomes)
     first = table[table["linked_id"] == -1]
     for index, arrivals in enumerate(expected_arrivals(scenario, replication)):
         recorded = np.sort(first.loc[first["queue"] == index, "arrival_s"].to_numpy())

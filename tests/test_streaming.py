@@ -28,7 +28,7 @@ from simcenter import cli, contact_log, engine, recorder, reports
 from simcenter.analysis import with_arrival_time
 from simcenter.bins import add_seconds_per_bin, interval_edges, seconds_per_bin
 from simcenter.centre import AgentTransition
-from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord
+from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord, run_meta
 from simcenter.scenario import Scenario, build_scenario
 
 EXAMPLES = settings(max_examples=25, deadline=None)
@@ -76,7 +76,7 @@ def run_in_chunks(scenario: Scenario, chunk_size: int) -> ReplicationRecord:
 
 def log_figures(scenario: Scenario, record: ReplicationRecord) -> pd.DataFrame:
     """Figures per (interval, queue) cell, computed from the contact log with pandas."""
-    meta = engine.run_meta(scenario)
+    meta = run_meta(scenario)
     log = pd.DataFrame(record.contacts)
     edges = interval_edges(meta)
     interval = np.clip(
@@ -110,7 +110,7 @@ def log_figures(scenario: Scenario, record: ReplicationRecord) -> pd.DataFrame:
 @given(scenario=routing_scenarios())
 def test_interval_figures_equal_a_second_computation_from_the_log(scenario: Scenario) -> None:
     record = run_in_chunks(scenario, 7)
-    meta = engine.run_meta(scenario)
+    meta = run_meta(scenario)
     intervals = reports.replication_intervals(meta, record)
     queue_rows = intervals[intervals["queue"] != "ALL"].reset_index(drop=True)
     expected = log_figures(scenario, record)
@@ -131,7 +131,7 @@ def test_interval_figures_equal_a_second_computation_from_the_log(scenario: Scen
 @EXAMPLES
 @given(scenario=routing_scenarios())
 def test_tallies_do_not_depend_on_the_chunk_size(scenario: Scenario) -> None:
-    meta = engine.run_meta(scenario)
+    meta = run_meta(scenario)
     small, large = run_in_chunks(scenario, 3), run_in_chunks(scenario, 1 << 16)
 
     for table in (reports.replication_summary, reports.replication_intervals):
@@ -151,7 +151,7 @@ def test_tallies_do_not_depend_on_the_chunk_size(scenario: Scenario) -> None:
 def test_interval_levels_equal_a_second_computation_from_the_log(scenario: Scenario) -> None:
     """Without a warm-up every busy period is in the log: per group and interval, exactly."""
     record = run_in_chunks(scenario, 5)
-    meta = engine.run_meta(scenario)
+    meta = run_meta(scenario)
     log, presence = record.contacts, record.presence
     edges = interval_edges(meta)
     group_count = len(meta.groups)

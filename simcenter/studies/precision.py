@@ -42,10 +42,9 @@ from scipy import special
 from simcenter import contact_log
 from simcenter.arrivals import rate_pieces
 from simcenter.clock import ScenarioClock
-from simcenter.engine import run_meta
 from simcenter.experiments import ProgressCallback
 from simcenter.loading import load_scenario
-from simcenter.records import ReplicationRecord
+from simcenter.records import ReplicationRecord, run_meta
 from simcenter.reports import ALL
 from simcenter.results import Results
 from simcenter.scenario import Scenario

@@ -48,9 +48,9 @@ from simcenter.arguments import check_integer, check_run
 from simcenter.arrivals import rate_pieces
 from simcenter.bins import bin_count
 from simcenter.clock import ScenarioClock
-from simcenter.engine import run_meta
 from simcenter.errors import SimcenterError
 from simcenter.experiments import as_scenario
+from simcenter.records import run_meta
 from simcenter.results import INTERVAL_KEYS
 from simcenter.scenario import Scenario
 from simcenter.scenario.model import build_scenario

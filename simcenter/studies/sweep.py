@@ -24,10 +24,9 @@ import yaml
 from simcenter import reports
 from simcenter._version import __version__
 from simcenter.arguments import check_run
-from simcenter.engine import run_meta
 from simcenter.errors import Problem, ScenarioError
 from simcenter.experiments import as_scenario
-from simcenter.records import ReplicationRecord
+from simcenter.records import ReplicationRecord, run_meta
 from simcenter.scenario import Scenario
 from simcenter.studies import grid as grids
 from simcenter.studies.runner import ExecutorLike, ProgressCallback, Task, iter_replications
