@@ -1,8 +1,8 @@
 """Agent levels: the time agents spend in each state, tallied from their changes of state.
 
-The engine tells the recorder every change of an agent's state as it makes
-it (:attr:`AgentLevels.changed`, called from the one place an agent's state
-changes, before the change). Per agent, the time of its last change is kept;
+The one place an agent's state changes is :attr:`AgentLevels.changed`
+(``Recorder.agent_to``, the centre's ``_agent_to``): it makes the change and
+tallies it, in one call on the hot path. Per agent, the time of its last change is kept;
 a change closes the period the agent spent in what it leaves, as a *row*
 (agent, start, end; seconds) in small typed arrays, and the rows are reduced
 with numpy into the agent tallies (:class:`~simcenter.records.AgentTallies`),
@@ -93,7 +93,8 @@ class AgentLevels:
         chunk_size: On-duty periods buffered between reductions.
 
     Attributes:
-        changed: The hot-path call, :data:`StateChange`.
+        changed: The hot-path call, :data:`StateChange`: sets ``agent.state`` and tallies
+            the change.
         last_change_s: The latest end of an on-duty period reduced so far (seconds).
     """
 
@@ -132,7 +133,11 @@ class AgentLevels:
     # ------------------------------------------------------------------ the hot path
 
     def _changes(self) -> StateChange:
-        """The per-change call, as a closure over the per-agent lists and the row appends."""
+        """The per-change call, as a closure over the per-agent lists and the row appends.
+
+        PERF: the change is made here, so that it costs one call (benchmarks/README.md,
+        "Agent levels").
+        """
         since, open_row = self._since, self._open_row
         busy = self._busy
         agent_, start_, end_ = busy["agent"].append, busy["start_s"].append, busy["end_s"].append
@@ -142,6 +147,7 @@ class AgentLevels:
 
         def changed(agent: Agent, state: AgentState, now: float) -> None:
             old = agent.state
+            agent.state = state
             index = agent.index
             if old is BUSY:  # the talk is over: the contact's row, in the order talks end
                 agent_(index)

@@ -9,8 +9,8 @@ and records what is left at the end of the run.
 
 A contact is in one state at a time (:mod:`simcenter.states`), changed only
 by :meth:`~simcenter.journey.ContactJourney._to`; an agent too, changed only
-by :meth:`~simcenter.workday.AgentWorkday._agent_to`. Only staffing plans and
-rotation schedules are SimPy processes; the rest is timers
+by ``_agent_to`` (the recorder's ``agent_to``, which tallies the change).
+Only staffing plans and rotation schedules are SimPy processes; the rest is timers
 (:class:`~simcenter.timer.Timer`). A timer that fires after its subject left
 the state it was set for (a patience timer of a contact already answered)
 does nothing. Every step reads the simulation time once and passes it on as
@@ -94,10 +94,11 @@ class Centre(ContactJourney, AgentWorkday):
         if trace is not None:
             self._trace = trace
             self._to = self._to_traced  # type: ignore[method-assign]
-        self._agent_state = recorder.agent_to
+        self._agent_to = recorder.agent_to
         if agent_trace is not None:
             self._agent_trace = agent_trace
-            self._agent_to = self._agent_to_traced  # type: ignore[method-assign]
+            self._record_agent_to = recorder.agent_to
+            self._agent_to = self._agent_to_traced
 
     def close(self) -> None:
         """The horizon is over: no more arrivals or staffing changes.

@@ -146,8 +146,8 @@ class Recorder:
             meta, self._tallies.agents, self._edges, keep_presence, self._chunk_size
         )
         self.agent_to = self._levels.changed
-        """``agent_to(agent, state, now)``: ``agent`` moves to ``state`` at ``now`` (called
-        before the change is made; :mod:`simcenter.agent_levels`)."""
+        """``agent_to(agent, state, now)``: ``agent`` moves to ``state`` at ``now``; the one
+        place an agent's state changes, tallied (:mod:`simcenter.agent_levels`)."""
         self.agent_at_end = self._levels.at_end
         """``agent_at_end(agent, end_s)``: the run ends with ``agent`` in its state."""
         self.agent_period = self._levels.period

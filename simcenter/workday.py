@@ -9,7 +9,8 @@ Rotating groups move their agents to the next skill set at each block
 boundary; a busy agent moves after its contact.
 
 An agent is in one state at a time (``AGENT_TRANSITIONS``), changed only by
-:meth:`AgentWorkday._agent_to`. :class:`AgentWorkday` is one side of
+``AgentWorkday._agent_to`` (the recorder's ``agent_to``, which tallies each
+change). :class:`AgentWorkday` is one side of
 :class:`~simcenter.centre.Centre`; the contact's side is :mod:`simcenter.journey`.
 """
 
@@ -49,7 +50,11 @@ class AgentWorkday:
     last_change_s: float
     agents_on_duty: int
     _agent_trace: list[AgentTransition]
-    _agent_state: Callable[[Agent, AgentState, float], None]
+    _agent_to: Callable[[Agent, AgentState, float], None]
+    """The one place an agent's state changes (the map: ``AGENT_TRANSITIONS``):
+    ``_agent_to(agent, state, now)`` is the recorder's ``agent_to``, which makes the
+    change and tallies it (the agents' levels: :mod:`simcenter.agent_levels`)."""
+    _record_agent_to: Callable[[Agent, AgentState, float], None]
 
     if TYPE_CHECKING:
 
@@ -136,20 +141,10 @@ class AgentWorkday:
         if state is not agent.state:
             self._agent_to(agent, state, self.env.now)
 
-    def _agent_to(self, agent: Agent, state: AgentState, now: float) -> None:
-        """The one place an agent's state changes (the map: ``AGENT_TRANSITIONS``).
-
-        The recorder hears every change (``Recorder.agent_to``): the agents'
-        levels are tallied from them.
-        """
-        self._agent_state(agent, state, now)
-        agent.state = state
-
     def _agent_to_traced(self, agent: Agent, state: AgentState, now: float) -> None:
-        """:meth:`_agent_to`, recording the change in the agent trace."""
+        """``_agent_to``, recording the change in the agent trace."""
         self._agent_trace.append((now, agent, agent.state, state))
-        self._agent_state(agent, state, now)
-        agent.state = state
+        self._record_agent_to(agent, state, now)
 
     def rotation(self, group: AgentGroup, times: Iterator[float]) -> simpy.events.ProcessGenerator:
         """The group's agents change skill sets at each block boundary (``rotation``)."""
