@@ -2,12 +2,12 @@
 
 The one place an agent's state changes is :attr:`AgentLevels.changed`
 (``Recorder.agent_to``, the centre's ``_agent_to``): it makes the change and
-tallies it, in one call on the hot path. Per agent, the time of its last change is kept;
-a change closes the period the agent spent in what it leaves, as a *row*
-(agent, start, end; seconds) in small typed arrays, and the rows are reduced
-with numpy into the agent tallies (:class:`~simcenter.records.AgentTallies`),
-split over the reporting intervals per group, and per agent within
-``[warmup, end of run]``:
+tallies it, in one call on the hot path. The time of each agent's last
+change is kept (``agent.changed_s``); a change closes the period the agent
+spent in what it leaves, as a *row* (agent, start, end; seconds) in small
+typed arrays, and the rows are reduced with numpy into the agent tallies
+(:class:`~simcenter.records.AgentTallies`), split over the reporting
+intervals per group, and per agent within ``[warmup, end of run]``:
 
 - **busy**: one slot occupied by one contact, from the answer to the end of
   its wrap-up (talk + after-call work: busy -> wrap-up does not close it);
@@ -115,7 +115,6 @@ class AgentLevels:
         self._keep_presence = keep_presence
         self._presence_log: list[dict[str, np.ndarray]] = []
         self._chunk_size = chunk_size
-        self._since = [0.0] * agent_count
         self._present_since = [0.0] * agent_count
         self._open_row = [0] * agent_count
         self._busy: dict[str, array] = {name: array(code) for name, code in _BUSY_COLUMNS.items()}
@@ -138,7 +137,7 @@ class AgentLevels:
         PERF: the change is made here, so that it costs one call (benchmarks/README.md,
         "Agent levels").
         """
-        since, open_row = self._since, self._open_row
+        open_row = self._open_row
         busy = self._busy
         agent_, start_, end_ = busy["agent"].append, busy["start_s"].append, busy["end_s"].append
         ends = busy["end_s"]
@@ -148,20 +147,19 @@ class AgentLevels:
         def changed(agent: Agent, state: AgentState, now: float) -> None:
             old = agent.state
             agent.state = state
-            index = agent.index
             if old is BUSY:  # the talk is over: the contact's row, in the order talks end
-                agent_(index)
-                start_(since[index])
+                agent_(agent.index)
+                start_(agent.changed_s)
                 if state is WRAP_UP:  # the slot stays occupied: the end comes with the wrap-up's
-                    open_row[index] = len(ends)
+                    open_row[agent.index] = len(ends)
                     end_(nan)
                     return
                 end_(now)
             elif old is WRAP_UP:
-                ends[open_row[index]] = now
+                ends[open_row[agent.index]] = now
             elif old is not IDLE:
                 leaves_absence(agent, old, state, now)
-            since[index] = now
+            agent.changed_s = now
             if state is not BUSY and state is not IDLE and state is not WRAP_UP:
                 becomes_absent(agent, old, state, now)
 
@@ -171,7 +169,7 @@ class AgentLevels:
         """``agent`` leaves an absent state ``old``: its absence row; on duty if now present."""
         index = agent.index
         if old in ABSENCE_KINDS:
-            self._add_absence(index, ABSENCE_KINDS[old], self._since[index], now)
+            self._add_absence(index, ABSENCE_KINDS[old], agent.changed_s, now)
         if state in PRESENT:
             self._present_since[index] = now
 
@@ -216,11 +214,11 @@ class AgentLevels:
         """The run ends at ``end_s`` with ``agent`` in its state: close what it has open."""
         state, index = agent.state, agent.index
         if state is BUSY:
-            self.period(agent, Level.BUSY, self._since[index], end_s)
+            self.period(agent, Level.BUSY, agent.changed_s, end_s)
         elif state is WRAP_UP:
             self._busy["end_s"][self._open_row[index]] = end_s
         elif state in ABSENCE_KINDS:
-            self._add_absence(index, ABSENCE_KINDS[state], self._since[index], end_s)
+            self._add_absence(index, ABSENCE_KINDS[state], agent.changed_s, end_s)
         if state in PRESENT:
             self._add_presence(agent, self._present_since[index], end_s)
 

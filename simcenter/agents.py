@@ -34,6 +34,8 @@ class Agent:
         group: The agent's group.
         state: What the agent does now (:class:`~simcenter.states.AgentState`).
         capacity: Contacts the agent can hold at once (slots): 1 for every group today.
+        changed_s: When its state last changed (seconds; kept by the one place it
+            changes, ``Recorder.agent_to``).
         away: Reasons for being away now, one per presence source that holds
             one (:mod:`simcenter.presence`); present when empty.
         pool: The pool (skill set) the agent works now.
@@ -47,6 +49,7 @@ class Agent:
     __slots__ = (
         "away",
         "capacity",
+        "changed_s",
         "contacts",
         "group",
         "idle_since",
@@ -66,6 +69,7 @@ class Agent:
         self.start_set = start_set
         self.state = OFF_DUTY
         self.capacity = 1
+        self.changed_s = 0.0
         self.away: set[Absence] = set()
         self.pool: Pool = group.pools[0]
         self.next_pool: Pool | None = None
