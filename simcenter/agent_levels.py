@@ -326,7 +326,7 @@ class AgentLevels:
                 t.group_busy_total_s = total
             else:
                 t.group_staffed_total_s = total
-        del self.changed  # its closure refers to this object's lists: free them now
+        del self.changed  # its closure refers to this object: cut the cycle, free the rows now
         return self._presence_columns() if self._keep_presence else None
 
     def _presence_columns(self) -> dict[str, np.ndarray]:
