@@ -8,8 +8,10 @@ closings), the busy time per group and reporting interval equals, exactly
 ``[answered_s, end_s + wrap_s]`` (until the end of the run for a contact
 still talking), clipped to the intervals and the measured window: from the
 contact log when there is no warm-up, and from the contacts of the contact
-trace (the warm-up's included) when there is one. On-duty, away and on-break
-time are recomputed from the agent trace.
+trace (the warm-up's included) when there is one; and so for a scripted
+centre that rotates, transfers and repeats, with a warm-up, under each
+closing. On-duty, away and on-break time are recomputed from the agent
+trace.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from scripted import ArrivalScript, ScenarioFactory, queue
 from strategies import routing_scenarios
@@ -27,8 +30,8 @@ from simcenter.bins import clipped_seconds, interval_edges, seconds_per_bin
 from simcenter.centre import AgentTransition, Transition
 from simcenter.engine import run_replication
 from simcenter.presence import Reason
-from simcenter.records import ReplicationRecord, run_meta
-from simcenter.scenario import Scenario
+from simcenter.records import OUTCOME_CODE, ReplicationRecord, run_meta
+from simcenter.scenario import Scenario, build_scenario
 from simcenter.states import ENDED, PRESENT, AgentState
 
 EXAMPLES = settings(max_examples=30, deadline=None)
@@ -177,3 +180,56 @@ def test_away_and_on_break_time_come_from_the_agent_s_states(
     # present: agent 0 0-1000 s and 4000-5400 s, agent 1 all along; busy: 100-400 s
     assert agents.group_staffed_s.tolist() == [[3600.0 + 1000.0, 3600.0 + 1400.0, 3600.0]]
     assert agents.group_busy_s.tolist() == [[300.0, 0.0, 0.0]]
+
+
+ROTATING_CENTRE: dict[str, Any] = {
+    "name": "rotating",
+    "seed": 11,
+    "horizon": "3h",
+    "warmup": "20min",
+    "interval": "30min",
+    "queues": [
+        {
+            "name": "billing",
+            "arrivals": {"rate": "150/h"},
+            "handle_time": {"distribution": "exponential", "mean": "4min"},
+            "wrap_up": {"distribution": "uniform", "low": "10s", "high": "50s"},
+            "patience": {"distribution": "exponential", "mean": "3min"},
+            "transfer": {"probability": 0.15, "to": "tech"},
+            "repeat": {"probability": 0.2, "delay": {"distribution": "constant", "mean": "10min"}},
+        },
+        {
+            "name": "tech",
+            "arrivals": {"rate": "40/h"},
+            "handle_time": {"distribution": "exponential", "mean": "6min"},
+            "patience": {"distribution": "exponential", "mean": "4min"},
+        },
+    ],
+    "agents": [
+        {
+            "name": "tier1",
+            "count": 9,
+            "skills": ["billing", "tech"],
+            "rotation": {"every": "25min", "skill_sets": [["billing"], ["tech"]], "stagger": True},
+        },
+        {"name": "tier2", "count": 4, "skills": {"tech": 1, "billing": 2}},
+    ],
+    "routing": {"handover_factor": 1.2},
+}
+
+
+@pytest.mark.parametrize("closing", ["drain", "clear", "stop"])
+def test_busy_time_is_exact_with_rotation_transfers_and_repeats(closing: str) -> None:
+    """A centre that rotates, transfers and repeats, with a warm-up: per group and interval."""
+    scenario = build_scenario({**ROTATING_CENTRE, "closing": closing})
+    trace: list[Transition] = []
+    record = run_replication(scenario, 0, trace=trace)
+    log = record.contacts
+    assert log is not None
+    assert (log["outcome"] == OUTCOME_CODE["transferred"]).any()
+    assert (log["attempt"] > 1).any()  # repeat contacts
+    assert len(np.unique(log["skill_set"][log["group"] == 0])) == 2  # tier1 rotated
+    expected = per_interval(scenario, trace_periods(trace, record.end_s))
+    assert np.array_equal(record.tallies.agents.group_busy_s, expected)
+    # the log holds the contacts of the measured window only: never more than the levels
+    assert (per_interval(scenario, log_periods(record)) <= expected + 1e-9).all()
