@@ -185,7 +185,8 @@ def comparison_text(table: pd.DataFrame, label_a: str, label_b: str) -> str:
             ]
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(headers))]
-    lines = [f"A = {label_a}, B = {label_b}; ± are 95 % half-widths of B - A"]
+    names = f"A = {printable(label_a)}, B = {printable(label_b)}"  # one line, whatever the names
+    lines = [f"{names}; ± are 95 % half-widths of B - A"]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row[:2], widths[:2], strict=True)]
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
