@@ -99,7 +99,7 @@ def compare(
     a: ScenarioLike,
     b: ScenarioLike | None = None,
     *,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
     labels: Sequence[str] | None = None,
     replications: int = 20,
     seed: int | None = None,
@@ -115,8 +115,9 @@ def compare(
         a: The reference scenario (a :class:`Scenario`, a dict or a YAML path).
         b: The alternative; None (with ``overrides``) for A itself.
         overrides: Key path -> value changed in B, as for
-            :meth:`Scenario.with_overrides` (``{"agents.team.count": 31}``):
-            a variant needs no scenario of its own.
+            :meth:`Scenario.with_overrides` (``{"agents.team.count": 31}``),
+            or ``KEY=VALUE`` texts as ``--set`` takes them: a variant needs
+            no scenario of its own.
         labels: The names of A and B (two different strings), as the
             command line prints them; default: the file names without
             ``.yaml`` (with their folders when the names are the same), or
@@ -189,10 +190,7 @@ def run_compare(
     outdir: str | os.PathLike[str] | None = None,
     progress: ProgressCallback | None = None,
 ) -> Comparison:
-    """As :func:`compare`, returning the table with its labels and what was resumed.
-
-    ``overrides`` may also be ``KEY=VALUE`` texts, as ``--set`` gives them.
-    """
+    """As :func:`compare`, returning the table with its labels and what was resumed."""
     check_integer("replications", replications, 2, MAX_REPLICATIONS, optional=False)
     check_run(None, seed, jobs)
     check_labels(labels)
@@ -261,8 +259,8 @@ def _run_sides(
         Side (``a``, ``b``) -> its replications' frames in order, and the
         number of replications run now.
     """
-    for scenario in scenarios:
-        workers = count if jobs is None else min(jobs, count)
+    workers = count if jobs is None else min(jobs, count)
+    for scenario in scenarios:  # as simulate() checks a run without its contact log
         workload.check(workload.estimate(scenario, count, False), workers)
     keys = [(side, rep) for side in SIDES for rep in range(count)]
     pending = [key for key in keys if store is None or not store.has(_key(*key))]
@@ -287,8 +285,11 @@ def _key(side: str, replication: int) -> str:
 
 
 def replication_frame(scenario: Scenario, record: ReplicationRecord) -> pd.DataFrame:
-    """One replication's summary (a row per queue, then ``ALL``), with the centre's
-    :data:`COST_FIGURES` on every row."""
+    """One replication's summary (a row per queue, then ``ALL``) and the centre's cost.
+
+    The :data:`COST_FIGURES` of the whole centre (sums over agent groups) are
+    on every row.
+    """
     meta = run_meta(scenario)
     summary = reports.replication_summary(meta, record)
     agents = reports.replication_agents(meta, record)
