@@ -227,3 +227,23 @@ def test_a_varied_target_follows_the_points() -> None:
     }
     np.testing.assert_allclose(targets["target q01"].get_ydata(), [0.5, 0.7, 0.9])
     np.testing.assert_allclose(targets["target q00"].get_ydata(), 0.8)
+
+
+def test_beyond_three_queues_only_all_has_error_bars_and_the_axis_is_a_fraction(
+    many_queues: pd.DataFrame,
+) -> None:
+    def error_bars(table: pd.DataFrame) -> dict[str, bool]:
+        level = sweep_figure(table, ["queues.q00.patience.mean"]).axes[0]
+        assert level.get_ylim() == (0.0, 1.05)
+        handles, labels = level.get_legend_handles_labels()
+        return {
+            label: handle.has_yerr
+            for handle, label in zip(handles, labels, strict=True)
+            if not label.startswith("target")
+        }
+
+    bars = error_bars(many_queues)
+    assert bars.pop("ALL") is True
+    assert set(bars.values()) == {False}
+    few = many_queues[many_queues["queue"].isin(["q00", "q01", "q02", "ALL"])]
+    assert error_bars(few) == {"ALL": True, "q00": True, "q01": True, "q02": True}

@@ -7,8 +7,10 @@ offered-weighted service level. With more keys, the service level of
 ``ALL`` is drawn, one line per value of the other keys. The service-level
 target is a dashed line: one black line when every queue drawn has the same
 target, else one per queue in its colour (following the points when the
-target itself is varied). Error bars are the 95 % confidence half-widths (``_ci95``) when
-the sweep has them. Durations given with units (``60s``, ``2min``) are drawn
+target itself is varied). Error bars are the 95 % confidence half-widths
+(``_ci95``) when the sweep has them, on every queue when at most
+:data:`ERROR_BAR_SERIES` are drawn, else on ``ALL`` only; the service-level
+axis runs from 0 to 105 %. Durations given with units (``60s``, ``2min``) are drawn
 in seconds; values that are neither numbers nor durations are drawn evenly
 spaced, in the order of the grid.
 """
@@ -37,6 +39,11 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
+ERROR_BAR_SERIES = 3
+"""Every queue's line has error bars when at most this many queues are drawn; beyond, only
+``ALL``'s (more hide each other)."""
+
+
 @plain_text
 def sweep_figure(table: pd.DataFrame, keys: Sequence[str]) -> Figure:
     """Service level (left) and cost (right) against the first varied key, with 95 % CIs.
@@ -62,13 +69,16 @@ def sweep_figure(table: pd.DataFrame, keys: Sequence[str]) -> Figure:
     else:
         shown, rest = worst_queues(table)
         drawn = [ALL, *shown] if shown else [ALL]
-        palette = ["black", *colours(len(shown))] if shown else ["black"]
+        palette = ["black", *colours(len(shown) + 1)[: len(shown)]]  # none black but ALL
+        bars = len(shown) <= ERROR_BAR_SERIES
         for name, colour in zip(drawn, palette, strict=True):
-            _line(level, table[names == name], "service_level", name, colour)
+            rows = table[names == name]
+            _line(level, rows, "service_level", name, colour, bars or name == ALL)
         if rest:
             _others(level, table[names.isin(rest)], others_label(rest, "queues"))
         _targets(level, table[names.isin(shown or [ALL])], shown or [ALL], palette[1:] or palette)
         _line(cost, table[names == ALL], "cost", None, "black")
+    level.set_ylim(0.0, 1.05)
     level.set_title("service level")
     level.set_ylabel("service level")
     cost.set_title("agent cost")
@@ -82,7 +92,13 @@ def sweep_figure(table: pd.DataFrame, keys: Sequence[str]) -> Figure:
         handles, labels = ax.get_legend_handles_labels()
         if handles:  # the lines in the order drawn, the targets last
             order = sorted(range(len(labels)), key=lambda at: labels[at].startswith("target"))
-            ax.legend([handles[at] for at in order], [labels[at] for at in order], fontsize="small")
+            place = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0)} if ax is level else {}
+            ax.legend(
+                [handles[at] for at in order],
+                [labels[at] for at in order],
+                fontsize="small",
+                **place,
+            )
     return figure
 
 
@@ -170,9 +186,16 @@ def _targets(ax: Axes, rows: pd.DataFrame, names: Sequence[str], palette: Sequen
             ax.plot(part["_x"], values, color=colour, linestyle="--", linewidth=1.0, label=label)
 
 
-def _line(ax: Axes, part: pd.DataFrame, figure: str, name: str | None, colour: Any = None) -> None:
-    """One line with 95 % error bars when the table has them."""
-    error = part.get(f"{figure}_ci95")
+def _line(
+    ax: Axes,
+    part: pd.DataFrame,
+    figure: str,
+    name: str | None,
+    colour: Any = None,
+    bars: bool = True,
+) -> None:
+    """One line, with 95 % error bars when the table has them (and ``bars``)."""
+    error = part.get(f"{figure}_ci95") if bars else None
     ax.errorbar(
         part["_x"], part[figure], yerr=error, marker="o", capsize=3, label=name, color=colour
     )
