@@ -159,7 +159,7 @@ def first_contacts(scenario: dict[str, Any], agents: int, replications: int) -> 
     """First-time contacts (attempt 1, not a transfer leg) at one staffing point of tier1."""
     point = build_scenario(scenario).with_overrides({"agents.tier1.count": agents})
     contacts = simcenter.simulate(point, replications=replications, seed=5).contacts
-    first = contacts[(contacts["attempt"] == 1) & (contacts["linked_id"] == -1)]
+    first = contacts[(contacts["attempt"] == 1) & contacts["linked_id"].isna()]
     return first.sort_values(["replication", "queue", "arrival_s"]).reset_index(drop=True)
 
 
