@@ -28,6 +28,10 @@ from simcenter.records import CONTACT_COLUMNS, OUTCOMES, RunMeta
 LOG_FILE = "contacts.parquet"
 """Name of the contact log in an output folder."""
 
+NONE = -1
+"""The engine's code for "none" in the integer columns of :data:`CONTACT_COLUMNS`
+(no agent, no group, no link, no skill set); the log shows it as a missing value."""
+
 
 class MemoryLog:
     """Keeps every chunk of the contact log in memory."""
@@ -83,12 +87,14 @@ def contact_frame(meta: RunMeta, replication: int, columns: dict[str, np.ndarray
 
     Columns: ``replication, contact_id, customer_id, queue, channel, arrival_s,
     answered_s, end_s, wait_s, handle_s, outcome, agent, group, attempt``, then
-    ``linked_id`` (the contact this one continues, -1 if none),
-    ``previous_agent`` (the agent of the customer's previous contact, for
-    repeat contacts) and ``skill_set`` (the answering agent's rotation skill
-    set, -1 if none). ``queue``, ``channel``, ``outcome``, ``agent``, ``group``
-    and ``previous_agent`` are categoricals; agents and groups are missing when
-    there is none.
+    ``linked_id`` (the contact this one continues), ``previous_agent`` (the
+    agent of the customer's previous contact, for repeat contacts) and
+    ``skill_set`` (the answering agent's rotation skill set). ``queue``,
+    ``channel``, ``outcome``, ``agent``, ``group`` and ``previous_agent`` are
+    categoricals; ``linked_id`` and ``skill_set`` are nullable integers
+    (``Int64``, ``Int16``). Where the engine's columns hold :data:`NONE` (no
+    agent, no link, no skill set), the frame holds a missing value, and the
+    Parquet file a null.
     """
     channels = list(dict.fromkeys(meta.channels))
     channel_of_queue = np.array([channels.index(channel) for channel in meta.channels])
@@ -106,9 +112,9 @@ def contact_frame(meta: RunMeta, replication: int, columns: dict[str, np.ndarray
             "agent": _names(meta.agent_names, columns["agent"]),
             "group": _names(meta.groups, columns["group"]),
             "attempt": columns["attempt"],
-            "linked_id": columns["linked_id"],
+            "linked_id": _missing_where_none(columns["linked_id"]),
             "previous_agent": _names(meta.agent_names, columns["previous_agent"]),
-            "skill_set": columns["skill_set"],
+            "skill_set": _missing_where_none(columns["skill_set"]),
         }
     )
 
@@ -125,7 +131,13 @@ def log_schema(meta: RunMeta) -> pa.Schema:
 
 
 def _names(names: Sequence[str], codes: np.ndarray) -> pd.Categorical:
+    """Codes as names; :data:`NONE` becomes a missing value (NaN)."""
     return pd.Categorical.from_codes(codes, categories=list(names))
+
+
+def _missing_where_none(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Integers as a nullable integer array of the same width; :data:`NONE` becomes ``<NA>``."""
+    return pd.arrays.IntegerArray(values, values == NONE)
 
 
 class SpooledLog:

@@ -6,12 +6,12 @@ the end of the horizon, closes the centre (``closing``) and returns the raw
 facts.
 
 Random streams (common random numbers that hold; docs/modelling.md): the
-first-time contacts of queue ``q`` draw from ``handle/q``, ``wrap/q``,
-``patience/q`` and, if the queue has these rules, ``transfer/q``,
-``repeat/q``, ``repeat_delay/q`` and ``balk/q``, in the queue's arrival
-order. Contacts created during the run at ``q`` draw from streams of their
-origin, ``<origin>/q/<purpose>`` with origin ``repeat``, ``transfer`` or
-``reroute`` (``repeat/q/handle``, ...).
+arrivals of queue ``q`` from ``arrivals/q``, random agent selection from
+``routing/q``; a contact's own draws come from its queue's
+:class:`~simcenter.draws.Draws` (by default :func:`simcenter.draws.sampled`:
+the first-time contacts of ``q`` draw purpose ``p`` from ``p/q``, in the
+queue's arrival order, contacts created during the run from
+``<origin>/q/p``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import simpy
 from simpy.core import StopSimulation
 
@@ -29,61 +28,25 @@ from simcenter.agents import AgentGroup, group_size, rotation_times, staffing_ch
 from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
-from simcenter.contact import ContactDraws, Stream
 from simcenter.contact_log import MemoryLog, ParquetLog
-from simcenter.distributions import Constant, Exponential, Sampler
+from simcenter.distributions import Exponential, Sampler
+from simcenter.draws import DrawsOf, sampled
 from simcenter.presence import PresenceSource, presence_sources
 from simcenter.recorder import Recorder
 from simcenter.records import ReplicationRecord, run_meta
 from simcenter.routing import Pool, Queue, Router
 from simcenter.routing.agent_selection import agent_selection
 from simcenter.routing.contact_selection import contact_selection
-from simcenter.scenario import AgentGroupSpec, DistributionSpec, QueueSpec, Scenario
+from simcenter.scenario import AgentGroupSpec, Scenario
 from simcenter.streams import stream
 
 _LONGEST_IDLE_OF_ONE_POOL = ("longest_idle", "priority", "fewest_skills")
 """Agent-selection policies that, with one eligible pool, take its longest-idle agent."""
 
 
-def _contact_draws(spec: QueueSpec, seed: int, replication: int, origin: str) -> ContactDraws:
-    """The streams of the queue's contacts of ``origin`` (``first``, ``repeat``, ...).
-
-    Every purpose has its own named stream (common random numbers): for
-    first-time contacts ``<purpose>/<queue>``, for contacts created during
-    the run ``<origin>/<queue>/<purpose>``.
-    """
-
-    def rng(purpose: str) -> np.random.Generator:
-        name = f"{purpose}/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/{purpose}"
-        return stream(seed, replication, name)
-
-    def drawn(distribution: DistributionSpec | None, purpose: str) -> Stream:
-        # PERF: a constant or absent distribution never draws: no generator made
-        # (benchmarks/README.md, "Routing at scale").
-        built = None if distribution is None else distribution.build()
-        needs_rng = built is not None and not isinstance(built, Constant)
-        return (built, rng(purpose) if needs_rng else None)
-
-    transfer = repeat = repeat_delay = balk = None
-    if spec.transfer is not None:
-        transfer = (rng("transfer"), spec.transfer.probability)
-    if spec.repeat is not None:
-        repeat = (rng("repeat"), spec.repeat.probability)
-        repeat_delay = Sampler(spec.repeat.delay.build(), rng("repeat_delay"))
-    if spec.balking is not None and spec.balking.probability is not None:
-        balk = (rng("balk"), spec.balking.probability)
-    return ContactDraws(
-        drawn(spec.handle_time, "handle"),
-        drawn(spec.wrap_up, "wrap"),
-        drawn(spec.patience, "patience"),
-        transfer=transfer,
-        repeat=repeat,
-        repeat_delay=repeat_delay,
-        balk=balk,
-    )
-
-
-def _build_queues(scenario: Scenario, seed: int, replication: int) -> list[Queue]:
+def _build_queues(
+    scenario: Scenario, seed: int, replication: int, draws_of: DrawsOf
+) -> list[Queue]:
     queues = []
     for index, spec in enumerate(scenario.queues):
         routing = scenario.routing_of(spec)
@@ -93,7 +56,7 @@ def _build_queues(scenario: Scenario, seed: int, replication: int) -> list[Queue
             spec,
             routing,
             threshold,
-            functools.partial(_contact_draws, spec, seed, replication),
+            functools.partial(draws_of, spec),
         )
         # PERF: only `random` draws: no routing generator for the others
         # (benchmarks/README.md, "Routing at scale").
@@ -184,6 +147,7 @@ def run_replication(
     trace: list[Transition] | None = None,
     agent_trace: list[AgentTransition] | None = None,
     presence: Sequence[PresenceSource] = (),
+    draws: DrawsOf | None = None,
 ) -> ReplicationRecord:
     """Simulate one replication and return its tallies (and contact log).
 
@@ -202,6 +166,10 @@ def run_replication(
         presence: Presence sources besides the scenario's own (its staffing
             plans), started after them (for tests, until the scenario can
             state shifts, breaks or absence).
+        draws: Where each queue's contacts take their draws, by origin
+            (:mod:`simcenter.draws`); None: :func:`simcenter.draws.sampled`,
+            the named streams of ``seed`` and ``replication`` (a trace's
+            values, say, for tests until the scenario can state a trace).
     """
     seed = scenario.seed if seed is None else seed
     env = simpy.Environment()
@@ -215,7 +183,8 @@ def run_replication(
     else:
         sink = ParquetLog(Path(contact_log), meta, replication)
     recorder = Recorder(meta, sink, keep_presence=contact_log == "memory")
-    queues = _build_queues(scenario, seed, replication)
+    draws_of = sampled(seed, replication) if draws is None else draws
+    queues = _build_queues(scenario, seed, replication, draws_of)
     groups = _build_groups(scenario, queues)
     router = Router(queues, contact_selection(scenario.routing.contact_selection))
     centre = Centre(

@@ -5,8 +5,9 @@ figure always looks the same: rates and levels as percentages with one
 decimal (``87.6%``), durations in seconds with one decimal below 100 s and
 whole above, with ``h:mm:ss`` beside them from 10 minutes on (``4.9 s``,
 ``2,834 s (0:47:14)``), counts as whole numbers with thousands
-separators (``12,345``), offered loads in Erlangs with one decimal. A value
-that does not exist (NaN) is written ``-``.
+separators (``12,345``), offered loads in Erlangs with one decimal.
+Differences carry their sign, those of rates and levels in percentage
+points (``+5.6 pts``). A value that does not exist (NaN) is written ``-``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ def percent_points(fraction: float) -> str:
     return f"{fraction * 100:.1f}"
 
 
+def signed_percent_points(fraction: float) -> str:
+    """A difference of fractions in percentage points, with its sign: 0.056 -> ``+5.6 pts``."""
+    if math.isnan(fraction):
+        return MISSING
+    return f"{fraction * 100:+.1f} pts"
+
+
 LONG_S = 600.0
 """From this many seconds on, a duration is also written as ``h:mm:ss``."""
 
@@ -52,6 +60,13 @@ def seconds(value: float) -> str:
         return "unbounded"
     text = f"{seconds_number(value)} s"
     return f"{text} ({clock(value)})" if abs(value) >= LONG_S else text
+
+
+def signed_seconds(value: float) -> str:
+    """A difference of durations with its sign, as :func:`seconds` writes them: ``-2.0 s``."""
+    if math.isnan(value):
+        return MISSING
+    return f"{'+' if value >= 0 else '-'}{seconds(abs(value))}"
 
 
 def clock(value: float) -> str:
@@ -85,6 +100,13 @@ def money(value: float) -> str:
     if math.isnan(value):
         return MISSING
     return f"{value:,.2f}"
+
+
+def signed_money(value: float) -> str:
+    """A difference of money with its sign: 256.857 -> ``+256.86``."""
+    if math.isnan(value):
+        return MISSING
+    return f"{value:+,.2f}"
 
 
 def erlangs(load: float) -> str:

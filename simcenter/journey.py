@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from simcenter.agents import Agent
-from simcenter.contact import Contact, ContactDraws
+from simcenter.contact import Contact
+from simcenter.draws import Draws
 from simcenter.recorder import Recorder
 from simcenter.routing import Queue, Router
 from simcenter.states import (
@@ -93,7 +94,7 @@ class ContactJourney:
         Arrivals(cast("Centre", self), queue, times).start()  # a journey is a centre's side
 
     def new_contact(
-        self, queue: Queue, draws: ContactDraws, now: float, customer_id: int | None = None
+        self, queue: Queue, draws: Draws, now: float, customer_id: int | None = None
     ) -> Contact:
         """A new contact at ``queue`` at ``now``, with its own draws from ``draws``."""
         contact = Contact(self._next_id, queue, now, draws, customer_id)

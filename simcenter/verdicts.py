@@ -1,7 +1,7 @@
 """Whether a figure meets its target, given the uncertainty of the figure.
 
 Every verdict simcenter writes (the console table, ``--format json``,
-``report.html``, ``compare`` and ``staff``) comes from :func:`judge`, with
+``report.html``, ``compare``, ``sweep`` and ``staff``) comes from :func:`judge`, with
 one rule (docs/definitions.md, "Verdicts"): a figure estimated as a mean
 over replications, with a 95 % confidence interval ``mean ± half-width``,
 

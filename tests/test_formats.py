@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import math
+from typing import Any
 
 import pytest
 
@@ -50,3 +52,24 @@ def test_the_run_table_shows_a_long_asa_as_hours_minutes_seconds() -> None:
     print_summary(results, stream=stream)
     whole = round(asa)
     assert f"({whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d})" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("write", "value", "text"),
+    [
+        (formats.signed_percent_points, 0.056, "+5.6 pts"),
+        (formats.signed_percent_points, -0.0104, "-1.0 pts"),
+        (formats.signed_seconds, -2.04, "-2.0 s"),
+        (formats.signed_seconds, 3.0, "+3.0 s"),
+        (formats.signed_seconds, -700.0, "-700 s (0:11:40)"),
+        (formats.signed_money, 256.857, "+256.86"),
+        (formats.signed_money, -3711.934, "-3,711.93"),
+        (formats.signed_percent_points, math.nan, "-"),
+        (formats.signed_seconds, math.nan, "-"),
+        (formats.signed_money, math.nan, "-"),
+    ],
+)
+def test_differences_carry_their_sign_in_the_unit_of_their_figure(
+    write: Any, value: float, text: str
+) -> None:
+    assert write(value) == text

@@ -322,8 +322,14 @@ def test_contact_log_carries_links_previous_agents_and_skill_sets() -> None:
     contacts = reports.replication_contacts(scripted_meta(), scripted_record())
 
     assert list(contacts.columns[-3:]) == ["linked_id", "previous_agent", "skill_set"]
-    assert list(contacts["linked_id"]) == list(scripted_record().contacts["linked_id"])
-    assert list(contacts["skill_set"]) == list(scripted_record().contacts["skill_set"])
+    # The record's -1 (no link, no skill set) are missing values; the rest is kept.
+    assert [str(contacts[name].dtype) for name in ("linked_id", "skill_set")] == ["Int64", "Int16"]
+    assert contacts["linked_id"].dropna().to_dict() == {
+        1: 0, 6: 5, 8: 7, 10: 9, 11: 10, 14: 13, 15: 6,
+    }  # fmt: skip
+    assert contacts["linked_id"].isna().sum() == 9
+    assert contacts["skill_set"].dropna().to_dict() == {0: 0, 5: 1, 6: 1, 7: 0, 9: 0, 10: 0, 14: 1}
+    assert contacts["skill_set"].isna().sum() == 9
     previous = contacts["previous_agent"].astype(object).where(contacts["previous_agent"].notna())
     assert previous.dropna().to_dict() == {
         6: "tier1-002", 8: "tier1-001", 10: "tier1-001", 15: "tier1-002",

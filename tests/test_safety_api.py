@@ -36,6 +36,7 @@ def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(simcenter.experiments, "run_replications", refuse)
     monkeypatch.setattr("simcenter.studies.sweep.iter_replications", refuse)
+    monkeypatch.setattr("simcenter.studies.compare.iter_replications", refuse)
     monkeypatch.setattr("simcenter.studies.staffing.run_replications", refuse)
 
 

@@ -243,7 +243,7 @@ def study_commands(draw: st.DrawFn) -> list[str]:
             args += ["--vary", vary]
     options = {
         "sweep": ["-n", "--seed", "--jobs", "--set"],
-        "compare": ["-n", "--seed", "--jobs"],
+        "compare": ["-n", "--seed", "--jobs", "--set", "--label"],
         "staff": [
             "-n",
             "--seed",

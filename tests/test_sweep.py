@@ -28,6 +28,7 @@ from simcenter.outdir import MARKER
 from simcenter.scenario import build_scenario
 from simcenter.studies.grid import parse_vary, points
 from simcenter.studies.store import POINTS_FOLDER
+from simcenter.studies.sweep import OBJECTIVE_COLUMNS
 
 PLAIN: dict[str, Any] = {
     "name": "sweep-test",
@@ -130,7 +131,7 @@ def staffing_sweep() -> pd.DataFrame:
 
 def test_the_table_has_the_varied_values_then_the_summary(staffing_sweep: pd.DataFrame) -> None:
     summary = simcenter.simulate(PLAIN, replications=3, seed=2, keep_contacts=False).summary
-    expected = ["agents.team.count", *summary.columns, "cost", "cost_ci95"]
+    expected = ["agents.team.count", *summary.columns, "cost", "cost_ci95", *OBJECTIVE_COLUMNS]
     assert list(staffing_sweep.columns) == expected
     assert len(staffing_sweep) == 6 * 2  # points x (support, ALL)
     # the point at the scenario's own staffing is the scenario's own run
@@ -158,7 +159,7 @@ def first_contacts(scenario: dict[str, Any], agents: int, replications: int) -> 
     """First-time contacts (attempt 1, not a transfer leg) at one staffing point of tier1."""
     point = build_scenario(scenario).with_overrides({"agents.tier1.count": agents})
     contacts = simcenter.simulate(point, replications=replications, seed=5).contacts
-    first = contacts[(contacts["attempt"] == 1) & (contacts["linked_id"] == -1)]
+    first = contacts[(contacts["attempt"] == 1) & contacts["linked_id"].isna()]
     return first.sort_values(["replication", "queue", "arrival_s"]).reset_index(drop=True)
 
 

@@ -1,8 +1,8 @@
 """The ``simcenter`` command line: a thin layer over the Python API.
 
 Modules: ``app`` (the parser, :func:`main` and the ``run``, ``report``,
-``validate`` and ``schema`` commands), ``erlang_command``, ``sweep_command``
-and ``study_commands`` (``compare``, ``staff``, ``run --precision``), the
+``validate`` and ``schema`` commands), ``erlang_command``, ``sweep_command``,
+``compare_command`` and ``study_commands`` (``staff``, ``run --precision``), the
 option parsers ``options`` and ``executor_options``, ``console`` (what
 ``run`` prints), ``help_text`` (descriptions, examples and exit codes of
 ``--help``) and ``progress`` (the progress bar).

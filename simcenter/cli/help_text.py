@@ -52,10 +52,11 @@ COMMANDS: dict[str, tuple[str, tuple[str, str]]] = {
         ),
     ),
     "compare": (
-        "Compare two scenarios replication by replication under common random numbers.",
+        "Compare two scenarios (or one and its --set variant) replication by replication "
+        "under common random numbers; rerun into the same -o to resume.",
         (
-            "simcenter compare scenarios/single_queue.yaml bigger.yaml -n 20",
-            "simcenter compare a.yaml b.yaml --seed 7 --jobs 2 -o out/compare",
+            "simcenter compare scenarios/single_queue.yaml bigger.yaml -n 20 -o out/compare",
+            "simcenter compare scenarios/single_queue.yaml --set agents.team.count=31",
         ),
     ),
     "staff": (

@@ -1,11 +1,12 @@
 """The study commands of the command line: ``compare`` and ``staff``, and two ``run`` options.
 
-Each command reads its scenarios as ``run`` does (every problem reported,
-exit code 2), runs the study through the Python API, prints a short table
-and writes its files into the output folder atomically. ``run --precision``
-adds replications until every queue's service level is precise enough, and
-``run --control-variates`` also estimates every summary figure with the
-offered count and work as control variates (``control_variates.csv``).
+``compare`` lives in :mod:`simcenter.cli.compare_command`. Each command reads
+its scenarios as ``run`` does (every problem reported, exit code 2), runs the
+study through the Python API, prints a short table and writes its files into
+the output folder atomically. ``run --precision`` adds replications until
+every queue's service level is precise enough, and ``run --control-variates``
+also estimates every summary figure with the offered count and work as
+control variates (``control_variates.csv``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simcenter.cli import executor_options
+from simcenter.cli import compare_command, executor_options
 from simcenter.errors import Problem, ScenarioError, SimcenterError, describe
 from simcenter.formats import MISSING, percent, percent_points, seconds, seconds_number
 from simcenter.text import csv_safe, printable
@@ -33,22 +34,13 @@ if TYPE_CHECKING:
     from simcenter.scenario import Scenario
     from simcenter.studies.precision import ControlledSummary
 
-SHOWN_FIGURES = ("service_level", "asa_s", "abandon_rate", "mean_wait_s", "occupancy")
-"""Figures ``compare`` prints (``compare.csv`` holds every figure)."""
-
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     """Add ``compare`` and ``staff`` to the command line's subcommands."""
     compare = commands.add_parser(
         "compare", help="compare two scenarios under common random numbers (paired)"
     )
-    compare.add_argument("scenario_a", help="reference scenario YAML file")
-    compare.add_argument("scenario_b", help="alternative scenario YAML file")
-    compare.add_argument("-n", "--replications", help="replications of each (default 20)")
-    compare.add_argument("--seed", help="base seed of both (default: scenario A's)")
-    compare.add_argument("--jobs", help="worker processes (default and at most: one per core)")
-    compare.add_argument("-o", "--outdir", help="output folder (default results/compare/)")
-    executor_options.add_arguments(compare)
+    compare_command.add_arguments(compare)
 
     staff = commands.add_parser(
         "staff", help="fewest agents per interval that meet the targets (Erlang, then simulation)"
@@ -242,48 +234,6 @@ def run_study(args: argparse.Namespace, options: RunOptions, count: int) -> RunS
     )
 
 
-def _compare(args: argparse.Namespace) -> int:
-    from simcenter import outdir
-    from simcenter.cli.options import run_options
-    from simcenter.loading import read_scenario
-
-    options = run_options(args.replications, args.seed, args.jobs)
-    executor_options.check(args)
-    first = read_scenario(args.scenario_a).scenario
-    second = read_scenario(args.scenario_b).scenario
-    target = Path(args.outdir) if args.outdir else outdir.default_outdir("compare")
-    with outdir.locked(target, "compare"):
-        return _compare_into(args, options, first, second, target)
-
-
-def _compare_into(
-    args: argparse.Namespace,
-    options: RunOptions,
-    first: Scenario,
-    second: Scenario,
-    target: Path,
-) -> int:
-    """The rest of ``simcenter compare``, holding the lock of the output folder ``target``."""
-    from simcenter import outdir
-    from simcenter.studies.compare import compare
-
-    outdir.prepare(target, "compare")
-    table = compare(
-        first,
-        second,
-        replications=max(2, options.replications or 20),
-        seed=options.seed,
-        jobs=executor_options.workers(args, options.jobs),
-        executor=args.executor,
-        address=args.address,
-    )
-    with outdir.staged(target, "compare") as staging:
-        csv_safe(table).to_csv(staging / "compare.csv", index=False)
-    print(printable(comparison_text(table, first.name, second.name), keep_newlines=True))
-    print(printable(f"comparison written to {target / 'compare.csv'}"))
-    return 0
-
-
 def _staff(args: argparse.Namespace) -> int:
     from simcenter import outdir
     from simcenter.cli import erlang_command as parse
@@ -368,48 +318,8 @@ def staffing_text(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def comparison_text(table: pd.DataFrame, name_a: str, name_b: str) -> str:
-    """The comparison as aligned plain text: the main figures of every queue."""
-    headers = ["queue", "figure", "A", "B", "B - A", "± paired", "± unpaired", "narrower"]
-    rows = [headers]
-    for row in table[table["figure"].isin(SHOWN_FIGURES)].itertuples():
-        rows.append(
-            [
-                str(row.queue),
-                str(row.figure),
-                _number(row.a),
-                _number(row.b),
-                _number(row.difference, signed=True),
-                _number(row.difference_ci95),
-                _number(row.unpaired_ci95),
-                MISSING if math.isnan(row.narrowing) else f"{row.narrowing:.1f}x",
-            ]
-        )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(headers))]
-    lines = [f"A = {name_a}, B = {name_b}; 95 % half-widths"]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row[:2], widths[:2], strict=True)]
-        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines + verdict_lines(table))
-
-
-def verdict_lines(table: pd.DataFrame) -> list[str]:
-    """``service level against target: billing A met, B too close to call; ...``."""
-    rows = table[(table["figure"] == "service_level") & table["a_verdict"].notna()]
-    if rows.empty:
-        return []
-    verdicts = "; ".join(
-        f"{row.queue} A {row.a_verdict}, B {row.b_verdict or MISSING}" for row in rows.itertuples()
-    )
-    return [f"service level against target: {verdicts}"]
-
-
-def _number(value: float, signed: bool = False) -> str:
-    if math.isnan(value):
-        return MISSING
-    return f"{value:+.4g}" if signed else f"{value:.4g}"
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"compare": _compare, "staff": _staff}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "compare": compare_command.run,
+    "staff": _staff,
+}
 """Command name -> handler, merged into the command line's table."""

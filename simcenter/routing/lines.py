@@ -11,7 +11,8 @@ from simcenter.states import QUEUED
 
 if TYPE_CHECKING:
     from simcenter.agents import Agent, AgentGroup
-    from simcenter.contact import Contact, ContactDraws
+    from simcenter.contact import Contact
+    from simcenter.draws import Draws
     from simcenter.routing.agent_selection import AgentSelection
 
 
@@ -70,7 +71,7 @@ class Queue:
         only_pool: The one pool that serves the queue when its policy then
             always takes that pool's longest-idle agent (``longest_idle``,
             ``priority``, ``fewest_skills``), else None.
-        draws: The streams of the queue's first-time contacts.
+        draws: The draws of the queue's first-time contacts.
         balking: The queue's ``balking`` rule, or None.
         has_wait_rules: The queue has ``overflow`` or ``max_wait`` (timers
             for a waiting contact besides its patience).
@@ -107,7 +108,7 @@ class Queue:
         spec: QueueSpec,
         routing: RoutingSpec,
         threshold_s: float,
-        draws_of: Callable[[str], ContactDraws],
+        draws_of: Callable[[str], Draws],
     ) -> None:
         self.index = index
         self.spec = spec
@@ -126,13 +127,13 @@ class Queue:
         self.groups: list[AgentGroup] = []
         self.work_s = 0.0
         self._draws_of = draws_of
-        self._later: dict[str, ContactDraws] = {}
+        self._later: dict[str, Draws] = {}
         self.draws = draws_of("first")
 
-    def later_draws(self, origin: str) -> ContactDraws:
-        """The streams of the contacts of ``origin`` created at this queue during the run.
+    def later_draws(self, origin: str) -> Draws:
+        """The draws of the contacts of ``origin`` created at this queue during the run.
 
-        ``origin`` is ``repeat``, ``transfer`` or ``reroute``; the streams
+        ``origin`` is ``repeat``, ``transfer`` or ``reroute``; the draws
         are made the first time they are needed.
         """
         draws = self._later.get(origin)

@@ -5,7 +5,8 @@ see the same callers (common random numbers) and differences between points
 come from the values varied, not from the luck of the draw. The table has
 one row per point and queue: the varied values, then the summary figures of
 the point (means over replications, with ``_ci95`` half-widths), then the
-cost of the whole centre. With an output folder, each point is kept as soon
+cost of the whole centre, then each queue's service-level objective and
+verdict at that point (:mod:`simcenter.verdicts`). With an output folder, each point is kept as soon
 as it is finished and a rerun of the same sweep resumes where it stopped
 (:class:`~simcenter.studies.store.PointStore`).
 """
@@ -32,12 +33,18 @@ from simcenter.studies import grid as grids
 from simcenter.studies.runner import ExecutorLike, ProgressCallback, Task, iter_replications
 from simcenter.studies.store import PointStore
 from simcenter.text import csv_safe
+from simcenter.verdicts import summary_verdicts
 
 STUDY = "sweep"
 """The kind of study, as stored in its output folder."""
 
 COST_COLUMN = "cost"
 """Agent cost of the whole centre at a point (the same on every row of the point)."""
+
+OBJECTIVE_COLUMNS = ("sl_threshold_s", "sl_target", "sl_verdict")
+"""The last columns of the table: the queue's service-level objective at the point and its
+verdict (``met``, ``missed``, ``too close to call`` or empty), as ``run --format json`` names
+them."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,12 @@ def sweep(
         One row per point and queue (plus ``ALL``): a column per varied key,
         then the summary columns (:attr:`Results.summary`, with ``_ci95``
         half-widths from two replications on), then ``cost`` (and
-        ``cost_ci95``): the agent cost of the whole centre at that point.
+        ``cost_ci95``): the agent cost of the whole centre at that point,
+        then ``sl_threshold_s`` (seconds) and ``sl_target`` (fraction): the
+        queue's service-level objective at the point (NaN for ``ALL`` when
+        the queues' objectives differ), and ``sl_verdict``: its service
+        level against it (:func:`simcenter.verdicts.judge`; None without
+        one).
 
     Raises:
         TypeError, ValueError: ``replications``, ``seed`` or ``jobs`` of the
@@ -157,7 +169,7 @@ def run_sweep(
         frames, fresh = _run_points(
             scenarios, points, counts, seeds, store, jobs, executor, address, progress
         )
-        table = _table(points, frames)
+        table = _table(points, frames, scenarios)
         if store is not None:
             store.finish(_output_files(table, list(checked), resolved))
     finally:
@@ -263,15 +275,30 @@ def point_frame(scenario: Scenario, records: Sequence[ReplicationRecord]) -> pd.
     return summary
 
 
-def _table(points: Sequence[grids.Point], frames: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
-    """The sweep table: the varied values of each point, then its frame."""
+def _table(
+    points: Sequence[grids.Point],
+    frames: Mapping[int, pd.DataFrame],
+    scenarios: Sequence[Scenario],
+) -> pd.DataFrame:
+    """The sweep table: the varied values of each point, then its frame and its verdicts."""
     parts = []
     for number, point in enumerate(points):
-        frame = frames[number].copy()
+        frame = with_objectives(frames[number], scenarios[number])
         for position, (key, value) in enumerate(point):
             frame.insert(position, key, pd.Series([value] * len(frame)))
         parts.append(frame)
     return pd.concat(parts, ignore_index=True)
+
+
+def with_objectives(frame: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """A point's frame with :data:`OBJECTIVE_COLUMNS`: each queue's objective and verdict."""
+    judged = summary_verdicts(frame, run_meta(scenario))
+    names = frame["queue"].astype(str)
+    return frame.assign(
+        sl_threshold_s=[judged[name].threshold_s for name in names],
+        sl_target=[judged[name].target for name in names],
+        sl_verdict=[judged[name].verdict for name in names],
+    )
 
 
 def _output_files(

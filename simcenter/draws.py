@@ -1,0 +1,262 @@
+"""A contact's draws: the random values it takes when it is created, declared by purpose.
+
+Every random value of a contact has a purpose with a name: its base handle
+time (``handle``), wrap-up (``wrap``), patience (``patience``), whether it
+will be transferred (``transfer``), call again (``repeat``, and after what
+delay: ``repeat_delay``) or balk when nobody is free (``balk``).
+:data:`PURPOSES` declares each one once: its name (which names its random
+stream), the contact attribute that holds the value, and where the queue
+states how it is drawn.
+
+Where the values come from is behind the :class:`Draws` protocol: a new
+contact asks its queue's draws (of its origin: ``first``, ``repeat``,
+``transfer`` or ``reroute``) to :meth:`Draws.draw` its values, all at once,
+and the journey reads them from the contact. The engine's draws are
+:class:`SampledDraws`, one named stream per purpose (common random numbers;
+docs/modelling.md, "Randomness"); another implementation (a trace row, say)
+can supply some or all of the values without a change to the engine
+(``run_replication(..., draws=...)``).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from simcenter.distributions import Constant, Distribution, Sampler, Uniform
+from simcenter.scenario import DistributionSpec, QueueSpec
+from simcenter.streams import stream
+
+if TYPE_CHECKING:
+    from simcenter.contact import Contact
+
+
+@dataclass(frozen=True)
+class Time:
+    """A purpose whose value is a time (seconds), drawn from a distribution of the queue.
+
+    Attributes:
+        name: The purpose's name, which names its stream: ``<name>/<queue>``
+            for first-time contacts, ``<origin>/<queue>/<name>`` for the others.
+        attribute: The :class:`~simcenter.contact.Contact` attribute that holds it.
+        distribution: The queue's distribution of it, or None if the queue has
+            none (then the value is ``inf``, or NaN for a conditional time).
+    """
+
+    name: str
+    attribute: str
+    distribution: Callable[[QueueSpec], DistributionSpec | None]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A purpose whose value is a decision: yes with a probability the queue states.
+
+    Attributes:
+        name: The purpose's name, which names its stream (as :class:`Time`).
+        attribute: The :class:`~simcenter.contact.Contact` attribute that holds it.
+        probability: The queue's probability of yes, or None if the queue has
+            no such rule (then the value is False and nothing is drawn).
+    """
+
+    name: str
+    attribute: str
+    probability: Callable[[QueueSpec], float | None]
+
+
+TIMES = (
+    Time("handle", "base_handle_s", lambda spec: spec.handle_time),
+    Time("wrap", "wrap_s", lambda spec: spec.wrap_up),
+    Time("patience", "patience_s", lambda spec: spec.patience),
+)
+"""The times every contact draws (without ``patience`` the value is ``inf``: never abandons)."""
+
+CHOICES = (
+    Choice(
+        "transfer", "transfers", lambda spec: spec.transfer.probability if spec.transfer else None
+    ),
+    Choice("repeat", "repeats", lambda spec: spec.repeat.probability if spec.repeat else None),
+    Choice("balk", "balks", lambda spec: spec.balking.probability if spec.balking else None),
+)
+"""The decisions every contact draws (a Uniform(0, 1) draw below the probability: yes)."""
+
+REPEAT_DELAY = Time(
+    "repeat_delay", "repeat_delay_s", lambda spec: spec.repeat.delay if spec.repeat else None
+)
+"""The delay until a repeat call (seconds), drawn only for the contacts that will call
+again (``repeats``); NaN for the others."""
+
+PURPOSES: dict[str, Time | Choice] = {
+    purpose.name: purpose for purpose in (*TIMES, *CHOICES, REPEAT_DELAY)
+}
+"""Every purpose of a contact's draws, by name."""
+
+
+class Draws(Protocol):
+    """Where the values of a queue's new contacts of one origin come from."""
+
+    def draw(self, contact: Contact) -> None:
+        """Give the new ``contact`` its value of every purpose (:data:`PURPOSES`).
+
+        Sets ``base_handle_s``, ``wrap_s`` and ``patience_s`` (seconds;
+        ``inf`` patience: never abandons), ``transfers``, ``repeats``,
+        ``balks`` and ``repeat_delay_s`` (seconds; NaN unless ``repeats``).
+        Called once per contact, in the order the contacts of the queue and
+        origin are created, before anything else happens to the contact.
+        """
+
+
+DrawsOf = Callable[[QueueSpec, str], Draws]
+"""The draws of a queue's contacts of one origin: ``first``, ``repeat``, ``transfer``
+or ``reroute``."""
+
+Stream = tuple[Distribution | None, np.random.Generator | None]
+"""A distribution (None: always ``inf``) and the generator of its stream (None when it
+never draws: no distribution, or a `Constant`)."""
+Decision = tuple[np.random.Generator, float]
+"""The generator of a Uniform(0, 1) stream and the probability of "yes"."""
+
+
+def sampled(seed: int, replication: int) -> DrawsOf:
+    """The engine's draws: every purpose of a queue's contacts from its own named stream.
+
+    First-time contacts of queue ``q`` draw purpose ``p`` from stream
+    ``p/q``; contacts created during the run at ``q`` from ``<origin>/q/p``.
+    """
+
+    def draws_of(spec: QueueSpec, origin: str) -> SampledDraws:
+        def rng(purpose: str) -> np.random.Generator:
+            name = (
+                f"{purpose}/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/{purpose}"
+            )
+            return stream(seed, replication, name)
+
+        def time_stream(purpose: Time) -> Stream:
+            # PERF: a constant or absent distribution never draws: no generator made
+            # (benchmarks/README.md, "Routing at scale").
+            given = purpose.distribution(spec)
+            built = None if given is None else given.build()
+            needs_rng = built is not None and not isinstance(built, Constant)
+            return (built, rng(purpose.name) if needs_rng else None)
+
+        def decision(purpose: Choice) -> Decision | None:
+            probability = purpose.probability(spec)
+            return None if probability is None else (rng(purpose.name), probability)
+
+        delay = REPEAT_DELAY.distribution(spec)
+        return SampledDraws(
+            [time_stream(purpose) for purpose in TIMES],
+            [decision(purpose) for purpose in CHOICES],
+            None if delay is None else Sampler(delay.build(), rng(REPEAT_DELAY.name)),
+        )
+
+    return draws_of
+
+
+class SampledDraws:
+    """The draws of a queue's contacts of one origin from named streams, taken in blocks.
+
+    Each purpose has its own stream. A refill draws the next block of every
+    stream (``distribution.sample(rng, size)``, sizes 8, 16, ... up to
+    ``block``, as :class:`~simcenter.distributions.Sampler`; from 64 when
+    every distribution drawn is elementwise), so contact
+    ``k`` always gets value ``k`` of every stream, whatever the block sizes
+    and whatever else happens in the run. A contact's times are stored
+    next to each other (float64), so taking them touches one memory line, not
+    a float object per value in another place (PERF: −15 % CPU on the
+    500-queue secretarial service; benchmarks/README.md, "Routing at scale").
+
+    Args:
+        times: The stream of each of :data:`TIMES`, in its order.
+        decisions: The decision of each of :data:`CHOICES`, in its order, or
+            None where the queue has no such rule.
+        repeat_delay: Draws the delay until a repeat call (seconds), only for
+            contacts that will call again; None without ``repeat``.
+        block: Largest number of contacts drawn per refill.
+    """
+
+    __slots__ = (
+        "_bytes",
+        "_choices",
+        "_decides",
+        "_decisions",
+        "_end",
+        "_next_size",
+        "_offset",
+        "_repeat_delay",
+        "_streams",
+        "block",
+    )
+
+    def __init__(
+        self,
+        times: list[Stream],
+        decisions: list[Decision | None],
+        repeat_delay: Callable[[], float] | None = None,
+        block: int = 1024,
+    ) -> None:
+        self._streams = tuple(times)
+        self._decisions = tuple(decisions)
+        self._decides = any(self._decisions)
+        self._repeat_delay = repeat_delay
+        self.block = block
+        drawn = [stream[0] for stream in self._streams if stream[0] is not None]
+        first = min(
+            (Sampler.first_block(distribution) for distribution in drawn),
+            default=Sampler.ELEMENTWISE_FIRST_BLOCK,
+        )
+        self._next_size = min(first, block)
+        self._bytes = b""
+        self._offset = self._end = 0
+        self._choices: list[tuple[bool, ...]] = []
+
+    def draw(self, contact: Contact) -> None:
+        """Give ``contact`` the next row of every stream (:meth:`Draws.draw`)."""
+        offset = self._offset
+        if offset == self._end:
+            self._refill()
+            offset = 0
+        self._offset = offset + _ROW_SIZE
+        # The order of TIMES and CHOICES (tests/test_draws.py checks it).
+        contact.base_handle_s, contact.wrap_s, contact.patience_s = _ROW(self._bytes, offset)
+        if self._decides:
+            contact.transfers, repeats, contact.balks = self._choices.pop()
+            contact.repeats = repeats
+            contact.repeat_delay_s = self._repeat_delay() if repeats else math.nan  # type: ignore[misc]
+        else:
+            contact.transfers = contact.repeats = contact.balks = False
+            contact.repeat_delay_s = math.nan
+
+    def _refill(self) -> None:
+        """Draw the next block of every stream: one row of times per contact."""
+        size = self._next_size
+        self._next_size = min(2 * size, self.block)
+        table = np.empty((size, len(self._streams)))
+        for column, (distribution, rng) in enumerate(self._streams):
+            if distribution is None:
+                table[:, column] = math.inf
+            elif isinstance(distribution, Constant):
+                table[:, column] = distribution.mean  # never touches rng
+            else:
+                table[:, column] = distribution.sample(rng, size)  # type: ignore[arg-type]
+        self._bytes = table.tobytes()
+        self._offset, self._end = 0, table.nbytes
+        if self._decides:
+            columns = []
+            for decision in self._decisions:
+                if decision is None:
+                    columns.append([False] * size)
+                else:
+                    rng, probability = decision
+                    columns.append((_UNIT.sample(rng, size)[::-1] < probability).tolist())
+            self._choices = list(zip(*columns, strict=True))
+
+
+_ROW = struct.Struct(f"{len(TIMES)}d").unpack_from
+_ROW_SIZE = struct.calcsize(f"{len(TIMES)}d")
+_UNIT = Uniform(0.0, 1.0)
