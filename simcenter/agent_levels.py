@@ -95,7 +95,6 @@ class AgentLevels:
     Attributes:
         changed: The hot-path call, :data:`StateChange`: sets ``agent.state`` and tallies
             the change.
-        last_change_s: The latest end of an on-duty period reduced so far (seconds).
     """
 
     def __init__(
@@ -126,7 +125,6 @@ class AgentLevels:
         }
         self._batches: list[int] = []
         self._after: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
-        self.last_change_s = 0.0
         self.changed = self._changes()
 
     # ------------------------------------------------------------------ the hot path
@@ -259,7 +257,6 @@ class AgentLevels:
             columns = _frame(self._presence)
             if self._keep_presence:
                 self._presence_log.append(columns)
-            self.last_change_s = max(self.last_change_s, float(np.max(columns["end_s"])))
             self._add_periods(
                 "staffed", columns["start_s"], columns["end_s"], columns["agent"].astype(np.int64)
             )

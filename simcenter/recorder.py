@@ -140,7 +140,6 @@ class Recorder:
         self._threshold = np.asarray(meta.sl_threshold_s, dtype=np.float64)
         self._histogram: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._histogram_size = 0
-        self._last_change_s = 0.0
         self._add = self._adder()
         self._levels = AgentLevels(
             meta, self._tallies.agents, self._edges, keep_presence, self._chunk_size
@@ -204,12 +203,6 @@ class Recorder:
         else:
             wait, talk = contact.answered_s - contact.arrival_s, end_of_run_s - contact.answered_s
             self._add(contact, _IN_SYSTEM, math.nan, wait, talk, 0.0)
-
-    @property
-    def last_change_s(self) -> float:
-        """The latest time (seconds) a contact left or an on-duty period ended, so far."""
-        self._flush()
-        return max(self._last_change_s, self._levels.last_change_s)
 
     # ----------------------------------------------------------------- the hot path
 
@@ -309,7 +302,6 @@ class Recorder:
         handle, wrap, outcome, agent = c["handle_s"], c["wrap_s"], c["outcome"], c["agent"]
         base_handle = c["base_handle_s"]
         group = self._group_of[agent]
-        self._note_last_change(c, queue, outcome)
         # The busy rows of the contacts served in this chunk (warm-up ones too) are one batch.
         self._levels.cut(int(np.count_nonzero(np.isfinite(answered_s) & (agent >= 0))))
         waited = wait > 0
@@ -405,19 +397,6 @@ class Recorder:
         merged = histogram.regroup(cells, bins, counts, cells)
         self._histogram = [merged]
         self._histogram_size = len(merged[0])
-
-    def _note_last_change(
-        self, c: dict[str, np.ndarray], queue: np.ndarray, outcome: np.ndarray
-    ) -> None:
-        if "end_s" in c:
-            ends = c["end_s"]
-        else:  # the time each contact left, up to rounding (only the drain fallback uses it)
-            talked = np.isfinite(c["answered_s"]) & np.isfinite(c["handle_s"])
-            ends = np.where(talked, c["answered_s"] + c["handle_s"], c["arrival_s"] + c["wait_s"])
-            ends = ends[outcome != _IN_SYSTEM]
-        finite = ends[np.isfinite(ends)]
-        if len(finite):
-            self._last_change_s = max(self._last_change_s, float(np.max(finite)))
 
     # ---------------------------------------------------------------------- the end
 
