@@ -97,3 +97,20 @@ def test_the_check_catches_a_stale_name(stale: str) -> None:
     owner_name, name = stale.split(".")
     owner = modules.get(owner_name) or _classes(modules)[owner_name]
     assert not _has(owner, name)
+
+
+def test_every_module_of_the_package_has_a_row_in_the_module_map() -> None:
+    """A new module is added to the map (a package's row covers its files)."""
+    text = PAGE.read_text(encoding="utf-8")
+    package = Path(simcenter.__file__).parent
+    unlisted = [
+        path.name
+        for path in package.glob("*.py")
+        if not path.name.startswith("_") and f"`{path.name}`" not in text
+    ]
+    unlisted += [
+        f"{path.parent.name}/"
+        for path in package.glob("*/__init__.py")
+        if f"`{path.parent.name}/`" not in text
+    ]
+    assert not unlisted, f"modules missing from docs/architecture.md: {unlisted}"
