@@ -100,6 +100,28 @@ def test_service_level_shades_the_confidence_band_of_each_queue() -> None:
     assert [line.get_label() for line in ax.get_lines()] == ["billing", "_target"]
 
 
+def test_the_confidence_band_covers_the_last_interval_up_to_the_horizon() -> None:
+    """The band is a step like its line: the last interval's half-width reaches the horizon."""
+    from matplotlib.dates import num2date
+
+    results = two_queues()
+    ax = results.plot.service_level(queue="billing").axes[0]
+    (band,) = [item for item in ax.collections if isinstance(item, PolyCollection)]
+    rows = rows_of(results.intervals, "queue", "billing")
+    vertices = band.get_paths()[0].vertices
+    x = pd.to_datetime([num2date(value).replace(tzinfo=None) for value in vertices[:, 0]])
+    end = instants(results, [results.meta.warmup_s + results.meta.horizon_s])[0]
+    last_start = instants(results, [rows["start_s"].iloc[-1]])[0]
+
+    assert x.max().to_datetime64() == end
+    at_last = vertices[np.asarray(x > last_start), 1]  # the closing edge at the horizon
+    last = rows.iloc[-1]
+    low = np.clip(last["service_level"] - last["service_level_ci95"], 0, 1)
+    high = np.clip(last["service_level"] + last["service_level_ci95"], 0, 1)
+    assert at_last.min() == pytest.approx(low)
+    assert at_last.max() == pytest.approx(high)
+
+
 def test_service_level_of_one_day_of_a_longer_run() -> None:
     results = two_days()
 

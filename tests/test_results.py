@@ -131,6 +131,13 @@ def test_replications_hold_every_replication_summary(
     pd.testing.assert_frame_equal(results.replications.drop(columns="replication"), expected)
 
 
+def test_the_contact_log_is_read_once_and_kept(results: Results) -> None:
+    """A second access returns the same frame, not a new read of the log file."""
+    first = results.contacts
+    assert first is not None
+    assert results.contacts is first
+
+
 def test_summary_equals_the_aggregate_of_the_contact_log(results: Results) -> None:
     contacts = results.contacts
     assert contacts is not None
