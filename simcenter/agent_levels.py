@@ -145,6 +145,11 @@ class AgentLevels:
         def changed(agent: Agent, state: AgentState, now: float) -> None:
             old = agent.state
             agent.state = state
+            if old is IDLE:  # PERF: the commonest change first (idle -> busy)
+                agent.changed_s = now
+                if state is not BUSY:
+                    becomes_absent(agent, old, state, now)
+                return
             if old is BUSY:  # the talk is over: the contact's row, in the order talks end
                 agent_(agent.index)
                 start_(agent.changed_s)
@@ -155,10 +160,11 @@ class AgentLevels:
                 end_(now)
             elif old is WRAP_UP:
                 ends[open_row[agent.index]] = now
-            elif old is not IDLE:
+            else:
                 leaves_absence(agent, old, state, now)
             agent.changed_s = now
-            if state is not BUSY and state is not IDLE and state is not WRAP_UP:
+            # Wrap-up is entered only from busy (above); idle and busy are present.
+            if state is not BUSY and state is not IDLE:
                 becomes_absent(agent, old, state, now)
 
         return changed

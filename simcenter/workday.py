@@ -63,7 +63,7 @@ class AgentWorkday:
 
     def _wrap_up_ends(self, timer: Timer) -> None:
         """The wrap-up of the timer's contact ends: its agent's slot is free."""
-        self.agent_free(timer._value.agent, self.env.now)
+        self.agent_free(timer._value.agent, self.env._now)  # PERF: as in Arrivals
 
     def agent_free(self, agent: Agent, now: float) -> None:
         """``agent`` finished a contact's talk and wrap-up: next contact, idle, or away."""
