@@ -121,13 +121,9 @@ class AgentGroup:
         for pool in pools:
             pool.group = self
         stagger = spec.rotation is not None and spec.rotation.stagger
+        names = agent_names(spec)
         self.agents = [
-            Agent(
-                first_agent + number,
-                agent_name(spec.name, number),
-                self,
-                number % len(pools) if stagger else 0,
-            )
+            Agent(first_agent + number, names[number], self, number % len(pools) if stagger else 0)
             for number in range(size)
         ]
         self.on_duty = 0
@@ -165,10 +161,22 @@ def rotation_times(spec: AgentGroupSpec, end_s: float) -> Iterator[float]:
 
 
 def group_size(spec: AgentGroupSpec) -> int:
-    """The most agents the group ever has on duty at once."""
-    if spec.staffing is None:
-        return spec.count or 0
-    return max(spec.staffing.counts)
+    """The number of the group's agents: ``count`` or the plan's peak, plus each shift's count."""
+    base = spec.staffing.peak if spec.staffing is not None else spec.count or 0
+    return base + sum(shift.count for shift in spec.shifts or [])
+
+
+def agent_names(spec: AgentGroupSpec) -> list[str]:
+    """The names of the group's agents, in the order of their index in the group.
+
+    The agents of ``count`` or ``staffing`` come first (``<group>-001``, ...),
+    then those of each shift in turn (``<group>-<shift name>-001``, ...).
+    """
+    base = spec.staffing.peak if spec.staffing is not None else spec.count or 0
+    names = [agent_name(spec.name, number) for number in range(base)]
+    for shift, name in zip(spec.shifts or [], spec.shift_names, strict=True):
+        names += [agent_name(f"{spec.name}-{name}", number) for number in range(shift.count)]
+    return names
 
 
 def staffing_changes(
@@ -202,12 +210,15 @@ def _plan_boundaries(plan: StaffingSpec, clock: ScenarioClock) -> Iterator[tuple
 
     Each repetition sets ``counts[k]`` at ``start + k * interval`` and 0 at the
     plan's end; repetitions begin every ``period_s`` (whole days), so they
-    never overlap.
+    never overlap. A plan by ``days`` repeats daily with the counts of each
+    local day's weekday (none on a weekday it does not list).
     """
-    days = round(plan.period_s / 86_400)
+    days = 1 if plan.days is not None else round(plan.period_s / 86_400)
     day = clock.day_of(0.0) - days
     while True:
-        for index, count in enumerate(plan.counts):
+        counts = plan.counts_on(clock.weekday(day))
+        for index, count in enumerate(counts):
             yield (clock.seconds_at(day, plan.start + index * plan.interval), count)
-        yield (clock.seconds_at(day, plan.start + len(plan.counts) * plan.interval), 0)
+        if counts:
+            yield (clock.seconds_at(day, plan.start + len(counts) * plan.interval), 0)
         day += days

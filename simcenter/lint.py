@@ -9,8 +9,10 @@ each warning with the key path it is about (the command line adds the file
 and line).
 
 The arrival rates and staffing are read over the simulated time ``[0,
-warmup + horizon)`` exactly as the engine reads them (``arrivals.rate_pieces``
-and ``agents.staffing_changes``). A group *serves* a queue when the queue is
+warmup + horizon)`` exactly as the engine reads them (``arrivals.rate_pieces``,
+``agents.staffing_changes`` and the shifts of ``rota.shift_times``); a group's
+agents on duty are those rostered by its count or plan and its shifts
+(absence, outages and breaks aside). A group *serves* a queue when the queue is
 one of its skills or the queue overflows to it; rotation is not taken into
 account (a rotating group counts as serving all of its skills).
 """
@@ -27,9 +29,12 @@ from typing import Any, TypeGuard
 from simcenter.agents import staffing_changes
 from simcenter.arrivals import RatePiece, rate_pieces
 from simcenter.clock import ScenarioClock
-from simcenter.errors import Problem
+from simcenter.errors import Location, Problem
 from simcenter.formats import erlangs, money
-from simcenter.scenario import QueueSpec, Scenario
+from simcenter.rota import BreakTime, ShiftTime, shift_times
+from simcenter.scenario import AgentGroupSpec, QueueSpec, Scenario
+from simcenter.scenario.shifts import ShiftSpec
+from simcenter.scenario.values import clock_text
 from simcenter.units import format_duration
 
 PLAN_GAP_S = 3600.0
@@ -149,7 +154,9 @@ class _Timeline:
         start: Calendar time of simulation time 0 (timezone-aware).
         arrivals: Per queue, its pieces of positive rate, in time order.
         servers: Per queue, the indices of the groups that serve it.
-        staffing: Per group, its on-duty count changes ``(time_s, agents)``.
+        staffing: Per group, its on-duty count changes ``(time_s, agents)``:
+            those of its count or plan and of its shifts together.
+        shifts: Per group, its shift occurrences (:func:`~simcenter.rota.shift_times`).
     """
 
     end_s: float
@@ -157,12 +164,17 @@ class _Timeline:
     arrivals: list[list[RatePiece]]
     servers: list[list[int]]
     staffing: list[list[tuple[float, int]]]
+    shifts: list[list[ShiftTime]]
     _uncovered: dict[int, list[_Uncovered]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, scenario: Scenario) -> _Timeline:
         clock = ScenarioClock(scenario.start_at)
         end = scenario.end_s
+        shifts = [
+            shift_times(index, group, scenario.start_at, end)
+            for index, group in enumerate(scenario.agents)
+        ]
         return cls(
             end_s=end,
             start=scenario.start_at,
@@ -171,7 +183,11 @@ class _Timeline:
                 for queue in scenario.queues
             ],
             servers=[_servers(scenario, queue) for queue in scenario.queues],
-            staffing=[list(staffing_changes(group, clock, end)) for group in scenario.agents],
+            staffing=[
+                _rostered(list(staffing_changes(group, clock, end)), occurrences, end)
+                for group, occurrences in zip(scenario.agents, shifts, strict=True)
+            ],
+            shifts=shifts,
         )
 
     def expected_contacts(self, queue: int) -> float:
@@ -206,6 +222,35 @@ class _Timeline:
     def local(self, seconds: float) -> datetime:
         """Calendar time (in the scenario's zone) of a simulation time."""
         return (self.start + timedelta(seconds=seconds)).astimezone(self.start.tzinfo)
+
+
+def _rostered(
+    changes: list[tuple[float, int]], occurrences: list[ShiftTime], end_s: float
+) -> list[tuple[float, int]]:
+    """A group's on-duty count changes: those of its count or plan plus its shifts' agents.
+
+    Starts at time 0; then one change per instant where the count changes, before ``end_s``.
+    """
+    deltas: dict[float, int] = {}
+    previous = 0
+    for time, count in changes:
+        deltas[time] = deltas.get(time, 0) + count - previous
+        previous = count
+    for occurrence in occurrences:
+        for time, delta in (
+            (max(occurrence.start_s, 0.0), occurrence.count),
+            (occurrence.end_s, -occurrence.count),
+        ):
+            if time < end_s:
+                deltas[time] = deltas.get(time, 0) + delta
+    rostered, level = [(0.0, 0)], 0
+    for time in sorted(deltas):
+        level += deltas[time]
+        if time == 0.0:
+            rostered[0] = (0.0, level)
+        elif level != rostered[-1][1]:
+            rostered.append((time, level))
+    return rostered
 
 
 def _servers(scenario: Scenario, queue: QueueSpec) -> list[int]:
@@ -286,21 +331,122 @@ _Check = Callable[[Scenario, _Timeline], list[Problem]]
 
 
 def _zero_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
-    """A group with no agents at all never answers a contact."""
+    """A group with no agents never answers a contact; a shift without agents does nothing."""
     warnings = []
     for index, group in enumerate(scenario.agents):
-        if group.count == 0:
+        if group.count == 0 and not group.shifts:
             warnings.append(
                 Problem(("agents", index, "count"), "the group has no agents (count 0)")
             )
-        elif group.staffing is not None and not any(group.staffing.counts):
+        elif group.staffing is not None and group.staffing.peak == 0:
+            key = "counts" if group.staffing.counts is not None else "days"
             warnings.append(
                 Problem(
-                    ("agents", index, "staffing", "counts"),
+                    ("agents", index, "staffing", key),
                     "every count is 0: the group never has an agent on duty",
                 )
             )
+        warnings += [
+            Problem(
+                ("agents", index, "shifts", number, "count"), "the shift has no agents (count 0)"
+            )
+            for number, shift in enumerate(group.shifts or [])
+            if shift.count == 0
+        ]
     return warnings
+
+
+def _roster_key(group: AgentGroupSpec) -> str:
+    """The key that rosters most of a group's agents: ``shifts``, ``staffing`` or ``count``."""
+    if group.shifts:
+        return "shifts"
+    return "count" if group.staffing is None else "staffing"
+
+
+def _breaks_leave_nobody(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """A break that every agent of the group on duty takes at once: nobody is present then."""
+    warnings = []
+    for index, occurrences in enumerate(timeline.shifts):
+        flagged: set[int] = set()
+        level = _on_break(occurrences)
+        for occurrence in occurrences:
+            for due in occurrence.breaks:
+                time = max(due.start_s, 0.0)
+                if occurrence.shift in flagged or not time < min(occurrence.end_s, timeline.end_s):
+                    continue
+                rostered = _level_at(timeline.staffing[index], time)
+                if 0 < rostered <= _level_at(level, time):
+                    flagged.add(occurrence.shift)
+                    warnings.append(_nobody_present(index, occurrence.shift, timeline, due))
+    return warnings
+
+
+def _on_break(occurrences: list[ShiftTime]) -> list[tuple[float, int]]:
+    """Changes ``(time_s, agents)`` of the number of a group's agents on a break, as rostered."""
+    deltas: dict[float, int] = {}
+    for occurrence in occurrences:
+        for due in occurrence.breaks:
+            end = min(due.start_s + due.duration_s, occurrence.end_s)
+            deltas[due.start_s] = deltas.get(due.start_s, 0) + occurrence.count
+            deltas[end] = deltas.get(end, 0) - occurrence.count
+    changes, level = [], 0
+    for time in sorted(deltas):
+        level += deltas[time]
+        changes.append((time, level))
+    return changes
+
+
+def _level_at(changes: list[tuple[float, int]], time: float) -> int:
+    """The count in force at ``time`` of changes ``(time_s, count)`` in time order (0 before)."""
+    position = bisect.bisect_right(changes, (time, math.inf)) - 1
+    return changes[position][1] if position >= 0 else 0
+
+
+def _nobody_present(group: int, shift: int, timeline: _Timeline, due: BreakTime) -> Problem:
+    begin, end = timeline.local(due.start_s), timeline.local(due.start_s + due.duration_s)
+    loc: Location = ("agents", group, "shifts", shift, "breaks")
+    return Problem(
+        loc,
+        "every agent of the group on duty is on a break at once (the first time "
+        f"{begin:%a %Y-%m-%d %H:%M} to {end:%H:%M}): nobody in the group is present then; "
+        "stagger the breaks or keep other agents on duty",
+    )
+
+
+def _doubled_shifts(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """Two shifts of a group with the same hours on the same days: likely one written twice."""
+    warnings = []
+    for index, group in enumerate(scenario.agents):
+        shifts = group.shifts or []
+        for later, shift in enumerate(shifts):
+            same = [
+                earlier
+                for earlier in range(later)
+                if _same_hours(shifts[earlier], shift)
+                and set(shifts[earlier].days) & set(shift.days)
+            ]
+            if same:
+                earlier = shifts[same[0]]
+                days = [day for day in earlier.days if day in shift.days]
+                warnings.append(
+                    Problem(
+                        ("agents", index, "shifts", later),
+                        f"has the same hours as shifts[{same[0]}] ({clock_text(shift.start)} to "
+                        f"{clock_text(shift.end)} on {', '.join(days)}): the group has the "
+                        "agents of both then; if one shift was meant, give it the total count",
+                    )
+                )
+    return warnings
+
+
+def _same_hours(first: ShiftSpec, second: ShiftSpec) -> bool:
+    """Same start, end, time zone and breaks (names, counts and days aside)."""
+    return (first.start, first.end, first.timezone, first.breaks) == (
+        second.start,
+        second.end,
+        second.timezone,
+        second.breaks,
+    )
 
 
 def _needless_overflow(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
@@ -342,10 +488,12 @@ def _plans_that_end_early(scenario: Scenario, timeline: _Timeline) -> list[Probl
             if group is None or group in flagged:
                 continue
             flagged.add(group)
+            key = _roster_key(scenario.agents[group])
+            ends = "the last shift ends" if key == "shifts" else "the plan ends"
             warnings.append(
                 Problem(
-                    ("agents", group, "staffing"),
-                    f"the plan ends at {timeline.local(span.start_s):%H:%M}, "
+                    ("agents", group, key),
+                    f"{ends} at {timeline.local(span.start_s):%H:%M}, "
                     f"{_duration_text(span.end_s - span.start_s)} before the arrivals of "
                     f'"{queue.name}" end at {timeline.local(span.end_s):%H:%M}: '
                     f'no agent who serves "{queue.name}" is on duty in between',
@@ -427,10 +575,9 @@ def _idle_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
         until = (
             f"{finish:%H:%M}" if finish.date() == begin.date() else f"{finish:%a %Y-%m-%d %H:%M}"
         )
-        key = "count" if group.staffing is None else "staffing"
         warnings.append(
             Problem(
-                ("agents", group_index, key),
+                ("agents", group_index, _roster_key(group)),
                 "agents are on duty while no contact arrives for any queue they serve: "
                 f"{agent_hours:,.1f} agent-hours in "
                 f"{sum(end - start for start, end, _ in idle) / 3600:,.1f} hours "
@@ -582,6 +729,8 @@ _CHECKS: tuple[_Check, ...] = (
     _partial_last_interval,
     _unused_templates,
     _zero_agents,
+    _doubled_shifts,
+    _breaks_leave_nobody,
     _no_arrivals,
     _arrivals_without_agents,
     _plans_that_end_early,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcenter.agents import agent_name, group_size
+from simcenter.agents import agent_names, group_size
 
 if TYPE_CHECKING:
     from simcenter.scenario import Scenario
@@ -158,7 +158,7 @@ def run_meta(scenario: Scenario) -> RunMeta:
     owners: list[int] = []
     for index, spec in enumerate(scenario.agents):
         size = group_size(spec)
-        names += [agent_name(spec.name, number) for number in range(size)]
+        names += agent_names(spec)
         owners += [index] * size
     return RunMeta(
         queues=tuple(queue.name for queue in scenario.queues),

@@ -3,7 +3,7 @@
 A scenario that uses one is refused like any unknown key, but the message
 says what it is, "not supported in this version", instead of suggesting a
 similar key that means something else (``retrial`` is not ``repeat``,
-``shifts`` is not ``staffing``). The names are kept so that scenarios stay
+``training`` is not ``rotation``). The names are kept so that scenarios stay
 portable between versions.
 """
 
@@ -23,22 +23,7 @@ RESERVED_KEYS: dict[str, frozenset[str]] = {
         }
     ),
     "ArrivalsSpec": frozenset({"dates", "busyness", "trace"}),
-    "AgentGroupSpec": frozenset(
-        {
-            "shifts",
-            "breaks",
-            "absence",
-            "outages",
-            "training",
-            "learning",
-            "experience",
-            "hires",
-            "attrition",
-            "cost_per_contact",
-            "overtime_factor",
-        }
-    ),
-    "StaffingSpec": frozenset({"days"}),
+    "AgentGroupSpec": frozenset({"training", "learning", "experience", "hires", "attrition"}),
 }
 """Scenario model name -> the keys of later versions it will hold."""
 

@@ -1,8 +1,8 @@
 """Keys of later versions are refused as such, never read as typos of other keys.
 
-``retrial`` is close to ``repeat``'s neighbours, ``shifts`` to ``staffing``,
-``dates`` to ``rate``; a "did you mean" there would send the planner to a
-key that means something else. Every reserved key, at every place it will
+``retrial`` is close to ``repeat``'s neighbours, ``dates`` to ``rate``; a
+"did you mean" there would send the planner to a key that means something
+else. Every reserved key, at every place it will
 belong, gets "not supported in this version" and no suggestion.
 """
 
@@ -42,7 +42,6 @@ PLACES: dict[str, tuple[Any, ...]] = {
     "QueueSpec": ("queues", 0),
     "ArrivalsSpec": ("queues", 0, "arrivals"),
     "AgentGroupSpec": ("agents", 0),
-    "StaffingSpec": ("agents", 0, "staffing"),
 }
 """Where each model's keys are written in a scenario."""
 

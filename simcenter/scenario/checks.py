@@ -46,6 +46,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
         problems += _unknown_skills(groups, queue_names)
     for index, group in groups:
         problems += _rotation_problems(index, group)
+        problems += _duplicate_shift_names(index, group.get("shifts"))
     for index, queue in queues:
         problems += _overflow_problems(index, queue, group_names)
         problems += _queue_target_problems(index, queue, "max_wait", queue_names)
@@ -138,6 +139,26 @@ def _repeated_skills(group_index: int, skills: Any) -> list[Problem]:
         )
         for index, name in enumerate(names)
         if name is not None and names.index(name) < index
+    ]
+
+
+def _duplicate_shift_names(group_index: int, shifts: Any) -> list[Problem]:
+    """Shift names are unique in a group, unnamed shifts counting as ``shift1``, ``shift2``, ..."""
+    if not isinstance(shifts, list):
+        return []
+    names = [
+        _name(shift.get("name")) if isinstance(shift, Mapping) and "name" in shift else None
+        for shift in shifts
+    ]
+    names = [name or f"shift{index + 1}" for index, name in enumerate(names)]
+    return [
+        Problem(
+            ("agents", group_index, "shifts", index, "name"),
+            f'duplicate shift name "{name}" (also shifts[{names.index(name)}])'
+            + ("" if "name" in shifts[index] else "; an unnamed shift is named by its position"),
+        )
+        for index, name in enumerate(names)
+        if names.index(name) < index and isinstance(shifts[index], Mapping)
     ]
 
 

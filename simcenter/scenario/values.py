@@ -13,11 +13,13 @@ the helpers that the models share.
 
 from __future__ import annotations
 
+import difflib
 import math
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -254,6 +256,21 @@ def is_reserved(name: str) -> bool:
     return unicodedata.normalize("NFKC", name).strip().casefold() == RESERVED_QUEUE_NAME.casefold()
 
 
+def _known_zone(name: str) -> str:
+    """An IANA time zone name; an unknown one is told the nearest known name."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(name, available_timezones(), n=1)
+        hint = (
+            f'; did you mean "{close[0]}"?'
+            if close
+            else " (expected an IANA name such as Europe/Berlin)"
+        )
+        raise custom_error("timezone", f'unknown time zone "{name}"{hint}') from None
+    return name
+
+
 def _not_reserved(name: str) -> str:
     if is_reserved(name):
         got = "" if name == RESERVED_QUEUE_NAME else f" (got {describe(name)})"
@@ -422,3 +439,5 @@ CalendarTime = Annotated[
     ),
 ]
 """A calendar date and time, optionally with an offset."""
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
+"""The IANA name of a time zone (``Europe/Berlin``); an unknown name is told the nearest one."""
