@@ -362,7 +362,7 @@ def test_empirical_needs_values_or_a_file_not_both(tmp_path: Path) -> None:
     [
         (
             {"name": "tier1", "skills": ["billing"]},
-            "agents[0]: needs exactly one of count, staffing (got neither)",
+            "agents[0]: needs at least one of count, staffing, shifts (got none)",
         ),
         (
             {"name": "tier1", "count": 3, "skills": []},
