@@ -23,7 +23,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, TypeGuard
 
 from simcenter.agents import staffing_changes
@@ -220,8 +220,13 @@ class _Timeline:
         return self._uncovered[queue]
 
     def local(self, seconds: float) -> datetime:
-        """Calendar time (in the scenario's zone) of a simulation time."""
-        return (self.start + timedelta(seconds=seconds)).astimezone(self.start.tzinfo)
+        """Calendar time (in the scenario's zone) of a simulation time.
+
+        Elapsed seconds are added in UTC, so that a time after a
+        daylight-saving change reads as the clocks show it.
+        """
+        moment = self.start.astimezone(timezone.utc) + timedelta(seconds=seconds)
+        return moment.astimezone(self.start.tzinfo)
 
 
 def _rostered(
@@ -364,20 +369,23 @@ def _roster_key(group: AgentGroupSpec) -> str:
 
 
 def _breaks_leave_nobody(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
-    """A break that every agent of the group on duty takes at once: nobody is present then."""
+    """A break that every agent of the group on duty takes at once: nobody is present then.
+
+    Flagged once per group, at the shift of the first such break.
+    """
     warnings = []
     for index, occurrences in enumerate(timeline.shifts):
-        flagged: set[int] = set()
         level = _on_break(occurrences)
-        for occurrence in occurrences:
-            for due in occurrence.breaks:
-                time = max(due.start_s, 0.0)
-                if occurrence.shift in flagged or not time < min(occurrence.end_s, timeline.end_s):
-                    continue
-                rostered = _level_at(timeline.staffing[index], time)
-                if 0 < rostered <= _level_at(level, time):
-                    flagged.add(occurrence.shift)
-                    warnings.append(_nobody_present(index, occurrence.shift, timeline, due))
+        nobody = (
+            (occurrence.shift, due)
+            for occurrence in occurrences
+            for due in occurrence.breaks
+            if (time := max(due.start_s, 0.0)) < min(occurrence.end_s, timeline.end_s)
+            and 0 < _level_at(timeline.staffing[index], time) <= _level_at(level, time)
+        )
+        first = next(nobody, None)
+        if first is not None:
+            warnings.append(_nobody_present(index, first[0], timeline, first[1]))
     return warnings
 
 

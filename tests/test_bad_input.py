@@ -684,6 +684,107 @@ CASES = [
         ["scenario.yaml:1: the scenario must be a mapping of keys (got a list)"],
     ),
     (
+        "shifts: time zone, weekdays, count, end at start, absence, outage, shift name",
+        """\
+        name: Retail support
+        timezone: Europe/Berlin
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            skills: [billing]
+            shifts:
+              - {start: "08:00", end: "16:30", count: 12, timezone: Europe/Berln}
+              - start: "22:00"
+                end: "06:00"
+                count: 2.5
+                days: [mon, friday]
+              - {name: shift1, start: "09:00", end: "09:00", count: 3}
+            absence: {probability: 1}
+            outages:
+              - {at: "10:00", duration: 1h, agents: 2}
+        """,
+        [
+            'scenario.yaml:11 agents[0].shifts[0].timezone: unknown time zone "Europe/Berln"; '
+            'did you mean "Europe/Berlin"?',
+            "scenario.yaml:14 agents[0].shifts[1].count: must be a non-negative integer (got 2.5)",
+            "scenario.yaml:15 agents[0].shifts[1].days[1]: must be one of mon, tue, wed, thu, "
+            'fri, sat, sun (got "friday")',
+            "scenario.yaml:16 agents[0].shifts[2].end: must differ from start (got 09:00 to "
+            "09:00): a shift that ends when it starts has no length",
+            'scenario.yaml:16 agents[0].shifts[2].name: duplicate shift name "shift1" '
+            "(also shifts[0])",
+            "scenario.yaml:17 agents[0].absence.probability: must be a number from 0 to less "
+            "than 1 (got 1)",
+            "scenario.yaml:19 agents[0].outages[0].at: must be a date and time such as "
+            '2026-01-05T08:00 (got "10:00")',
+        ],
+    ),
+    (
+        "breaks outside their shift or overlapping",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            skills: [billing]
+            shifts:
+              - start: "08:00"
+                end: "16:30"
+                count: 12
+                breaks: [{at: "12:00", duration: 30min}, {at: "16:15", duration: 30min}]
+              - start: "22:00"
+                end: "06:00"
+                count: 2
+                breaks: [{at: "02:00", duration: 30min}, {after: 255min, duration: 15min}]
+              - {start: "22:00", end: "06:00", count: 2, breaks: [{at: "21:30", duration: 15min}]}
+        """,
+        [
+            "scenario.yaml:13 agents[0].shifts[0].breaks: breaks[1] (at 16:15 for 30min) must "
+            "lie within the shift (08:00 to 16:30, 8.5h)",
+            "scenario.yaml:17 agents[0].shifts[1].breaks: breaks[1] (after 4.25h for 15min) "
+            "overlaps breaks[0] (at 02:00 for 30min)",
+            "scenario.yaml:18 agents[0].shifts[2].breaks: breaks[0] (at 21:30 for 15min) must "
+            "lie within the shift (22:00 to 06:00, 8h)",
+        ],
+    ),
+    (
+        "a group with neither count, staffing nor shifts; staffing by weekday",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            count: 3
+            skills: [billing]
+            breaks: [{at: "12:00", duration: 30min}]
+          - name: tier2
+            skills: [billing]
+            staffing: {interval: 1h, start: "08:00", days: {mon: [1, 2], sat: []}}
+          - name: tier3
+            skills: [billing]
+            staffing: {interval: 5h, start: "08:00", days: {mon: [1, 2, 3, 4, 5, 6]}}
+          - name: tier4
+            skills: [billing]
+        """,
+        [
+            "scenario.yaml:10 agents[0].breaks: unknown key here (breaks belong to a shift: "
+            "shifts: [{start, end, count, breaks: [...]}])",
+            "scenario.yaml:13 agents[1].staffing.days.sat: must not be empty",
+            "scenario.yaml:16 agents[2].staffing: days.mon must cover at most one day (got 6 "
+            "counts of 5h from 08:00)",
+            "scenario.yaml:17 agents[3]: needs at least one of count, staffing, shifts (got none)",
+        ],
+    ),
+    (
         "several problems at once, in line order",
         """\
         name: Retail support

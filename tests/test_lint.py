@@ -472,3 +472,135 @@ agents:
       1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}
 """
     assert _validate(tmp_path, capsys, text)[0::2] == (0, [])  # the hour after 16:00 drains
+
+
+# --- shifts -------------------------------------------------------------------------------
+
+
+def test_arrivals_while_no_shift_covers_the_queue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A constant rate all day, a shift 08:00-16:00: 16 h and 960 expected contacts uncovered."""
+    text = f"""\
+name: t
+queues:
+{QUEUE}agents:
+  - name: day
+    shifts: [{{start: "08:00", end: "16:00", count: 5}}]
+    skills: [billing]
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":4 queues[0].arrivals: warning: about 960 contacts arrive while no agent who serves "
+        "the queue is on duty (16h in all; the first time Mon 2026-01-05 00:00 to 08:00)"
+    ]
+
+
+def test_shifts_around_the_clock_cover_the_queue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Early, late and night shift (the night one from the day before the run) leave no gap."""
+    text = f"""\
+name: t
+horizon: 7d
+queues:
+{QUEUE}agents:
+  - name: team
+    skills: [billing]
+    shifts:
+      - {{name: early, start: "06:00", end: "14:00", count: 3}}
+      - {{name: late, start: "14:00", end: "22:00", count: 3}}
+      - {{name: night, start: "22:00", end: "06:00", count: 2}}
+"""
+    assert _validate(tmp_path, capsys, text)[1:] == (f"{tmp_path / 's.yaml'}: ok\n", [])
+
+
+def test_the_last_shift_ends_hours_before_the_arrivals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals:
+      profile: {start: "08:00", interval: 1h, volumes: [9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]}
+    handle_time: {distribution: exponential, mean: 3min}
+    patience: {distribution: exponential, mean: 2min}
+agents:
+  - name: day
+    shifts: [{start: "08:00", end: "12:00", count: 4}, {start: "12:00", end: "18:00", count: 4}]
+    skills: [billing]
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":10 agents[0].shifts: warning: the last shift ends at 18:00, 2h before the arrivals of "
+        '"billing" end at 20:00: no agent who serves "billing" is on duty in between'
+    ]
+
+
+def test_a_break_that_leaves_the_group_with_nobody(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both shifts break at 12:00 (flagged once, at the first); staggered breaks are not."""
+    text = f"""\
+name: t
+queues:
+{QUEUE}agents:
+  - name: day
+    skills: [billing]
+    shifts:
+      - {{start: "00:00", end: "24:00", count: 2, breaks: [{{at: "12:00", duration: 30min}}]}}
+      - {{start: "06:00", end: "18:00", count: 1, breaks: [{{at: "12:00", duration: 15min}}]}}
+  - name: other
+    skills: [billing]
+    shifts:
+      - {{start: "00:00", end: "24:00", count: 2, breaks: [{{at: "12:00", duration: 30min}}]}}
+      - {{start: "06:00", end: "18:00", count: 1, breaks: [{{at: "12:30", duration: 15min}}]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":11 agents[0].shifts[0].breaks: warning: every agent of the group on duty is on a "
+        "break at once (the first time Mon 2026-01-05 12:00 to 12:30): nobody in the group is "
+        "present then; stagger the breaks or keep other agents on duty"
+    ]
+
+
+def test_a_shift_written_twice_and_a_shift_without_agents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+queues:
+{QUEUE}agents:
+  - name: team
+    skills: [billing]
+    shifts:
+      - {{name: a, start: "00:00", end: "12:00", count: 3, days: [mon, tue]}}
+      - {{name: b, start: "12:00", end: "24:00", count: 3}}
+      - {{name: c, start: "00:00", end: "12:00", count: 3, days: [tue, wed, mon]}}
+      - {{name: d, start: "00:00", end: "12:00", count: 0, days: [sun]}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":13 agents[0].shifts[2]: warning: has the same hours as shifts[0] (00:00 to 12:00 on "
+        "mon, tue): the group has the agents of both then; if one shift was meant, give it the "
+        "total count",
+        ":14 agents[0].shifts[3].count: warning: the shift has no agents (count 0)",
+    ]
+
+
+def test_warning_times_after_a_daylight_saving_change_read_as_the_clocks_show_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On 29 March 2026 Berlin skips 02:00-03:00: 08:00 is 7 h after midnight, not 8."""
+    text = f"""\
+name: t
+start: 2026-03-29T00:00
+timezone: Europe/Berlin
+horizon: 23h
+queues:
+{QUEUE}agents:
+  - name: day
+    shifts: [{{start: "08:00", end: "24:00", count: 5}}]
+    skills: [billing]
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":7 queues[0].arrivals: warning: about 420 contacts arrive while no agent who serves "
+        "the queue is on duty (7h in all; the first time Sun 2026-03-29 00:00 to 08:00)"
+    ]
