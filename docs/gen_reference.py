@@ -80,6 +80,26 @@ _EXAMPLES: dict[tuple[str, str], str] = {
     ("AgentGroupSpec", "staffing"): '{start: "08:00", interval: 30min, counts: [8, 10, 13]}',
     ("AgentGroupSpec", "rotation"): "{every: 2h, skill_sets: [[billing], [email]]}",
     ("RepeatSpec", "delay"): "{distribution: exponential, mean: 1d}",
+    ("AgentGroupSpec", "shifts"): (
+        '[{start: "08:00", end: "16:30", count: 12, days: [mon, tue, wed, thu, fri]}]'
+    ),
+    ("AgentGroupSpec", "cost_per_contact"): "0.5",
+    ("AgentGroupSpec", "overtime_factor"): "1.25",
+    ("AgentGroupSpec", "absence"): "{probability: 0.05}",
+    ("AgentGroupSpec", "outages"): '[{at: "2026-01-05T10:00", duration: 1h, agents: 5}]',
+    ("StaffingSpec", "days"): "{mon: [8, 10, 13], sat: [4, 4]}",
+    ("ShiftSpec", "name"): "early",
+    ("ShiftSpec", "end"): '"16:30"',
+    ("ShiftSpec", "count"): "12",
+    ("ShiftSpec", "days"): "[sat, sun]",
+    ("ShiftSpec", "timezone"): "Europe/Berlin",
+    ("ShiftSpec", "breaks"): '[{at: "12:00", duration: 30min}, {after: 2h, duration: 15min}]',
+    ("BreakSpec", "at"): '"12:00"',
+    ("BreakSpec", "after"): "2h",
+    ("BreakSpec", "duration"): "30min",
+    ("OutageSpec", "at"): '"2026-01-05T10:00"',
+    ("OutageSpec", "duration"): "1h",
+    ("OutageSpec", "agents"): "5",
 }
 
 # Examples by key name, for keys of any model whose type alone says too little.
