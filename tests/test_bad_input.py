@@ -785,6 +785,27 @@ CASES = [
         ],
     ),
     (
+        "agents of a shift named as those of another group",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+        agents:
+          - name: tier1
+            skills: [billing]
+            shifts: [{name: early, start: "08:00", end: "16:30", count: 12}]
+          - name: tier1-early
+            count: 3
+            skills: [billing]
+        """,
+        [
+            'scenario.yaml:10 agents[1].name: its agents would be named "tier1-early-001", ... '
+            "as those of agents[0].shifts[0]; rename the shift or the group"
+        ],
+    ),
+    (
         "several problems at once, in line order",
         """\
         name: Retail support

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from simcenter.errors import Location, Problem
+from simcenter.errors import Location, Problem, format_location
 from simcenter.scenario.values import MAX_INTERVALS
 from simcenter.text import canonical_name
 from simcenter.units import format_duration
@@ -292,7 +292,7 @@ def _overflow_targets(queue: Mapping[str, Any]) -> list[str]:
 def scenario_problems(scenario: Scenario) -> list[Problem]:
     """Problems that need validated values: the size of the tables, reroute loops, the start."""
     problems = _interval_count(scenario) + _reroute_cycles(scenario) + _start_in_gap(scenario)
-    problems += _start_in_range(scenario)
+    problems += _start_in_range(scenario) + _agent_name_clashes(scenario)
     problems += [
         Problem(
             ("agents", index, "rotation", "every"),
@@ -303,6 +303,36 @@ def scenario_problems(scenario: Scenario) -> list[Problem]:
         if group.rotation is not None
         and (blocks := scenario.end_s / group.rotation.every) > MAX_INTERVALS
     ]
+    return problems
+
+
+def _agent_name_clashes(scenario: Scenario) -> list[Problem]:
+    """Two sets of agents named alike: a shift ``early`` of ``tier1`` and a group ``tier1-early``.
+
+    Agents are named ``<prefix>-001``, ... after their group (``count`` or
+    ``staffing``) or their group and shift; names of different prefixes
+    never meet, so the prefixes must differ.
+    """
+    owners: dict[str, Location] = {}
+    problems = []
+    for index, group in enumerate(scenario.agents):
+        prefixes: list[tuple[str, Location]] = []
+        if group.count is not None or group.staffing is not None:
+            prefixes.append((group.name, ("agents", index, "name")))
+        prefixes += [
+            (f"{group.name}-{name}", ("agents", index, "shifts", number, "name"))
+            for number, name in enumerate(group.shift_names)
+        ]
+        for prefix, loc in prefixes:
+            if prefix in owners:
+                problems.append(
+                    Problem(
+                        loc,
+                        f'its agents would be named "{prefix}-001", ... as those of '
+                        f"{format_location(owners[prefix][:-1])}; rename the shift or the group",
+                    )
+                )
+            owners.setdefault(prefix, loc)
     return problems
 
 
