@@ -42,8 +42,9 @@ class ShiftTime:
         group: Index of the agent group.
         shift: Index of the shift in the group's ``shifts`` list.
         day: The local date the occurrence starts on, in the shift's time
-            zone, as days after the scenario start's local date (may be -1 for
-            a night shift that began before the run).
+            zone, as days after the scenario start's local date (in the
+            scenario's zone); may be -1 for a night shift that began before
+            the run.
         start_s: Start (seconds from the run's start; may be negative for an
             occurrence already running at time 0).
         end_s: End (seconds; after ``start_s``). Agents busy then finish their

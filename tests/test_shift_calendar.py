@@ -415,3 +415,42 @@ def test_outages_are_wall_clock_times_in_the_scenario_zone() -> None:
         OutageTime(0, _seconds(scenario, "2026-03-29 10:00"), 3600.0, 2),
     ]
     assert _seconds(scenario, "2026-03-29 10:00") == 33 * HOUR  # one hour skipped that night
+
+
+# --- the resolved scenario -------------------------------------------------------------------
+
+
+def test_a_scenario_with_shifts_reads_back_from_its_resolved_form() -> None:
+    scenario = _scenario(
+        {
+            "count": 2,
+            "shifts": [
+                {
+                    "name": "night",
+                    "start": "22:00",
+                    "end": "06:00",
+                    "count": 3,
+                    "days": ["sat", "sun"],
+                    "timezone": "America/New_York",
+                    "breaks": [
+                        {"at": "02:00", "duration": "30min"},
+                        {"after": "6h", "duration": "15min"},
+                    ],
+                },
+                {"start": "00:00", "end": "24:00", "count": 1},
+            ],
+            "absence": {"probability": 0.05},
+            "outages": [
+                {"at": "2026-01-05T10:00", "duration": "1h", "agents": 5},
+                {"at": "2026-01-06T10:00+01:00", "duration": "90s", "agents": 1},
+            ],
+            "cost_per_contact": 0.5,
+            "overtime_factor": 1.25,
+        },
+        timezone="Europe/Berlin",
+    )
+    again = build_scenario(scenario.to_dict())
+    assert again == scenario
+    assert again.agents[0].shifts is not None
+    assert again.agents[0].shifts[1].length_s == DAY
+    assert again.agents[0].shifts[1].days == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
