@@ -44,6 +44,7 @@ from simcenter.formats import (
 )
 from simcenter.records import RunMeta
 from simcenter.reports import ALL
+from simcenter.text import with_names_restored
 
 REPORT_FILE = "report.html"
 UNSERVED = (("in_system", "still in system at the end"), ("disconnected", "disconnected"))
@@ -179,23 +180,30 @@ def _read_output(folder: Path) -> _Output:
     scenario_text = (folder / "scenario.yaml").read_text(encoding="utf-8")
     meta = run_meta(load_scenario(folder / "scenario.yaml"))
     replications = _optional_csv(folder / "replications.csv")
+    names = [*meta.queues, *meta.groups]
+
+    def read(name: str, **options: Any) -> pd.DataFrame:
+        return with_names_restored(pd.read_csv(folder / name, **options), names)
+
     return _Output(
         folder=folder,
         scenario=yaml.safe_load(scenario_text),
         scenario_text=scenario_text,
         meta=meta,
-        summary=pd.read_csv(folder / "summary.csv", keep_default_na=False, na_values=[""]),
-        intervals=_with_calendar(meta, pd.read_csv(folder / "intervals.csv")),
-        agents=pd.read_csv(folder / "agents.csv"),
-        routing=_optional_csv(folder / "routing.csv"),
-        agent_intervals=_with_calendar(meta, _optional_csv(folder / "agent_intervals.csv")),
+        summary=read("summary.csv", keep_default_na=False, na_values=[""]),
+        intervals=_with_calendar(meta, read("intervals.csv")),
+        agents=read("agents.csv"),
+        routing=_optional_csv(folder / "routing.csv", names),
+        agent_intervals=_with_calendar(meta, _optional_csv(folder / "agent_intervals.csv", names)),
         replications=1 if replications is None else int(replications["replication"].nunique()),
     )
 
 
-def _optional_csv(path: Path) -> pd.DataFrame | None:
-    """A CSV table, or None if the file is absent."""
-    return pd.read_csv(path) if path.is_file() else None
+def _optional_csv(path: Path, names: list[str] | None = None) -> pd.DataFrame | None:
+    """A CSV table (with the escaped cells of ``names`` restored), or None if it is absent."""
+    if not path.is_file():
+        return None
+    return with_names_restored(pd.read_csv(path), names or [])
 
 
 def _with_calendar(meta: RunMeta, frame: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -7,7 +7,8 @@
 - :func:`printable` escapes such characters before text goes to a terminal,
   so that a scenario can never send escape sequences to it.
 - :func:`csv_safe` escapes the text cells of a table that a spreadsheet
-  would read as a formula.
+  would read as a formula; :func:`with_names_restored` undoes it for the
+  names of a run when simcenter reads its own tables back.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
 _HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -80,6 +83,30 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for name in columns:
         escaped[name] = frame[name].map(_safe_cell)
     return escaped
+
+
+def with_names_restored(frame: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    """A table read back from a CSV file with the escaped cells of ``names`` restored.
+
+    A queue named ``=total`` is written ``'=total`` (:func:`csv_safe`); read
+    back, it is ``=total`` again, so that it matches the scenario's names.
+    Only text cells equal to an escaped name change; ``frame`` is not modified.
+    """
+    escaped = {_safe_cell(name): name for name in names if _safe_cell(name) != name}
+    if not escaped:
+        return frame
+    restored = frame.copy()
+    for column in frame.columns:
+        if _is_text(frame[column]):
+            restored[column] = frame[column].map(lambda cell: escaped.get(cell, cell))
+    return restored
+
+
+def _is_text(column: pd.Series) -> bool:
+    """Whether a column holds text (object or string dtype)."""
+    import pandas as pd
+
+    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
 
 
 def _safe_cell(value: object) -> object:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
+from simcenter import analysis
 from simcenter.cli import main
-from simcenter.report_html import REPORT_FILE
+from simcenter.report_html import REPORT_FILE, _read_output
+from simcenter.reports import ALL
+from simcenter.text import FORMULA_STARTS
 
 HOSTILE = [
     # the names of the safety tests
@@ -62,7 +66,7 @@ class _Elements(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> str:
+def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     queues = [
         {"name": name, "arrivals": {"rate": "20/h"},
@@ -81,6 +85,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> str:
     outdir = folder / "out"
     arguments = ["run", str(path), "-o", str(outdir), "-n", "2", "--jobs", "1"]
     assert main([*arguments, "--quiet", "--report"]) == 0
+    return outdir
+
+
+@pytest.fixture(scope="module")
+def page(outdir: Path) -> str:
     return (outdir / REPORT_FILE).read_text(encoding="utf-8")
 
 
@@ -90,6 +99,28 @@ def test_every_hostile_name_is_shown_as_escaped_text(page: str, name: str) -> No
     if set(name) & set("<>&\"'"):
         assert f">{name}<" not in page  # never raw inside an element
     assert name in "".join(_Elements(page).text)  # what a reader sees
+
+
+@pytest.mark.parametrize("name", [name for name in HOSTILE if name.startswith(FORMULA_STARTS)])
+def test_a_name_escaped_in_the_csv_files_is_shown_as_the_user_wrote_it(
+    page: str, name: str
+) -> None:
+    text = _Elements(page).text
+    assert name in text  # a table cell of its own
+    assert f"'{name}" not in text  # not as the CSV file guards it
+
+
+def test_the_report_reads_back_every_name_of_the_run(outdir: Path) -> None:
+    output = _read_output(outdir)
+    queues = {*output.meta.queues, ALL}
+
+    for table in (output.summary, output.intervals, output.routing):
+        assert set(table["queue"]) <= queues
+    assert set(output.intervals["queue"]) == queues
+    assert set(output.agents["group"]) <= {*output.meta.groups, ALL}
+    average_day = analysis.by_time_of_day(output.intervals, output.meta)
+    assert average_day["queue"].notna().all()
+    assert set(average_day["queue"]) == queues
 
 
 def test_no_name_becomes_markup_or_is_evaluated(page: str) -> None:
