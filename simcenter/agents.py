@@ -94,7 +94,8 @@ class AgentGroup:
         index: Group index in the run.
         spec: The scenario's description of the group.
         pools: One pool per skill set (one pool without rotation).
-        agents: All agents the group may ever have on duty at once.
+        agents: All agents of the group: those of its count or plan, then
+            each shift's (:func:`agent_names`).
         on_duty: Number of agents on duty.
         block: The current rotation block, counted from 0 (always 0 without rotation).
     """
@@ -162,8 +163,7 @@ def rotation_times(spec: AgentGroupSpec, end_s: float) -> Iterator[float]:
 
 def group_size(spec: AgentGroupSpec) -> int:
     """The number of the group's agents: ``count`` or the plan's peak, plus each shift's count."""
-    base = spec.staffing.peak if spec.staffing is not None else spec.count or 0
-    return base + sum(shift.count for shift in spec.shifts or [])
+    return spec.plan_agents + sum(shift.count for shift in spec.shifts or [])
 
 
 def agent_names(spec: AgentGroupSpec) -> list[str]:
@@ -172,8 +172,7 @@ def agent_names(spec: AgentGroupSpec) -> list[str]:
     The agents of ``count`` or ``staffing`` come first (``<group>-001``, ...),
     then those of each shift in turn (``<group>-<shift name>-001``, ...).
     """
-    base = spec.staffing.peak if spec.staffing is not None else spec.count or 0
-    names = [agent_name(spec.name, number) for number in range(base)]
+    names = [agent_name(spec.name, number) for number in range(spec.plan_agents)]
     for shift, name in zip(spec.shifts or [], spec.shift_names, strict=True):
         names += [agent_name(f"{spec.name}-{name}", number) for number in range(shift.count)]
     return names

@@ -11,13 +11,15 @@ and :func:`outage_times` compute them for one group.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, time
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from simcenter.clock import ScenarioClock
 from simcenter.scenario import WEEKDAYS, AgentGroupSpec
-from simcenter.scenario.shifts import BreakSpec
+from simcenter.scenario.shifts import BreakSpec, ShiftSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,9 @@ class OutageTime:
 
 # --- the calendar: shifts and outages of a group in seconds -------------------------------
 
+BY_START = attrgetter("start_s")
+"""Sort key of breaks and outages: their start."""
+
 
 def shift_times(group: int, spec: AgentGroupSpec, start: datetime, end_s: float) -> list[ShiftTime]:
     """Every occurrence of a group's shifts that overlaps ``[0, end_s)``, in time order.
@@ -113,37 +118,41 @@ def shift_times(group: int, spec: AgentGroupSpec, start: datetime, end_s: float)
         The occurrences ordered by start, then by shift index.
     """
     first_agents = _first_agents(spec)
-    first_date = start.replace(tzinfo=None).date()
-    occurrences = []
-    for index, shift in enumerate(spec.shifts or []):
-        zone = ZoneInfo(shift.timezone) if shift.timezone is not None else start.tzinfo
-        local = start.astimezone(zone)
-        clock = ScenarioClock(local)
-        offset_days = (local.replace(tzinfo=None).date() - first_date).days
-        weekdays = {WEEKDAYS.index(day) for day in shift.days}
-        day = clock.day_of(0.0) - 1
-        while (begin := clock.seconds_at(day, shift.start)) < end_s:
-            finish = clock.seconds_at(day, shift.start + shift.length_s)
-            if clock.weekday(day) in weekdays and finish > max(begin, 0.0):
-                breaks = tuple(
-                    due
-                    for item in shift.breaks
-                    if (due := _break_time(item, clock, day, shift.start, begin)).start_s < finish
-                )
-                occurrences.append(
-                    ShiftTime(
-                        group=group,
-                        shift=index,
-                        day=day + offset_days,
-                        start_s=begin,
-                        end_s=finish,
-                        first_agent=first_agents[index],
-                        count=shift.count,
-                        breaks=tuple(sorted(breaks, key=lambda due: due.start_s)),
-                    )
-                )
-            day += 1
-    return sorted(occurrences, key=lambda occurrence: (occurrence.start_s, occurrence.shift))
+    occurrences = [
+        occurrence
+        for index, shift in enumerate(spec.shifts or [])
+        for occurrence in _occurrences(
+            ShiftTime(group, index, 0, 0.0, 0.0, first_agents[index], shift.count),
+            shift,
+            start,
+            end_s,
+        )
+    ]
+    return sorted(occurrences, key=attrgetter("start_s", "shift"))
+
+
+def _occurrences(
+    template: ShiftTime, shift: ShiftSpec, start: datetime, end_s: float
+) -> Iterator[ShiftTime]:
+    """The occurrences of one shift that overlap ``[0, end_s)``, in time order.
+
+    ``template`` gives the group, shift index, first agent and count of each.
+    """
+    zone = ZoneInfo(shift.timezone) if shift.timezone is not None else start.tzinfo
+    local = start.astimezone(zone)
+    clock = ScenarioClock(local)
+    offset_days = (local.replace(tzinfo=None).date() - start.replace(tzinfo=None).date()).days
+    weekdays = {WEEKDAYS.index(day) for day in shift.days}
+    day = clock.day_of(0.0) - 1
+    while (begin := clock.seconds_at(day, shift.start)) < end_s:
+        finish = clock.seconds_at(day, shift.start + shift.length_s)
+        if clock.weekday(day) in weekdays and finish > max(begin, 0.0):
+            breaks = [_break_time(item, clock, day, shift.start, begin) for item in shift.breaks]
+            breaks = sorted((due for due in breaks if due.start_s < finish), key=BY_START)
+            yield replace(
+                template, day=day + offset_days, start_s=begin, end_s=finish, breaks=tuple(breaks)
+            )
+        day += 1
 
 
 def _first_agents(spec: AgentGroupSpec) -> list[int]:
@@ -151,7 +160,7 @@ def _first_agents(spec: AgentGroupSpec) -> list[int]:
 
     The agents of ``count`` or ``staffing`` come first, then each shift's in turn.
     """
-    first = spec.count or (spec.staffing.peak if spec.staffing is not None else 0)
+    first = spec.plan_agents
     firsts = []
     for shift in spec.shifts or []:
         firsts.append(first)
@@ -198,4 +207,4 @@ def outage_times(
             begin = (at - start).total_seconds()
         if begin < end_s and begin + outage.duration > 0:
             outages.append(OutageTime(group, begin, outage.duration, outage.agents))
-    return sorted(outages, key=lambda outage: outage.start_s)
+    return sorted(outages, key=BY_START)

@@ -247,13 +247,17 @@ class AgentGroupSpec(Spec):
             raise custom_error(
                 "exclusive", "needs at least one of count, staffing, shifts (got none)"
             )
-        size = (self.count or 0) + (self.staffing.peak if self.staffing else 0)
-        size += sum(shift.count for shift in self.shifts or [])
+        size = self.plan_agents + sum(shift.count for shift in self.shifts or [])
         if size > MAX_AGENTS:
             raise custom_error(
                 "agents", f"must have at most {MAX_AGENTS:,} agents in all (got {size:,})"
             )
         return self
+
+    @property
+    def plan_agents(self) -> int:
+        """The agents of ``count`` or ``staffing`` (the plan's highest count); 0 without either."""
+        return self.staffing.peak if self.staffing is not None else self.count or 0
 
     @property
     def shift_names(self) -> list[str]:
