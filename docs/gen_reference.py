@@ -134,7 +134,6 @@ _DESCRIPTIONS: dict[tuple[str, str], str] = {
     ),
     ("MixtureSpec", "components"): "The distributions mixed.",
     ("MixtureSpec", "weights"): "One weight > 0 per component; normalised to sum to 1.",
-    ("StaffingSpec", "counts"): "`counts[k]` agents are on duty from `start + k × interval`.",
 }
 
 

@@ -361,6 +361,19 @@ def _zero_agents(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
     return warnings
 
 
+def _absence_without_shifts(scenario: Scenario, timeline: _Timeline) -> list[Problem]:
+    """Absence is of whole shifts: a group without shifts has none to miss."""
+    return [
+        Problem(
+            ("agents", index, "absence"),
+            "the group has no shifts: absence (an agent missing a whole shift) never applies "
+            "to the agents of count or staffing",
+        )
+        for index, group in enumerate(scenario.agents)
+        if group.absence is not None and not group.shifts
+    ]
+
+
 def _roster_key(group: AgentGroupSpec) -> str:
     """The key that rosters most of a group's agents: ``shifts``, ``staffing`` or ``count``."""
     if group.shifts:
@@ -737,6 +750,7 @@ _CHECKS: tuple[_Check, ...] = (
     _partial_last_interval,
     _unused_templates,
     _zero_agents,
+    _absence_without_shifts,
     _doubled_shifts,
     _breaks_leave_nobody,
     _no_arrivals,

@@ -604,3 +604,25 @@ queues:
         ":7 queues[0].arrivals: warning: about 420 contacts arrive while no agent who serves "
         "the queue is on duty (7h in all; the first time Sun 2026-03-29 00:00 to 08:00)"
     ]
+
+
+def test_absence_in_a_group_without_shifts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = f"""\
+name: t
+queues:
+{QUEUE}agents:
+  - name: team
+    count: 5
+    skills: [billing]
+    absence: {{probability: 0.05}}
+  - name: shifted
+    shifts: [{{start: "00:00", end: "24:00", count: 2}}]
+    skills: [billing]
+    absence: {{probability: 0.05}}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":11 agents[0].absence: warning: the group has no shifts: absence (an agent missing a "
+        "whole shift) never applies to the agents of count or staffing"
+    ]
