@@ -12,7 +12,13 @@ intervals per group, and per agent within ``[warmup, end of run]``:
 - **busy**: one slot occupied by one contact, from the answer to the end of
   its wrap-up (talk + after-call work: busy -> wrap-up does not close it);
 - **staffed**: present (idle, busy or in wrap-up), from coming on duty to leaving;
-- **away** and **on break**: absent for a reason of that kind.
+- **away** and **on break**: absent for a reason of that kind;
+- **absent**: missing a whole shift occurrence (the absence source gives
+  the period, :meth:`AgentLevels.period`);
+- **overtime**: present while no presence source rosters the agent (a busy
+  agent past its shift's or the plan's end): from
+  :meth:`AgentLevels.overtime_begins` to :meth:`AgentLevels.overtime_ends`
+  (the workday calls them; never on the per-contact path).
 
 Idle time is staffed minus busy time (one slot per agent). Periods still
 open when the run ends are closed at its end (:meth:`AgentLevels.at_end`);
@@ -59,6 +65,10 @@ class Level(Enum):
     """Absent for a reason of the ``away`` kind."""
     ON_BREAK = "on_break"
     """Absent on a break."""
+    ABSENT = "absent"
+    """Missing a whole shift occurrence through absence (:mod:`simcenter.absence`)."""
+    OVERTIME = "overtime"
+    """Present while no longer rostered: finishing a contact past the shift's or plan's end."""
 
 
 ABSENCE_KINDS: dict[AgentState | Level, int] = {
@@ -66,8 +76,11 @@ ABSENCE_KINDS: dict[AgentState | Level, int] = {
     ON_BREAK: 1,
     Level.AWAY: 0,
     Level.ON_BREAK: 1,
+    Level.ABSENT: 2,
+    Level.OVERTIME: 3,
 }
-"""The absent states (and levels) tallied -> their code in the absence rows."""
+"""The absent states (and levels) tallied -> their code in the absence rows (overtime is a
+code of these rows too: a period of one agent, per group and interval)."""
 
 _BUSY_COLUMNS = {"agent": "i", "start_s": "d", "end_s": "d"}
 _ABSENCE_COLUMNS = {"agent": "i", "kind": "b", "start_s": "d", "end_s": "d"}
@@ -214,8 +227,27 @@ class AgentLevels:
         else:
             self._add_absence(agent.index, ABSENCE_KINDS[level], start_s, end_s)
 
+    def overtime_begins(self, agent: Agent, now: float) -> None:
+        """``agent``, present and busy, is no longer rostered at ``now`` (seconds): overtime."""
+        agent.overtime_since = now
+
+    def overtime_ends(self, agent: Agent, now: float) -> None:
+        """``agent``'s overtime ends at ``now`` (it left, or is rostered again)."""
+        since = agent.overtime_since
+        agent.overtime_since = None
+        if since is not None and now > since:
+            self._add_absence(agent.index, ABSENCE_KINDS[Level.OVERTIME], since, now)
+
+    def break_delayed(self, agent: Agent, delay_s: float) -> None:
+        """``agent`` took a break ``delay_s`` seconds after it was due (a contact in hand)."""
+        group = agent.group.index
+        self._tallies.group_breaks_delayed[group] += 1
+        self._tallies.group_break_delay_s[group] += delay_s
+
     def at_end(self, agent: Agent, end_s: float) -> None:
         """The run ends at ``end_s`` with ``agent`` in its state: close what it has open."""
+        if agent.overtime_since is not None:
+            self.overtime_ends(agent, end_s)
         state, index = agent.state, agent.index
         if state is BUSY:
             self.period(agent, Level.BUSY, agent.changed_s, end_s)
@@ -271,10 +303,21 @@ class AgentLevels:
         if len(self._absence["agent"]):
             rows = _frame(self._absence)
             group = self._agent_group[rows["agent"]]
-            for kind, out in ((0, self._tallies.group_away_s), (1, self._tallies.group_on_break_s)):
+            t = self._tallies
+            outs = (t.group_away_s, t.group_on_break_s, t.group_absent_s, t.group_overtime_s)
+            for kind, out in enumerate(outs):
                 chosen = rows["kind"] == kind
-                add_seconds_per_bin(
-                    out, rows["start_s"][chosen], rows["end_s"][chosen], group[chosen], self._edges
+                if chosen.any():
+                    start, end = rows["start_s"][chosen], rows["end_s"][chosen]
+                    add_seconds_per_bin(out, start, end, group[chosen], self._edges)
+            overtime = rows["kind"] == ABSENCE_KINDS[Level.OVERTIME]
+            if overtime.any():
+                t.group_overtime_total_s += np.bincount(
+                    group[overtime],
+                    weights=clipped_seconds(
+                        rows["start_s"][overtime], rows["end_s"][overtime], self.warmup_s, math.inf
+                    ),
+                    minlength=self._group_count,
                 )
             for buffer in self._absence.values():
                 del buffer[:]

@@ -44,6 +44,9 @@ class Agent:
         contacts: The contacts it talks to now, at most ``capacity``.
         personal: Repeat contacts waiting for this agent in particular.
         idle_since: Simulation time the agent last became idle (seconds).
+        overtime_since: When its overtime began (seconds: present while no
+            longer rostered, finishing a contact past its shift's or the
+            plan's end), or None when not in overtime.
     """
 
     __slots__ = (
@@ -56,6 +59,7 @@ class Agent:
         "index",
         "name",
         "next_pool",
+        "overtime_since",
         "personal",
         "pool",
         "start_set",
@@ -76,6 +80,7 @@ class Agent:
         self.contacts: list[Contact] = []
         self.personal: deque[Contact] = deque()
         self.idle_since = 0.0
+        self.overtime_since: float | None = None
 
     @property
     def on_duty(self) -> bool:

@@ -24,14 +24,15 @@ from typing import Literal
 import simpy
 from simpy.core import StopSimulation
 
-from simcenter.agents import AgentGroup, group_size, rotation_times, staffing_changes
+from simcenter.agents import AgentGroup, group_size, rotation_times
 from simcenter.arrivals import arrival_times, rate_pieces
+from simcenter.bins import interval_edges
 from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
 from simcenter.contact_log import MemoryLog, ParquetLog
 from simcenter.distributions import Exponential, Sampler
 from simcenter.draws import DrawsOf, sampled
-from simcenter.presence import PresenceSource, presence_sources
+from simcenter.presence import PresenceSource
 from simcenter.recorder import Recorder
 from simcenter.records import ReplicationRecord, run_meta
 from simcenter.routing import Pool, Queue, Router
@@ -39,6 +40,7 @@ from simcenter.routing.agent_selection import agent_selection
 from simcenter.routing.contact_selection import contact_selection
 from simcenter.scenario import AgentGroupSpec, Scenario
 from simcenter.streams import stream
+from simcenter.workforce import group_sources, scheduled_seconds
 
 _LONGEST_IDLE_OF_ONE_POOL = ("longest_idle", "priority", "fewest_skills")
 """Agent-selection policies that, with one eligible pool, take its longest-idle agent."""
@@ -163,9 +165,10 @@ def run_replication(
             (``(time_s, contact, from_state, to_state)``; for tests).
         agent_trace: If given, every change of an agent's state is appended
             to it (``(time_s, agent, from_state, to_state)``; for tests).
-        presence: Presence sources besides the scenario's own (its staffing
-            plans), started after them (for tests, until the scenario can
-            state shifts, breaks or absence).
+        presence: Presence sources besides the scenario's own (staffing
+            plans, shifts with breaks and absence, outages:
+            :func:`simcenter.workforce.group_sources`), started after them
+            (for tests).
         draws: Where each queue's contacts take their draws, by origin
             (:mod:`simcenter.draws`); None: :func:`simcenter.draws.sampled`,
             the named streams of ``seed`` and ``replication`` (a trace's
@@ -206,10 +209,9 @@ def run_replication(
             )
             pieces = rate_pieces(queue.spec.arrivals, clock, end_s)
             centre.arrivals(queue, arrival_times(pieces, unit_exponential))
-        changes = [staffing_changes(group.spec, clock, end_s) for group in groups]
-        sources = presence_sources(groups, changes)
-        for group, source in zip(groups, sources, strict=True):
-            source.start(env, centre)
+        for group in groups:
+            for source in group_sources(group, scenario, recorder, seed, replication):
+                source.start(env, centre)
             if group.spec.rotation is not None:
                 env.process(centre.rotation(group, rotation_times(group.spec, end_s)))
         for source in presence:
@@ -218,6 +220,11 @@ def run_replication(
         end_of_run = _close(env, centre, end_s)
         centre.finish(end_of_run)
         record = recorder.finish(replication, end_of_run)
+        edges = interval_edges(meta)
+        for group in groups:
+            record.tallies.agents.group_scheduled_s[group.index] = scheduled_seconds(
+                group.index, group.spec, scenario, edges
+            )
         if isinstance(sink, ParquetLog):
             record.contact_log = sink.path
         return record

@@ -21,7 +21,7 @@ engine builds the sources of a scenario (:func:`presence_sources`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
@@ -61,13 +61,23 @@ class Absence:
     Args:
         kind: What kind of reason it is.
         source: Who gives it, for messages (``"plan/tier1"``, ``"meeting"``).
+        on_leave: Called as ``on_leave(agent, now)`` whenever an agent that
+            holds this reason leaves duty (a busy agent when its contact and
+            wrap-up end; an idle one at once), so that a source learns when
+            its reason took effect (a break delayed by a contact); None: not told.
     """
 
-    __slots__ = ("kind", "source")
+    __slots__ = ("kind", "on_leave", "source")
 
-    def __init__(self, kind: Reason, source: str) -> None:
+    def __init__(
+        self,
+        kind: Reason,
+        source: str,
+        on_leave: Callable[[Agent, float], None] | None = None,
+    ) -> None:
         self.kind = kind
         self.source = source
+        self.on_leave = on_leave
 
     def __repr__(self) -> str:
         """The source and the kind."""
@@ -112,8 +122,10 @@ class StaffingPlan:
     """The group's staffing plan (or constant ``count``) as a presence source.
 
     The plan rosters ``count`` agents at each change: every other agent of
-    the group has the plan's reason (kind ``NOT_ROSTERED``). Agents start
-    unrostered.
+    the plan has the plan's reason (kind ``NOT_ROSTERED``). Agents start
+    unrostered. The plan's agents are the group's first
+    ``spec.plan_agents``; a group's shift agents follow them and belong to
+    their shifts (:mod:`simcenter.rostering`).
 
     Args:
         group: The agent group.
@@ -125,10 +137,12 @@ class StaffingPlan:
         self.group = group
         self.changes = changes
         self.reason = Absence(Reason.NOT_ROSTERED, f"plan/{group.name}")
+        self.agents = group.agents[: group.spec.plan_agents]
+        self._whole_group = len(self.agents) == len(group.agents)
 
     def start(self, env: simpy.Environment, presence: Presence) -> None:
         """Unroster every agent, then roster the plan's counts until the centre closes."""
-        for agent in self.group.agents:
+        for agent in self.agents:
             presence.keep_away(agent, self.reason)
         env.process(self._roster(env, presence))
 
@@ -150,7 +164,7 @@ class StaffingPlan:
         order first), who leave after their current contact and wrap-up.
         """
         plan = self.reason
-        agents = self.group.agents
+        agents = self.agents
         rostered = [agent for agent in agents if plan not in agent.away]
         short = target - len(rostered)
         if short >= 0:
@@ -161,7 +175,7 @@ class StaffingPlan:
                 presence.release(agent, plan)
             return
         excess = -short
-        while excess and (idle := self.group.most_recently_idle()) is not None:
+        while excess and (idle := self._most_recently_idle()) is not None:
             presence.keep_away(idle, plan)
             excess -= 1
         away = [agent for agent in rostered if not agent.on_duty and plan not in agent.away]
@@ -171,6 +185,16 @@ class StaffingPlan:
         busy = [agent for agent in rostered if agent.on_duty and agent.state is not IDLE]
         for agent in busy[len(busy) - excess :] if excess else ():
             presence.keep_away(agent, plan)
+
+    def _most_recently_idle(self) -> Agent | None:
+        """The plan's idle agent who became idle last (the group's, without shifts), or None."""
+        if self._whole_group:
+            return self.group.most_recently_idle()
+        best = None
+        for agent in self.agents:
+            if agent.state is IDLE and (best is None or agent.idle_since >= best.idle_since):
+                best = agent
+        return best
 
 
 def presence_sources(

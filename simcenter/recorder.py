@@ -151,6 +151,12 @@ class Recorder:
         """``agent_at_end(agent, end_s)``: the run ends with ``agent`` in its state."""
         self.agent_period = self._levels.period
         """``agent_period(agent, level, start_s, end_s)``: a closed period of ``agent``."""
+        self.overtime_begins = self._levels.overtime_begins
+        """``overtime_begins(agent, now)``: a busy agent is no longer rostered."""
+        self.overtime_ends = self._levels.overtime_ends
+        """``overtime_ends(agent, now)``: its overtime ends (it left or is rostered again)."""
+        self.break_delayed = self._levels.break_delayed
+        """``break_delayed(agent, delay_s)``: a break taken late (a contact in hand)."""
 
     # ------------------------------------------------------------- the engine's calls
 
@@ -355,6 +361,11 @@ class Recorder:
         routing.talk_s += np.bincount(pair, weights=handle[handled], minlength=pair_count)
         routing.wrap_s += np.bincount(pair, weights=wrap[handled], minlength=pair_count)
         routing.agent_handled += np.bincount(agent[handled], minlength=len(routing.agent_handled))
+        by_interval = routing.group_interval_handled
+        routing.group_interval_handled += np.bincount(
+            group[handled] * by_interval.shape[1] + cell[handled] // queue_count,
+            minlength=by_interval.size,
+        ).reshape(by_interval.shape)
         if self._repeats:
             previous = c["previous_agent"][counted]
             factor = c["handover_factor"][counted]
@@ -461,6 +472,7 @@ def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
             talk_s=np.zeros(group_count * queue_count),
             wrap_s=np.zeros(group_count * queue_count),
             agent_handled=np.zeros(agent_count, dtype=np.int64),
+            group_interval_handled=np.zeros((group_count, intervals), dtype=np.int64),
         ),
         agents=AgentTallies(
             group_busy_s=np.zeros((group_count, intervals)),
@@ -471,6 +483,12 @@ def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
             group_staffed_total_s=np.zeros(group_count),
             agent_busy_s=np.zeros(agent_count),
             agent_staffed_s=np.zeros(agent_count),
+            group_scheduled_s=np.zeros((group_count, intervals)),
+            group_absent_s=np.zeros((group_count, intervals)),
+            group_overtime_s=np.zeros((group_count, intervals)),
+            group_overtime_total_s=np.zeros(group_count),
+            group_breaks_delayed=np.zeros(group_count, dtype=np.int64),
+            group_break_delay_s=np.zeros(group_count),
         ),
         queues=QueueTallies(waiting_s=np.zeros((queue_count, points)), queue_length_step_s=step),
     )

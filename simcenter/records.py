@@ -245,12 +245,15 @@ class RoutingTallies:
         talk_s: Their talk time per (group, queue).
         wrap_s: Their after-call work per (group, queue).
         agent_handled: Handled contacts per agent.
+        group_interval_handled: Handled contacts per group (rows) and reporting
+            interval of their arrival (columns).
     """
 
     handled: np.ndarray
     talk_s: np.ndarray
     wrap_s: np.ndarray
     agent_handled: np.ndarray
+    group_interval_handled: np.ndarray
 
 
 @dataclass
@@ -271,6 +274,16 @@ class AgentTallies:
         group_staffed_total_s: On-duty agent-seconds per group within ``[warmup, end]``.
         agent_busy_s: Busy time per agent within ``[warmup, end]``.
         agent_staffed_s: On-duty time per agent within ``[warmup, end]``.
+        group_scheduled_s: Scheduled agent-seconds per group and interval: rostered by
+            the plan (``count``, ``staffing``) or by a shift occurrence (absent ones too).
+        group_absent_s: Agent-seconds per group and interval of agents missing a whole
+            shift occurrence (absence).
+        group_overtime_s: Agent-seconds per group and interval of agents present while
+            not rostered (finishing a contact past the end of their shift or plan).
+        group_overtime_total_s: Overtime agent-seconds per group within ``[warmup, end]``.
+        group_breaks_delayed: Breaks per group taken late because a contact was in hand
+            (or dropped because the contact lasted to the shift's end).
+        group_break_delay_s: Sum of those delays per group (seconds).
     """
 
     group_busy_s: np.ndarray
@@ -281,6 +294,12 @@ class AgentTallies:
     group_staffed_total_s: np.ndarray
     agent_busy_s: np.ndarray
     agent_staffed_s: np.ndarray
+    group_scheduled_s: np.ndarray
+    group_absent_s: np.ndarray
+    group_overtime_s: np.ndarray
+    group_overtime_total_s: np.ndarray
+    group_breaks_delayed: np.ndarray
+    group_break_delay_s: np.ndarray
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from simcenter.agents import Agent, AgentGroup
-from simcenter.presence import Absence, absent_state
+from simcenter.presence import Absence, Reason, absent_state
 from simcenter.recorder import Recorder
 from simcenter.routing import Router
 from simcenter.states import IDLE, AgentState
@@ -30,6 +30,8 @@ from simcenter.timer import Timer
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
+
+NOT_ROSTERED = Reason.NOT_ROSTERED
 
 AgentTransition = tuple[float, Agent, AgentState, AgentState]
 """One traced change of an agent's state: ``(time_s, agent, from, to)``."""
@@ -102,10 +104,19 @@ class AgentWorkday:
         self._take_work_or_idle(agent, now)
 
     def go_off_duty(self, agent: Agent, now: float) -> None:
-        """``agent`` leaves (a presence source keeps it away, or the centre has closed)."""
+        """``agent`` leaves (a presence source keeps it away, or the centre has closed).
+
+        Its overtime, if any, ends; each reason that asked to be told
+        (``Absence.on_leave``: a delayed break) learns that it took effect.
+        """
         self._agent_to(agent, absent_state(agent.away), now)
         agent.group.on_duty -= 1
         self.agents_on_duty -= 1
+        if agent.overtime_since is not None:
+            self.recorder.overtime_ends(agent, now)
+        for reason in tuple(agent.away):
+            if reason.on_leave is not None:
+                reason.on_leave(agent, now)
         if self.closed:
             self.last_change_s = now
             self._check_drained()
@@ -113,8 +124,17 @@ class AgentWorkday:
     def keep_away(self, agent: Agent, reason: Absence) -> None:
         """A presence source keeps ``agent`` away for ``reason`` (:mod:`simcenter.presence`).
 
-        An idle agent leaves at once; a busy one after its contact and wrap-up.
+        An idle agent leaves at once; a busy one after its contact and
+        wrap-up. A busy agent no longer rostered (its shift or the plan
+        ended) is in overtime until it leaves (:mod:`simcenter.agent_levels`).
         """
+        if (
+            reason.kind is NOT_ROSTERED
+            and agent.on_duty
+            and agent.state is not IDLE
+            and agent.overtime_since is None
+        ):
+            self.recorder.overtime_begins(agent, self.env.now)
         agent.away.add(reason)
         if agent.state is IDLE:
             self.router.take(agent)
@@ -125,10 +145,14 @@ class AgentWorkday:
     def release(self, agent: Agent, reason: Absence) -> None:
         """A presence source drops its ``reason``; with no reason left ``agent`` is present.
 
-        A busy agent about to leave stays; an absent one comes on duty (not
-        after the centre has closed).
+        A busy agent about to leave stays (rostered again: its overtime
+        ends); an absent one comes on duty (not after the centre has closed).
         """
         agent.away.discard(reason)
+        if agent.overtime_since is not None and not any(
+            other.kind is NOT_ROSTERED for other in agent.away
+        ):
+            self.recorder.overtime_ends(agent, self.env.now)
         if not agent.on_duty:
             if agent.away or self.closed:
                 self._absent(agent)
