@@ -27,7 +27,7 @@ import jinja2
 import pandas as pd
 import yaml
 
-from simcenter import analysis, plotting, verdicts
+from simcenter import analysis, days, plotting, verdicts
 from simcenter._version import __version__
 from simcenter.errors import SimcenterError
 from simcenter.formats import (
@@ -80,7 +80,13 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("contacts handled", "contacts an agent of the group answered and finished in the run"),
     ("handled", "contacts of the queue that agents of the group answered and finished"),
     ("AHT", "average handle time: mean talk and after-call work per handled contact, seconds"),
-    ("cost", "staffed hours × the group's cost per hour"),
+    ("cost", "staffed hours × the group's cost per hour; in the days table, the agents' cost of "
+     "the day plus the day's abandoned contacts × their queue's abandon_cost"),
+    ("day", "a calendar day in the scenario's time zone (23 or 25 hours when the clocks change); "
+     "its figures cover the contacts that arrived in it"),
+    ("staffing", "agent-hours scheduled (rostered by plan or shift) and present (idle, busy, in "
+     "wrap-up or on break) against the agent-hours the queues require by Erlang per interval "
+     "(Erlang A with a mean patience, else C; summed over queues)"),
     ("± (95 % CI)", "half-width of the 95 % Student-t confidence interval of the mean over "
      "replications (shown with two or more replications)"),
     ("required agents", "per interval, the agents each queue needs on its own to meet its target "
@@ -105,6 +111,8 @@ class _Output:
     routing: pd.DataFrame | None
     agent_intervals: pd.DataFrame | None
     replications: int
+    daily: pd.DataFrame | None = None
+    agent_days: pd.DataFrame | None = None
 
 
 def write_report(outdir: str | os.PathLike[str]) -> Path:
@@ -196,6 +204,8 @@ def _read_output(folder: Path) -> _Output:
         routing=_optional_csv(folder / "routing.csv", names),
         agent_intervals=_with_calendar(meta, _optional_csv(folder / "agent_intervals.csv", names)),
         replications=1 if replications is None else int(replications["replication"].nunique()),
+        daily=_optional_csv(folder / "daily.csv", names),
+        agent_days=_optional_csv(folder / "agent_days.csv", names),
     )
 
 
@@ -228,6 +238,9 @@ def render(output: _Output) -> str:
         queues=_queue_table(output),
         groups=_group_table(output),
         routing=_routing_table(output),
+        days=_day_table(output),
+        days_note=_days_note(output),
+        staffing=_staffing_line(output),
         figures=_figures(output),
         scenario_text=output.scenario_text,
         definitions=DEFINITIONS,
@@ -387,6 +400,57 @@ def _routing_table(output: _Output) -> Table | None:
         for _, row in output.routing.iterrows()
     ]
     return Table("routing", ["group", "queue", "handled", "AHT"], rows)
+
+
+def _days_shown(output: _Output) -> tuple[pd.DataFrame, int, int] | None:
+    """The days the table shows, how many it leaves out and how many there are; None for one day."""
+    if output.daily is None or output.daily["day"].nunique() < 2:
+        return None
+    table = days.day_table(output.daily, output.agent_days, days.abandon_costs(output.scenario))
+    shown, left_out = days.shown_days(table)
+    return shown, left_out, len(table)
+
+
+def _day_table(output: _Output) -> Table | None:
+    """One row per day of a multi-day run (the worst days by service level when there are many)."""
+    selection = _days_shown(output)
+    if selection is None:
+        return None
+    headers = ["day", "offered", "service level", "ASA", "abandon rate", "occupancy", "cost"]
+    rows: list[list[str | Verdict]] = [
+        [
+            str(row["day"]),
+            _count(row, "offered"),
+            _percent(row, "service_level"),
+            _seconds(row, "asa_s"),
+            _percent(row, "abandon_rate"),
+            _percent(row, "occupancy"),
+            _money(row, "cost"),
+        ]
+        for _, row in selection[0].iterrows()
+    ]
+    return Table("days", headers, rows)
+
+
+def _days_note(output: _Output) -> str | None:
+    """The note under a day table that shows the worst days only."""
+    selection = _days_shown(output)
+    if selection is None or not selection[1]:
+        return None
+    return days.rest_note(selection[1], selection[2])
+
+
+def _staffing_line(output: _Output) -> str | None:
+    """Scheduled and present agent-hours against the requirement, when the folder has them."""
+    if output.agent_intervals is None:
+        return None
+    figures = days.staffing(
+        output.intervals,
+        output.agent_intervals,
+        output.meta,
+        analysis.patience_means(output.scenario, output.meta.queues),
+    )
+    return None if figures is None else days.staffing_text(figures)
 
 
 def _figures(output: _Output) -> list[Chart]:

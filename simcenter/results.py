@@ -42,6 +42,9 @@ ROUTING_KEYS = ("group", "queue")
 AGENT_DETAIL_KEYS = ("agent", "group")
 TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing", "agent_intervals")
 """Tables written as ``<name>.csv`` by :meth:`Results.save`."""
+DAY_TABLE_FILES = ("daily", "agent_days")
+"""Tables written as ``<name>.csv`` by :meth:`Results.save` when the run spans several days."""
+AGENT_DAY_KEYS = (*reports.DAY_COLUMNS, "group")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -78,6 +81,11 @@ class Results:
             only receive first-time contacts, which makes it a control variate
             (:func:`simcenter.studies.precision.controlled_summary`); not
             written to a file.
+        daily: The summary figures per calendar day (scenario time zone) and
+            queue plus ``ALL`` (combined); ``daily.csv`` when :attr:`day_count` > 1.
+        agent_days: Agent-hours, shrinkage, occupancy and cost per calendar day
+            and agent group (combined); ``agent_days.csv`` when :attr:`day_count`
+            > 1. None when the agent interval table lacks the levels it adds up.
     """
 
     meta: RunMeta
@@ -93,6 +101,8 @@ class Results:
     wait_distribution: pd.DataFrame
     contact_log: SpooledLog | None
     offered_work: pd.DataFrame | None = None
+    daily: pd.DataFrame | None = None
+    agent_days: pd.DataFrame | None = None
 
     @classmethod
     def from_records(
@@ -121,6 +131,7 @@ class Results:
         if not records:
             raise ValueError("Results need at least one replication record")
         summaries = [reports.replication_summary(meta, record) for record in records]
+        agent_intervals = [reports.replication_agent_intervals(meta, record) for record in records]
         tables = cls(
             meta=meta,
             scenario=resolved_scenario,
@@ -132,13 +143,13 @@ class Results:
             agent_details=_combined(
                 meta, records, reports.replication_agent_details, AGENT_DETAIL_KEYS
             ),
-            agent_intervals=_combined(
-                meta, records, reports.replication_agent_intervals, AGENT_INTERVAL_KEYS
-            ),
+            agent_intervals=reports.combine(agent_intervals, AGENT_INTERVAL_KEYS),
             queue_length=_queue_length(meta, records),
             wait_distribution=_wait_distribution(meta, records),
             contact_log=_contact_log(meta, records) if keep_contacts else None,
             offered_work=_offered_work(meta, records),
+            daily=_combined(meta, records, reports.replication_daily, reports.DAILY_KEYS),
+            agent_days=_agent_days(meta, agent_intervals),
         )
         return tables._with_calendar_columns()
 
@@ -164,6 +175,11 @@ class Results:
         if self.contact_log is None:
             return None
         return analysis.with_arrival_time(self.meta, self.contact_log.read())
+
+    @property
+    def day_count(self) -> int:
+        """Number of calendar days the run's reporting intervals fall in (scenario time zone)."""
+        return 1 if self.daily is None else int(self.daily["day"].nunique())
 
     @property
     def replication_count(self) -> int:
@@ -225,6 +241,10 @@ class Results:
             yaml.safe_dump(self.scenario, file, sort_keys=False, allow_unicode=True)
         for name in TABLE_FILES:
             _write_csv(getattr(self, name), directory / f"{name}.csv")
+        if self.day_count > 1:
+            for name in DAY_TABLE_FILES:
+                if getattr(self, name) is not None:
+                    _write_csv(getattr(self, name), directory / f"{name}.csv")
         if self.contact_log is not None:
             self.contact_log.place(directory)
         if not plots:
@@ -252,6 +272,14 @@ def _combined(
 ) -> pd.DataFrame:
     """One table per replication, combined over replications."""
     return reports.combine([table(meta, record) for record in records], keys)
+
+
+def _agent_days(meta: RunMeta, agent_intervals: Sequence[pd.DataFrame]) -> pd.DataFrame | None:
+    """Agent figures per day and group of each replication, combined; None without the levels."""
+    if not set(reports.AGENT_DAY_INPUTS) <= set(agent_intervals[0].columns):
+        return None
+    frames = [reports.agent_days(meta, frame) for frame in agent_intervals]
+    return reports.combine(frames, AGENT_DAY_KEYS)
 
 
 def _stack_replications(

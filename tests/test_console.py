@@ -377,3 +377,107 @@ def test_names_are_printed_as_text_never_as_rich_markup(monkeypatch: pytest.Monk
     text = out.getvalue()
     assert "[red]q" in text
     assert "[bold]cost" in text
+
+
+# --- days ----------------------------------------------------------------------------------
+
+
+def _three_days() -> dict[str, Any]:
+    """``_two_queues`` over three days in Berlin, open 08:00-18:00, with an abandon cost."""
+    data = _two_queues()
+    data |= {"start": "2026-01-05T00:00", "timezone": "Europe/Berlin", "horizon": "3d"}
+    for queue, rate in zip(data["queues"], (60, 120), strict=True):
+        queue["arrivals"] = {
+            "profile": {"start": "08:00", "interval": "10h", "volumes": [rate * 10]}
+        }
+        queue["abandon_cost"] = 2.5
+    return data
+
+
+@pytest.fixture(scope="module")
+def days_results() -> sc.Results:
+    return sc.simulate(sc.load_scenario(_three_days()), replications=2, seed=1, jobs=1)
+
+
+def test_a_run_over_several_days_prints_a_day_table(days_results: sc.Results) -> None:
+    out = io.StringIO()
+    console.print_summary(days_results, stream=out)
+    lines = out.getvalue().splitlines()
+    daily = days_results.daily
+    assert daily is not None
+    every = daily[daily["queue"] == "ALL"].reset_index(drop=True)
+
+    start = lines.index("") + 1
+    assert lines[start].split()[:2] == ["day", "offered"]
+    assert max(len(line) for line in lines[start:]) <= console.DAY_WIDTH
+    for position, row in every.iterrows():
+        line = lines[start + 1 + position]
+        assert line.startswith(str(row["day"]))
+        assert count(row["offered"]) in line
+        assert f"{percent(row['service_level'])} ± {row['service_level_ci95'] * 100:.1f}" in line
+    assert [line.split()[0] for line in lines[start + 1 : start + 4]] == [
+        "2026-01-05",
+        "2026-01-06",
+        "2026-01-07",
+    ]
+
+
+def test_a_run_within_one_day_prints_no_day_table(results: sc.Results) -> None:
+    assert console.day_lines(results) == []
+    assert "days" not in console.json_document(results, Path("out"), [])
+
+
+def test_the_day_table_folds_at_80_columns_and_repeats_the_day() -> None:
+    rows = [["2026-01-05", "10,000,000", "99.9% ± 12.3", "2,834 s (0:47:14) ± 1,234", "12.3%",
+             "45.6%", "1,234,567.89"]]  # fmt: skip
+    groups = console.column_groups(rows, 80, console.DAY_HEADERS, chrome=2)
+    assert len(groups) == 2
+    for group in groups:
+        assert group[0] == 0
+        part = [[row[column] for column in group] for row in rows]
+        table = console.plain_table(part, [console.DAY_HEADERS[column] for column in group])
+        assert max(len(line) for line in table.splitlines()) <= 80
+    assert sorted(column for group in groups for column in group[1:]) == list(range(1, 7))
+
+
+def test_many_days_show_the_seven_worst_by_service_level() -> None:
+    from simcenter import days
+
+    levels = [0.9, 0.5, 0.7, float("nan"), 0.95, 0.4, 0.8, 0.85, 0.6, 0.3, 0.99, 0.75, 0.65,
+              0.55, 0.88, 0.91, 0.45, 0.92, 0.93, 0.94]  # fmt: skip
+    table = pd.DataFrame(
+        {"day": [f"2026-02-{day:02d}" for day in range(1, 21)], "service_level": levels}
+    )
+    shown, left_out = days.shown_days(table)
+    assert left_out == 13
+    assert list(shown["service_level"]) == sorted(level for level in levels if level == level)[:7]
+    assert days.rest_note(left_out, 20) == (
+        "7 worst days by service level of 20; 13 more days in daily.csv"
+    )
+    few, none_left = days.shown_days(table.head(14))
+    assert (list(few["day"]), none_left) == (list(table["day"][:14]), 0)
+
+
+def test_json_has_the_days_of_a_run_over_several_days(days_results: sc.Results) -> None:
+    document = console.json_document(days_results, Path("out"), [])
+    daily = days_results.daily
+    assert daily is not None
+    every = daily[daily["queue"] == "ALL"]
+    rows = daily[daily["queue"] != "ALL"]
+
+    assert [day["day"] for day in document["days"]] == list(every["day"])
+    assert [day["offered"] for day in document["days"]] == pytest.approx(list(every["offered"]))
+    assert [day["service_level_ci95"] for day in document["days"]] == pytest.approx(
+        list(every["service_level_ci95"])
+    )
+    abandoned = rows.groupby("day")["abandoned"].sum()
+    agent_days = days_results.agent_days
+    for day in document["days"]:
+        agent_cost = (
+            agent_days.loc[agent_days["day"] == day["day"], "cost"].sum()
+            if agent_days is not None
+            else math.nan
+        )
+        expected = agent_cost + 2.5 * abandoned[day["day"]]
+        assert day["cost"] == (None if math.isnan(expected) else pytest.approx(expected))
+    json.dumps(document, allow_nan=False)

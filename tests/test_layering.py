@@ -44,6 +44,7 @@ ABOVE_ENGINE = (
     "simcenter.experiments",  # simulate(): runs the engine, returns Results
     "simcenter.report_html",  # report.html from an output folder
     "simcenter.analysis",  # what the report says about the results tables
+    "simcenter.days",  # the days of a multi-day run as the console and the report show them
 )
 """Modules (and packages) that are not the engine: they may use the upper layers."""
 

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib.image
+import pandas as pd
 import pytest
 from tiny_runs import two_queues
 
@@ -269,3 +270,52 @@ def test_report_loads_in_chromium_without_console_errors_or_requests(
     assert page.rows["queues"] == 1 + 3
     assert len(page.images) == 8
     assert "<h2>Definitions</h2>" in dom
+
+
+# --- a run over several days -----------------------------------------------------------------
+
+
+def _days_run() -> dict[str, object]:
+    """Two queues over three days in New York, across the spring change (8 March 2026)."""
+    handle = {"distribution": "exponential", "mean": "3min"}
+    return {
+        "name": "three-days",
+        "seed": 4,
+        "start": "2026-03-07T00:00",
+        "timezone": "America/New_York",
+        "horizon": "3d",
+        "interval": "1h",
+        "replications": 2,
+        "queues": [
+            {"name": "billing", "arrivals": {"rate": "40/h"}, "handle_time": handle,
+             "abandon_cost": 3.0, "patience": {"distribution": "exponential", "mean": "2min"}},
+            {"name": "tech", "arrivals": {"rate": "20/h"}, "handle_time": handle},
+        ],
+        "agents": [{"name": "team", "count": 5, "skills": ["billing", "tech"],
+                    "cost_per_hour": 25}],
+    }  # fmt: skip
+
+
+def test_report_of_a_run_over_several_days_has_a_days_table(tmp_path: Path) -> None:
+    import simcenter
+
+    results = simcenter.simulate(_days_run(), jobs=1)
+    outdir = results.save(tmp_path / "out", plots=False, report=True)
+    text = (outdir / REPORT_FILE).read_text(encoding="utf-8")
+    page = _Page(text)
+    daily = pd.read_csv(outdir / "daily.csv")
+    every = daily[daily["queue"] == "ALL"]
+
+    assert page.rows["days"] == 1 + len(every) == 1 + 4  # 7, 8 (23 h), 9 March, an hour of the 10th
+    assert "<h2>Days</h2>" in text
+    days_table = text.split('data-table="days"')[1].split("</table>")[0]
+    for _, row in every.iterrows():
+        assert f"<td>{row['day']}</td>" in days_table
+        level = f"{row['service_level'] * 100:.1f}% ± {row['service_level_ci95'] * 100:.1f}"
+        assert f"<td>{level}</td>" in days_table
+    defined = {name for name, _ in DEFINITIONS}
+    assert {*page.headers} - {"queue", "group"} <= defined
+
+
+def test_report_of_a_run_within_one_day_has_no_days_table(report: Path) -> None:
+    assert "<h2>Days</h2>" not in report.read_text(encoding="utf-8")

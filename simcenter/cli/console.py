@@ -18,6 +18,7 @@ written, and nothing else on standard output.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sys
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from simcenter import analysis, days
 from simcenter.errors import Problem
 from simcenter.formats import (
     MISSING,
@@ -203,12 +205,99 @@ def print_summary(
     else:
         out.write(plain_table(rows) + "\n")
         out.write("".join(line + "\n" for line in footer))
+    out.write("".join(line + "\n" for line in day_lines(results)))
 
 
-def plain_table(rows: list[list[str]]) -> str:
-    """The table as aligned plain text: the queue name left, every figure right-aligned."""
-    table = [list(HEADERS), *rows]
-    widths = [max(len(row[column]) for row in table) for column in range(len(HEADERS))]
+# --- days ----------------------------------------------------------------------------------
+
+DAY_HEADERS = ("day", "offered", "service level", "ASA", "abandoned %", "occupancy", "cost")
+"""Columns of the day table of a multi-day run."""
+
+DAY_WIDTH = 80
+"""Width the day table is folded to (the day repeated in each part)."""
+
+_PLAIN_GAP = 2
+"""Blanks between two columns of a plain table."""
+
+
+def day_table(results: Results) -> pd.DataFrame | None:
+    """The day table of a run over several days (:func:`simcenter.days.day_table`), else None."""
+    if results.daily is None or results.day_count < 2:
+        return None
+    return days.day_table(
+        results.daily, results.agent_days, days.abandon_costs(results.scenario)
+    )
+
+
+def day_rows(table: pd.DataFrame) -> list[list[str]]:
+    """The day table's cells (as text), in :data:`DAY_HEADERS` order."""
+    rows = []
+    for _, row in table.iterrows():
+        rows.append(
+            [
+                str(row["day"]),
+                count(row["offered"]),
+                with_half_width(
+                    percent(row["service_level"]), _half(row, "service_level", percent_points)
+                ),
+                with_half_width(seconds(row["asa_s"]), _half(row, "asa_s", seconds_number)),
+                percent(row["abandon_rate"]),
+                percent(row["occupancy"]),
+                money(row["cost"]),
+            ]
+        )
+    return rows
+
+
+def staffing(results: Results) -> days.Staffing | None:
+    """Agent-hours scheduled and present against the requirement (:func:`simcenter.days.staffing`).
+
+    None when the agent interval table has no ``scheduled`` and ``present``.
+    """
+    return days.staffing(
+        results.intervals,
+        results.agent_intervals,
+        results.meta,
+        analysis.patience_means(results.scenario, results.meta.queues),
+    )
+
+
+def staffing_line(results: Results) -> str | None:
+    """The staffing line (:func:`simcenter.days.staffing_text`), or None without the levels."""
+    figures = staffing(results)
+    return None if figures is None else days.staffing_text(figures)
+
+
+def day_lines(results: Results, width: int = DAY_WIDTH) -> list[str]:
+    """What a multi-day run prints after the summary: the day table, a note, the staffing line.
+
+    The table has one row per day (:data:`DAY_HEADERS`), at most
+    :data:`simcenter.days.MANY_DAYS` days, else the
+    :data:`simcenter.days.WORST_DAYS` with the lowest service level and a
+    note; it is folded into parts of at most ``width`` characters, each with
+    the day column. Nothing for a run within one day.
+    """
+    table = day_table(results)
+    if table is None:
+        return []
+    shown, left_out = days.shown_days(table)
+    rows = day_rows(shown)
+    lines = [""]
+    for group in column_groups(rows, width, DAY_HEADERS, chrome=_PLAIN_GAP):
+        part = [[row[column] for column in group] for row in rows]
+        lines += plain_table(part, [DAY_HEADERS[column] for column in group]).splitlines()
+    if left_out:
+        lines.append(days.rest_note(left_out, len(table)))
+    line = staffing_line(results)
+    if line is not None:
+        lines.append(line)
+    return lines
+
+
+def plain_table(rows: list[list[str]], headers: Sequence[str] = HEADERS) -> str:
+    """The table as aligned plain text: the first column left, every figure right-aligned."""
+    table = [list(headers), *rows]
+    widths = [max(len(row[column]) for row in table) for column in range(len(headers))]
     lines = []
     for row in table:
         cells = [row[0].ljust(widths[0])] + [
@@ -225,22 +314,28 @@ _COLUMN_CHROME = 3
 """Characters a drawn column takes beyond its text (padding and rule)."""
 
 
-def column_groups(rows: list[list[str]], width: int) -> list[list[int]]:
+def column_groups(
+    rows: list[list[str]],
+    width: int,
+    headers: Sequence[str] = HEADERS,
+    chrome: int = _COLUMN_CHROME,
+) -> list[list[int]]:
     """The table's columns in groups that each fit ``width`` characters, the queue in each.
 
     Columns keep their order; a group takes columns while their widest cell
-    (or header) fits, so that no figure is ever cut or wrapped. With a
+    (or header) fits, so that no figure is ever cut or wrapped; ``chrome``
+    is what a column takes beyond its text (2 for the plain table's gap). With a
     terminal too narrow for even one figure beside the queue, each group
     holds one figure.
     """
     widths = [
-        max(len(row[column]) for row in [list(HEADERS), *rows]) for column in range(len(HEADERS))
+        max(len(row[column]) for row in [list(headers), *rows]) for column in range(len(headers))
     ]
-    first = min(widths[0], QUEUE_WIDTH) + _COLUMN_CHROME
+    first = min(widths[0], QUEUE_WIDTH) + chrome
     groups: list[list[int]] = [[]]
     used = first
-    for column in range(1, len(HEADERS)):
-        need = widths[column] + _COLUMN_CHROME
+    for column in range(1, len(headers)):
+        need = widths[column] + chrome
         if groups[-1] and used + need > width:
             groups.append([])
             used = first
@@ -307,7 +402,13 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
     plus ``sl_threshold_s``, ``sl_target``, ``sl_verdict``: ``"met"``,
     ``"missed"``, ``"too close to call"`` or null, and ``sl_met``: true when
     met, false when missed, null otherwise), ``agents`` (one object per group), ``cost`` (total per
-    replication) and ``warnings`` (their text). Missing figures are null.
+    replication) and ``warnings`` (their text). A run over several days
+    also has ``days`` (one object per day, every day: ``day``, ``length_h``,
+    ``offered``, ``service_level``, ``asa_s``, ``abandon_rate``,
+    ``occupancy``, each with its ``_ci95`` with several replications, and
+    ``cost``) and ``staffing`` (``scheduled_h``, ``present_h``,
+    ``required_h``, ``short_intervals``, ``intervals``; null without the
+    levels). Missing figures are null.
     """
     judged = verdicts(results)
     summary = []
@@ -319,7 +420,7 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
         met: dict[str | None, bool] = {MET: True, MISSED: False}
         row["sl_met"] = met.get(verdict.verdict)
         summary.append(row)
-    return {
+    document = {
         "scenario": results.scenario.get("name"),
         "seed": results.scenario.get("seed"),
         "replications": results.replication_count,
@@ -334,6 +435,16 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
         "cost": _number(float(results.agents["cost"].sum())),
         "warnings": [warning_text(warning) for warning in warnings],
     }
+    table = day_table(results)
+    if table is not None:
+        document["days"] = json_records(table)
+        figures = staffing(results)
+        document["staffing"] = (
+            None
+            if figures is None
+            else {key: _number(value) for key, value in dataclasses.asdict(figures).items()}
+        )
+    return document
 
 
 def print_json(document: dict[str, Any], stream: IO[str] | None = None) -> None:

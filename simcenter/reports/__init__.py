@@ -12,12 +12,16 @@ column name says hours (``_h``). Only contacts that arrived at or after the
 warm-up are counted as contacts, and agent time is clipped to ``[warmup_s, end_s]``.
 
 Modules: ``summary`` (queue figures, overall and per interval), ``agents``
-(per group, per group and interval, per agent), ``routing`` (per group and
-queue), ``curves`` (queue length, wait distribution), ``contacts`` (the
-contact log) and ``confidence`` (combining replications).
+(per group, per group and interval, per agent), ``daily`` (the calendar days of the
+intervals, queue figures per day), ``agent_days`` (agent figures per day and
+group), ``routing`` (per group and queue), ``curves`` (queue length, wait
+distribution), ``contacts`` (the contact log) and ``confidence`` (combining
+replications).
 """
 
 from simcenter.reports._common import ALL
+from simcenter.reports.agent_days import AGENT_DAY_FIGURES, agent_days
+from simcenter.reports.agent_days import INPUTS as AGENT_DAY_INPUTS
 from simcenter.reports.agents import (
     replication_agent_details,
     replication_agent_intervals,
@@ -26,6 +30,7 @@ from simcenter.reports.agents import (
 from simcenter.reports.confidence import combine
 from simcenter.reports.contacts import replication_contacts
 from simcenter.reports.curves import longest_wait_s, queue_length, wait_distribution
+from simcenter.reports.daily import DAILY_KEYS, DAY_COLUMNS, Days, interval_days, replication_daily
 from simcenter.reports.routing import replication_routing
 from simcenter.reports.summary import (
     REPEAT_FIGURES,
@@ -37,11 +42,18 @@ from simcenter.reports.summary import (
 )
 
 __all__ = [
+    "AGENT_DAY_FIGURES",
+    "AGENT_DAY_INPUTS",
     "ALL",
+    "DAILY_KEYS",
+    "DAY_COLUMNS",
     "REPEAT_FIGURES",
     "SERVICE_LEVEL_DEFINITIONS",
     "SUMMARY_FIGURES",
+    "Days",
+    "agent_days",
     "combine",
+    "interval_days",
     "longest_wait_s",
     "outcome_count_columns",
     "queue_length",
@@ -49,6 +61,7 @@ __all__ = [
     "replication_agent_intervals",
     "replication_agents",
     "replication_contacts",
+    "replication_daily",
     "replication_intervals",
     "replication_routing",
     "replication_summary",

@@ -266,3 +266,33 @@ def _interleave(per_queue: np.ndarray, overall: np.ndarray) -> np.ndarray:
     table[:, :-1] = per_queue.reshape(interval_count, -1)
     table[:, -1] = overall
     return table.ravel()
+
+
+def figures_by(
+    meta: RunMeta,
+    tallies: Tallies,
+    keys: np.ndarray,
+    key_count: int,
+    definitions: Sequence[str],
+) -> dict[str, np.ndarray]:
+    """Summary figures (without occupancy) of the tally cells grouped into rows by ``keys``.
+
+    Args:
+        meta: The run description.
+        tallies: One replication's tallies.
+        keys: The row (0 to ``key_count − 1``) of every (interval, queue) cell,
+            ``cell = interval · queues + queue``.
+        key_count: Number of rows.
+        definitions: The service-level definition of each row.
+
+    Returns:
+        Column name -> one value per row: :data:`SUMMARY_FIGURES` but
+        ``occupancy``, the outcome count columns and, when a queue repeats,
+        :data:`REPEAT_FIGURES`; as in :func:`replication_summary`.
+    """
+    return _cell_figures(meta, tallies, keys, key_count, definitions)
+
+
+def overall_definition(meta: RunMeta) -> str:
+    """Service-level definition of ``ALL`` rows: the queues' common one, else ``offered``."""
+    return _overall_definition(meta)
