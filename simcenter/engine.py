@@ -26,6 +26,7 @@ from simpy.core import StopSimulation
 
 from simcenter.agents import AgentGroup, group_size, rotation_times, staffing_changes
 from simcenter.arrivals import arrival_times, rate_pieces
+from simcenter.busyness import busyness_factors, run_days
 from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
 from simcenter.contact_log import MemoryLog, ParquetLog
@@ -183,7 +184,7 @@ def run_replication(
     else:
         sink = ParquetLog(Path(contact_log), meta, replication)
     recorder = Recorder(meta, sink, keep_presence=contact_log == "memory")
-    draws_of = sampled(seed, replication) if draws is None else draws
+    draws_of = sampled(seed, replication, clock, run_days(scenario)) if draws is None else draws
     queues = _build_queues(scenario, seed, replication, draws_of)
     groups = _build_groups(scenario, queues)
     router = Router(queues, contact_selection(scenario.routing.contact_selection))
@@ -199,12 +200,15 @@ def run_replication(
         trace=trace,
         agent_trace=agent_trace,
     )
+    busy_days = busyness_factors(scenario, seed, replication)
     try:
         for queue in queues:
             unit_exponential = Sampler(
                 Exponential(1.0), stream(seed, replication, f"arrivals/{queue.name}")
             )
-            pieces = rate_pieces(queue.spec.arrivals, clock, end_s)
+            pieces = rate_pieces(
+                queue.spec.arrivals, clock, end_s, scenario.calendar, busy_days.get(queue.name)
+            )
             centre.arrivals(queue, arrival_times(pieces, unit_exponential))
         changes = [staffing_changes(group.spec, clock, end_s) for group in groups]
         sources = presence_sources(groups, changes)

@@ -108,7 +108,7 @@ CASES = [
         [
             "scenario.yaml:2 colour: unknown key (allowed: name, description, seed, start, "
             "timezone, horizon, warmup, interval, replications, service_level, closing, "
-            "lines, routing, templates, queues, agents)"
+            "lines, routing, templates, calendar, busyness, queues, agents)"
         ],
     ),
     (

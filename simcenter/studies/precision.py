@@ -150,7 +150,8 @@ def expected_arrivals(scenario: Scenario) -> dict[str, float]:
     expected = {}
     for queue in scenario.queues:
         total = 0.0
-        for start, end, rate in rate_pieces(queue.arrivals, clock, scenario.end_s):
+        pieces = rate_pieces(queue.arrivals, clock, scenario.end_s, scenario.calendar)
+        for start, end, rate in pieces:
             total += rate * max(0.0, end - max(start, scenario.warmup))
         expected[queue.name] = total
     return expected
