@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -51,16 +51,9 @@ class PeriodTime:
         self._spec = spec
         self._clock = clock
         self._quantiles = [_quantile_function(d) for d in spec.distributions()]
-        starts: list[float] = []
-        indexes: list[int] = []
-        for day in range(-1, days + 1):
-            for index, time_of_day in enumerate(spec.starts()):
-                at = clock.seconds_at(day, time_of_day)
-                if starts and at <= starts[-1]:  # a period skipped by a clock change
-                    indexes[-1] = index
-                    continue
-                starts.append(at)
-                indexes.append(index)
+        boundaries = period_starts(spec, clock, clock.seconds_at(days, 0.0))
+        starts = [at for at, _ in boundaries]
+        indexes = [index for _, index in boundaries]
         self._starts = starts
         self._indexes = indexes
 
@@ -74,3 +67,43 @@ class PeriodTime:
     def __call__(self, uniform: float, arrival_s: float) -> float:
         """The value (seconds) of a contact with draw ``uniform`` arriving at ``arrival_s``."""
         return self._quantiles[self.period_at(arrival_s)](uniform)
+
+
+def period_starts(spec: PeriodsSpec, clock: ScenarioClock, end_s: float) -> list[tuple[float, int]]:
+    """Every period start ``(seconds, period index)`` from the day before the start to
+    past ``end_s``, in time order (periods skipped by a clock change left out)."""
+    starts: list[tuple[float, int]] = []
+    day = -1
+    while not starts or starts[-1][0] < end_s:
+        for index, time_of_day in enumerate(spec.starts()):
+            at = clock.seconds_at(day, time_of_day)
+            if starts and at <= starts[-1][0]:
+                starts[-1] = (starts[-1][0], index)
+            else:
+                starts.append((at, index))
+        day += 1
+    return starts
+
+
+def split_by_period(
+    pieces: Iterable[tuple[float, float, float]],
+    spec: PeriodsSpec,
+    clock: ScenarioClock,
+    end_s: float,
+) -> Iterator[tuple[float, float, float, int]]:
+    """Rate pieces ``(start_s, end_s, rate)`` cut at period boundaries, each with its period.
+
+    Yields ``(start_s, end_s, rate, period index)``.
+    """
+    starts = period_starts(spec, clock, end_s)
+    times = [at for at, _ in starts]
+    for start, end, rate in pieces:
+        position = max(bisect_right(times, start) - 1, 0)
+        now = start
+        while now < end:
+            stop = times[position + 1] if position + 1 < len(times) else math.inf
+            cut = min(end, stop)
+            if cut > now:
+                yield (now, cut, rate, starts[position][1])
+            now = cut
+            position += 1
