@@ -8,7 +8,7 @@ change have 23 or 25 hours, as they do for the people working them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 
 class ScenarioClock:
@@ -54,9 +54,19 @@ class ScenarioClock:
                 high = middle
         return high
 
+    def date(self, day: int) -> date:
+        """Local calendar date of day ``day`` (as in :meth:`seconds_at`)."""
+        return self._first_day + timedelta(days=day)
+
     def weekday(self, day: int) -> int:
         """Weekday of local day ``day`` (0 = Monday)."""
         return (self._first_day + timedelta(days=day)).weekday()
+
+    def time_of_day(self, seconds: float) -> float:
+        """Local wall-clock time (seconds since midnight) at simulation time ``seconds``."""
+        moment = (self._start_utc + timedelta(seconds=seconds)).astimezone(self._zone)
+        midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        return (moment.replace(tzinfo=None) - midnight.replace(tzinfo=None)).total_seconds()
 
     def day_of(self, seconds: float) -> int:
         """The local day (as in :meth:`seconds_at`) that contains simulation time ``seconds``."""

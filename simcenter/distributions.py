@@ -70,6 +70,28 @@ class Distribution(ABC):
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """Cumulative distribution function P(X <= x), elementwise."""
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Inverse distribution function: the smallest x with P(X <= x) >= u, elementwise.
+
+        Maps uniform draws ``u`` in [0, 1) to values of the distribution, so
+        that one stream of uniforms can feed distributions that change with
+        time (a value keeps its rank). This generic version bisects
+        :meth:`cdf`; families with a closed form override it.
+        """
+        u = np.asarray(u, dtype=float)
+        high = np.full(u.shape, max(self.mean, 1e-9) * 2.0)
+        for _ in range(200):  # grow the bracket until it holds every quantile
+            short = self.cdf(high) < u
+            if not short.any():
+                break
+            high = np.where(short, high * 2.0, high)
+        low = np.zeros(u.shape)
+        for _ in range(100):
+            middle = (low + high) / 2
+            below = self.cdf(middle) < u
+            low, high = np.where(below, middle, low), np.where(below, high, middle)
+        return high
+
     @abstractmethod
     def scaled(self, factor: float) -> Distribution:
         """The same family with every value multiplied by ``factor`` (> 0).
@@ -112,6 +134,10 @@ class Exponential(Distribution):
         """P(X <= x) = 1 − exp(−x / mean) for x >= 0."""
         return -np.expm1(-np.maximum(x, 0.0) / self.mean)
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """x = −mean · ln(1 − u)."""
+        return -self.mean * np.log1p(-np.asarray(u, dtype=float))
+
     def scaled(self, factor: float) -> Exponential:
         """Exponential with the mean multiplied by ``factor``."""
         return Exponential(self.mean * _scale_factor(self, factor))
@@ -149,6 +175,10 @@ class Constant(Distribution):
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """P(X <= x): 0 below the value, 1 from the value on."""
         return (np.asarray(x) >= self.mean).astype(float)
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The value, whatever ``u``."""
+        return np.full(np.shape(u), self.mean)
 
     def scaled(self, factor: float) -> Constant:
         """Constant with the value multiplied by ``factor``."""
@@ -201,6 +231,12 @@ class Lognormal(_MeanAndCv):
             log_x = np.log(np.maximum(x, 0.0))
         return special.ndtr((log_x - self._mu) / self._sigma)
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """x = exp(μ + σ Φ⁻¹(u))."""
+        from scipy import special
+
+        return np.exp(self._mu + self._sigma * special.ndtri(np.asarray(u, dtype=float)))
+
     @property
     def _sigma(self) -> float:
         """Standard deviation σ of ln X."""
@@ -234,6 +270,13 @@ class Gamma(_MeanAndCv):
         from scipy import special
 
         return special.gammainc(1 / self.cv**2, np.maximum(x, 0.0) / (self.mean * self.cv**2))
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """x = θ · P⁻¹(k, u), the inverse regularised incomplete gamma function."""
+        from scipy import special
+
+        shape = 1 / self.cv**2
+        return self.mean * self.cv**2 * special.gammaincinv(shape, np.asarray(u, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -281,6 +324,10 @@ class Weibull(Distribution):
         """P(X <= x) = 1 − exp(−(x / λ)^k) for x >= 0 (an overflowing power gives 1)."""
         with np.errstate(over="ignore"):
             return -np.expm1(-((np.maximum(x, 0.0) / self._scale) ** self.shape))
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """x = λ (−ln(1 − u))^(1/k)."""
+        return self._scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1 / self.shape)
 
     def scaled(self, factor: float) -> Weibull:
         """Weibull with the mean multiplied by ``factor`` and the same shape."""
@@ -341,6 +388,10 @@ class Uniform(Distribution):
             return (x >= self.low).astype(float)
         return np.clip((x - self.low) / (self.high - self.low), 0.0, 1.0)
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """x = low + u (high − low)."""
+        return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
+
     def scaled(self, factor: float) -> Uniform:
         """Uniform with both ends multiplied by ``factor``."""
         factor = _scale_factor(self, factor)
@@ -398,6 +449,12 @@ class Empirical(Distribution):
     def cdf(self, x: np.ndarray) -> np.ndarray:
         """The empirical CDF: the fraction of the values that are <= x."""
         return np.searchsorted(self._sorted, x, side="right") / len(self._sorted)
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The value of rank ⌊u · n⌋ among the n sorted values: each value equally likely."""
+        count = len(self._sorted)
+        ranks = np.minimum((np.asarray(u, dtype=float) * count).astype(int), count - 1)
+        return self._sorted[ranks]
 
     def scaled(self, factor: float) -> Empirical:
         """Empirical with every value multiplied by ``factor``."""

@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from simcenter.clock import ScenarioClock
 from simcenter.distributions import Constant, Distribution, Sampler, Uniform
-from simcenter.scenario import DistributionSpec, QueueSpec
+from simcenter.periods import PeriodTime
+from simcenter.scenario import DistributionSpec, PeriodsSpec, QueueSpec
 from simcenter.streams import stream
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ class Time:
 
     name: str
     attribute: str
-    distribution: Callable[[QueueSpec], DistributionSpec | None]
+    distribution: Callable[[QueueSpec], DistributionSpec | PeriodsSpec | None]
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,22 @@ Decision = tuple[np.random.Generator, float]
 """The generator of a Uniform(0, 1) stream and the probability of "yes"."""
 
 
-def sampled(seed: int, replication: int) -> DrawsOf:
+def sampled(
+    seed: int, replication: int, clock: ScenarioClock | None = None, days: int = 1
+) -> DrawsOf:
     """The engine's draws: every purpose of a queue's contacts from its own named stream.
 
     First-time contacts of queue ``q`` draw purpose ``p`` from stream
     ``p/q``; contacts created during the run at ``q`` from ``<origin>/q/p``.
+    A time given per period of the day draws a Uniform(0, 1) value from its
+    stream and maps it through the quantile function of the period of the
+    contact's arrival (:class:`~simcenter.periods.PeriodTime`).
+
+    Args:
+        seed: The base seed.
+        replication: The replication number.
+        clock: The scenario clock; needed only by times given per period.
+        days: Local days of the run (period boundaries computed ahead).
     """
 
     def draws_of(spec: QueueSpec, origin: str) -> SampledDraws:
@@ -136,10 +149,19 @@ def sampled(seed: int, replication: int) -> DrawsOf:
             )
             return stream(seed, replication, name)
 
+        periods: list[tuple[str, PeriodTime]] = []
+
         def time_stream(purpose: Time) -> Stream:
             # PERF: a constant or absent distribution never draws: no generator made
             # (benchmarks/README.md, "Routing at scale").
             given = purpose.distribution(spec)
+            if isinstance(given, PeriodsSpec):
+                if clock is None:
+                    raise ValueError(
+                        f"{purpose.name} of {spec.name} varies by period: needs a clock"
+                    )
+                periods.append((purpose.attribute, PeriodTime(given, clock, days)))
+                return (_UNIT, rng(purpose.name))
             built = None if given is None else given.build()
             needs_rng = built is not None and not isinstance(built, Constant)
             return (built, rng(purpose.name) if needs_rng else None)
@@ -149,11 +171,12 @@ def sampled(seed: int, replication: int) -> DrawsOf:
             return None if probability is None else (rng(purpose.name), probability)
 
         delay = REPEAT_DELAY.distribution(spec)
-        return SampledDraws(
-            [time_stream(purpose) for purpose in TIMES],
-            [decision(purpose) for purpose in CHOICES],
-            None if delay is None else Sampler(delay.build(), rng(REPEAT_DELAY.name)),
-        )
+        times = [time_stream(purpose) for purpose in TIMES]
+        choices = [decision(purpose) for purpose in CHOICES]
+        repeat_delay = None if delay is None else Sampler(delay.build(), rng(REPEAT_DELAY.name))
+        if periods:
+            return PeriodDraws(times, choices, repeat_delay, periods=periods)
+        return SampledDraws(times, choices, repeat_delay)
 
     return draws_of
 
@@ -255,6 +278,41 @@ class SampledDraws:
                     rng, probability = decision
                     columns.append((_UNIT.sample(rng, size)[::-1] < probability).tolist())
             self._choices = list(zip(*columns, strict=True))
+
+
+class PeriodDraws(SampledDraws):
+    """:class:`SampledDraws` of a queue with times given per period of the day.
+
+    The streams of those times hold Uniform(0, 1) values; each is mapped to
+    the value of the contact's arrival period after the row is taken. Queues
+    without periods use :class:`SampledDraws` itself, whose path is unchanged.
+
+    Args:
+        times, decisions, repeat_delay, block: As :class:`SampledDraws`.
+        periods: The contact attribute and the period mapping of each time
+            given per period.
+    """
+
+    __slots__ = ("_periods",)
+
+    def __init__(
+        self,
+        times: list[Stream],
+        decisions: list[Decision | None],
+        repeat_delay: Callable[[], float] | None = None,
+        block: int = 1024,
+        *,
+        periods: list[tuple[str, PeriodTime]],
+    ) -> None:
+        super().__init__(times, decisions, repeat_delay, block)
+        self._periods = tuple(periods)
+
+    def draw(self, contact: Contact) -> None:
+        """Give ``contact`` its row, each time per period mapped through its arrival period."""
+        super().draw(contact)
+        arrival = contact.arrival_s
+        for attribute, period_time in self._periods:
+            setattr(contact, attribute, period_time(getattr(contact, attribute), arrival))
 
 
 _ROW = struct.Struct(f"{len(TIMES)}d").unpack_from

@@ -27,6 +27,7 @@ from simpy.core import StopSimulation
 from simcenter.agents import AgentGroup, group_size, rotation_times
 from simcenter.arrivals import arrival_times, rate_pieces
 from simcenter.bins import interval_edges
+from simcenter.busyness import busyness_factors, run_days
 from simcenter.centre import AgentTransition, Centre, Transition
 from simcenter.clock import ScenarioClock
 from simcenter.contact_log import MemoryLog, ParquetLog
@@ -186,7 +187,7 @@ def run_replication(
     else:
         sink = ParquetLog(Path(contact_log), meta, replication)
     recorder = Recorder(meta, sink, keep_presence=contact_log == "memory")
-    draws_of = sampled(seed, replication) if draws is None else draws
+    draws_of = sampled(seed, replication, clock, run_days(scenario)) if draws is None else draws
     queues = _build_queues(scenario, seed, replication, draws_of)
     groups = _build_groups(scenario, queues)
     router = Router(queues, contact_selection(scenario.routing.contact_selection))
@@ -202,12 +203,15 @@ def run_replication(
         trace=trace,
         agent_trace=agent_trace,
     )
+    busy_days = busyness_factors(scenario, seed, replication)
     try:
         for queue in queues:
             unit_exponential = Sampler(
                 Exponential(1.0), stream(seed, replication, f"arrivals/{queue.name}")
             )
-            pieces = rate_pieces(queue.spec.arrivals, clock, end_s)
+            pieces = rate_pieces(
+                queue.spec.arrivals, clock, end_s, scenario.calendar, busy_days.get(queue.name)
+            )
             centre.arrivals(queue, arrival_times(pieces, unit_exponential))
         for group in groups:
             for source in group_sources(group, scenario, recorder, seed, replication):

@@ -159,7 +159,16 @@ def _members(annotation: Any) -> tuple[Any, ...]:
 
 
 def _member(union: Any, tag: Any) -> Any:
-    """The union member that pydantic's location ``tag`` names (a tag value or a type name)."""
+    """The union member that pydantic's location ``tag`` names (a tag value or a type name).
+
+    A member of a union with a callable discriminator is named by its ``Tag``.
+    """
+    for raw in get_args(union):
+        if get_origin(raw) is Annotated and any(
+            type(meta).__name__ == "Tag" and getattr(meta, "tag", None) == tag
+            for meta in raw.__metadata__
+        ):
+            return _unwrap(raw)
     for member in _members(union):
         if tag in _tags(member) or getattr(member, "__name__", None) == tag:
             return member

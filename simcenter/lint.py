@@ -179,7 +179,11 @@ class _Timeline:
             end_s=end,
             start=scenario.start_at,
             arrivals=[
-                [piece for piece in rate_pieces(queue.arrivals, clock, end) if piece[2] > 0]
+                [
+                    piece
+                    for piece in rate_pieces(queue.arrivals, clock, end, scenario.calendar)
+                    if piece[2] > 0
+                ]
                 for queue in scenario.queues
             ],
             servers=[_servers(scenario, queue) for queue in scenario.queues],

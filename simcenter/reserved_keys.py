@@ -10,7 +10,7 @@ portable between versions.
 from __future__ import annotations
 
 RESERVED_KEYS: dict[str, frozenset[str]] = {
-    "Scenario": frozenset({"busyness", "calendar", "campaigns", "initial_state", "outbound"}),
+    "Scenario": frozenset({"campaigns", "initial_state", "outbound"}),
     "QueueSpec": frozenset(
         {
             "retrial",
@@ -22,13 +22,13 @@ RESERVED_KEYS: dict[str, frozenset[str]] = {
             "backlog",
         }
     ),
-    "ArrivalsSpec": frozenset({"dates", "busyness", "trace"}),
+    "ArrivalsSpec": frozenset({"trace"}),
     "AgentGroupSpec": frozenset({"training", "learning", "experience", "hires", "attrition"}),
 }
 """Scenario model name -> the keys of later versions it will hold."""
 
-DISTRIBUTION_KEYS = frozenset({"periods"})
-"""Keys of later versions in every distribution (parameters that vary by period)."""
+DISTRIBUTION_KEYS: frozenset[str] = frozenset()
+"""Keys of later versions in every distribution."""
 
 MESSAGE = "not supported in this version (a key of a later version of the scenario format)"
 """What a reserved key is told, whatever its place."""

@@ -7,8 +7,9 @@ warning when the run would take hours, and refuses a run whose tables could
 not fit in memory (docs/limits.md).
 
 The figures are expectations, not bounds: a queue's expected contacts are its
-arrival rate (or daily profile, with the mean weekday multiplier) over
-``warmup + horizon``, times ``1 / (1 - p)`` for repeat contacts of probability
+arrival rate (or daily profile) over ``warmup + horizon``, times the mean
+over the run's calendar days of the day's multiplier (weekdays, dates and the
+scenario's calendar; busyness has mean 1), times ``1 / (1 - p)`` for repeat contacts of probability
 ``p`` and ``1 + p`` for transfers.
 """
 
@@ -17,11 +18,13 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from simcenter.agents import group_size
+from simcenter.busyness import run_days
 from simcenter.errors import SimcenterError
-from simcenter.scenario import QueueSpec, Scenario
-from simcenter.scenario.values import DAY_S, WEEKDAYS
+from simcenter.scenario import CalendarSpec, QueueSpec, Scenario
+from simcenter.scenario.values import DAY_S
 
 EVENTS_PER_CONTACT = 6
 """Simulation events of a contact: arrival, patience, answer, end of talk, wrap-up, routing."""
@@ -95,7 +98,11 @@ def estimate(scenario: Scenario, replications: int, keep_contacts: bool = True) 
             keeps no per-contact data).
     """
     simulated_s = scenario.warmup + scenario.horizon
-    per_replication = math.fsum(_expected_contacts(queue, simulated_s) for queue in scenario.queues)
+    days = [_date_of(scenario, day) for day in range(run_days(scenario))]
+    per_replication = math.fsum(
+        _expected_contacts(queue, simulated_s, _mean_day_factor(queue, scenario.calendar, days))
+        for queue in scenario.queues
+    )
     contacts = per_replication * replications
     intervals = math.ceil(simulated_s / scenario.interval)
     rows = intervals * (len(scenario.queues) + 1 + len(scenario.agents)) * replications
@@ -161,10 +168,33 @@ def available_memory() -> float | None:
         return None
 
 
-def _expected_contacts(queue: QueueSpec, simulated_s: float) -> float:
-    """Expected contacts of one queue in one replication, repeats and transfers included."""
+def _date_of(scenario: Scenario, day: int) -> date:
+    """The local date of day ``day`` of the run (0 = the start's date)."""
+    return scenario.start_at.date() + timedelta(days=day)
+
+
+def _mean_day_factor(queue: QueueSpec, calendar: CalendarSpec | None, days: list[date]) -> float:
+    """Mean over the run's days of the queue's volume multiplier (1 without any)."""
     arrivals = queue.arrivals
-    factor = math.fsum(arrivals.weekday_factor(day) for day in range(len(WEEKDAYS))) / 7
+    if not (
+        arrivals.weekdays or arrivals.dates or (calendar and (calendar.weekdays or calendar.dates))
+    ):
+        return 1.0
+    factors = [
+        arrivals.day_factor(day) * (calendar.factor(day) if calendar else 1.0) for day in days
+    ]
+    return math.fsum(factors) / len(factors)
+
+
+def _expected_contacts(queue: QueueSpec, simulated_s: float, factor: float) -> float:
+    """Expected contacts of one queue in one replication, repeats and transfers included.
+
+    Args:
+        queue: The queue.
+        simulated_s: Warm-up plus horizon (seconds).
+        factor: The mean multiplier of its volumes over the run's days.
+    """
+    arrivals = queue.arrivals
     if arrivals.rate is not None:
         first = arrivals.rate * simulated_s * factor
     else:

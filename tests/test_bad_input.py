@@ -108,7 +108,7 @@ CASES = [
         [
             "scenario.yaml:2 colour: unknown key (allowed: name, description, seed, start, "
             "timezone, horizon, warmup, interval, replications, service_level, closing, "
-            "lines, routing, templates, queues, agents)"
+            "lines, routing, templates, calendar, busyness, queues, agents)"
         ],
     ),
     (
@@ -803,6 +803,63 @@ CASES = [
         [
             'scenario.yaml:10 agents[1].name: its agents would be named "tier1-early-001", ... '
             "as those of agents[0].shifts[0]; rename the shift or the group"
+        ],
+    ),
+    (
+        "calendar demand: dates, factors, busyness, periods",
+        """\
+        name: Retail support
+        calendar: {weekdays: {sunday: 0}, dates: {2026-02-30: 0.5}}
+        busyness: {distribution: gamma, mean: 1.2, cv: 0.1}
+        queues:
+          - name: billing
+            arrivals:
+              rate: 360/h
+              dates: {2026-12-24: 0.6, 24.12.2026: 0, 2026-12-31: -1}
+              busyness: {distribution: poisson, mean: 1, cv: -0.2}
+            handle_time:
+              periods:
+                interval: 8h
+                start: "08:00"
+                values:
+                  - {distribution: exponential, mean: 2min}
+                  - {distribution: exponential, mean: 3min}
+                  - {distribution: exponential, mean: 3min}
+                  - {distribution: exponential, mean: 3min}
+            patience: {distribution: exponential, mean: 2min, periods: {interval: 1h, values: []}}
+            wrap_up: {periods: {interval: 1h, values: [{distribution: expo, mean: 3min}]}}
+          - name: sales
+            arrivals: {rate: 60/h, busyness: {distribution: uniform, mean: 1, cv: 0.7}}
+            handle_time: {periods: {interval: 1h, values: []}}
+        agents:
+          - {name: tier1, count: 30, skills: [billing, sales]}
+        """,
+        [
+            "scenario.yaml:2 calendar.weekdays.sunday: must be one of mon, tue, wed, thu, fri, "
+            'sat, sun (got "sunday")',
+            "scenario.yaml:2 calendar.dates.2026-02-30: must be a date such as 2026-12-24 "
+            '(got "2026-02-30")',
+            "scenario.yaml:3 busyness.mean: must be 1 (got 1.2): busyness varies the volumes "
+            "around their profile; scale them with weekdays, dates or calendar instead",
+            "scenario.yaml:8 queues[0].arrivals.dates.24.12.2026: must be a date such as "
+            '2026-12-24 (got "24.12.2026")',
+            "scenario.yaml:8 queues[0].arrivals.dates.2026-12-31: must be a non-negative "
+            "number (got -1)",
+            "scenario.yaml:9 queues[0].arrivals.busyness.distribution: must be one of gamma, "
+            'lognormal, uniform (got "poisson")',
+            "scenario.yaml:9 queues[0].arrivals.busyness.cv: must be a non-negative number "
+            "(got -0.2)",
+            "scenario.yaml:11 queues[0].handle_time.periods: values: at most 3 periods of 8h "
+            "fit in one day (got 4 values from 08:00)",
+            "scenario.yaml:19 queues[0].patience.periods: unknown key here (periods replace "
+            "the distribution: {periods: {interval, start, values: [{distribution: ...}, "
+            "...]}} without distribution)",
+            "scenario.yaml:20 queues[0].wrap_up.periods.values[0].distribution: unknown "
+            'distribution "expo" (expected one of exponential, constant, lognormal, gamma, '
+            "weibull, uniform, empirical, mixture)",
+            "scenario.yaml:22 queues[1].arrivals.busyness: a uniform busyness factor needs "
+            "cv at most 0.5774 (got 0.7)",
+            "scenario.yaml:23 queues[1].handle_time.periods.values: must not be empty",
         ],
     ),
     (

@@ -24,6 +24,7 @@ from simcenter.scenario.agents import (
     SkillSpec,
     StaffingSpec,
 )
+from simcenter.scenario.calendar import BusynessSpec, CalendarDate, CalendarSpec
 from simcenter.scenario.distributions import (
     ConstantSpec,
     DistributionSpec,
@@ -36,6 +37,7 @@ from simcenter.scenario.distributions import (
     WeibullSpec,
 )
 from simcenter.scenario.model import Scenario, build_scenario
+from simcenter.scenario.periods import PeriodsSpec, PeriodValuesSpec, TimeSpec
 from simcenter.scenario.queues import (
     ArrivalsSpec,
     BalkingSpec,
@@ -94,6 +96,9 @@ __all__ = [
     "AgentSelection",
     "ArrivalsSpec",
     "BalkingSpec",
+    "BusynessSpec",
+    "CalendarDate",
+    "CalendarSpec",
     "CalendarTime",
     "ClockSeconds",
     "ConstantSpec",
@@ -114,6 +119,8 @@ __all__ = [
     "NonNegativeNumber",
     "NonNegativeSeconds",
     "OverflowSpec",
+    "PeriodValuesSpec",
+    "PeriodsSpec",
     "PositiveCount",
     "PositiveNumber",
     "PositiveSeconds",
@@ -134,6 +141,7 @@ __all__ = [
     "Skills",
     "SlDefinition",
     "StaffingSpec",
+    "TimeSpec",
     "TransferSpec",
     "UniformSpec",
     "Weekday",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import stat
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -44,7 +44,16 @@ CoefficientOfVariation = Annotated[float, BeforeValidator(number_range(MIN_CV, M
 _WEIBULL_SHAPE_HINT = "0.012"
 
 
-class ExponentialSpec(Spec):
+class _FamilySpec(Spec):
+    """Base of the distribution specs: what a misplaced ``periods`` key is told."""
+
+    key_hints: ClassVar[dict[str, str]] = {
+        "periods": "periods replace the distribution: {periods: {interval, start, "
+        "values: [{distribution: ...}, ...]}} without distribution",
+    }
+
+
+class ExponentialSpec(_FamilySpec):
     """Exponential distribution with the given mean (seconds)."""
 
     distribution: Literal["exponential"]
@@ -55,7 +64,7 @@ class ExponentialSpec(Spec):
         return dist.Exponential(self.mean)
 
 
-class ConstantSpec(Spec):
+class ConstantSpec(_FamilySpec):
     """Always the same value (seconds)."""
 
     distribution: Literal["constant"]
@@ -66,7 +75,7 @@ class ConstantSpec(Spec):
         return dist.Constant(self.mean)
 
 
-class LognormalSpec(Spec):
+class LognormalSpec(_FamilySpec):
     """Lognormal distribution given by its mean (seconds) and either ``cv`` or ``sd`` (seconds)."""
 
     distribution: Literal["lognormal"]
@@ -91,7 +100,7 @@ class LognormalSpec(Spec):
         return dist.Lognormal(self.mean, cv)
 
 
-class GammaSpec(Spec):
+class GammaSpec(_FamilySpec):
     """Gamma distribution given by its mean (seconds) and coefficient of variation."""
 
     distribution: Literal["gamma"]
@@ -103,7 +112,7 @@ class GammaSpec(Spec):
         return dist.Gamma(self.mean, self.cv)
 
 
-class WeibullSpec(Spec):
+class WeibullSpec(_FamilySpec):
     """Weibull distribution given by its mean (seconds) and shape.
 
     The shape must be large enough for a finite variance (about 0.012), the
@@ -136,7 +145,7 @@ class WeibullSpec(Spec):
         return dist.Weibull(self.mean, self.shape)
 
 
-class UniformSpec(Spec):
+class UniformSpec(_FamilySpec):
     """Uniform distribution on ``[low, high]`` (seconds)."""
 
     distribution: Literal["uniform"]
@@ -158,7 +167,7 @@ class UniformSpec(Spec):
         return dist.Uniform(self.low, self.high)
 
 
-class EmpiricalSpec(Spec):
+class EmpiricalSpec(_FamilySpec):
     """Resampling of observed values (seconds), given inline or as a one-column CSV file.
 
     A relative ``file`` is resolved against the scenario file's folder and
@@ -250,7 +259,7 @@ def _read_duration_column(path: Path) -> list[float]:
     return values
 
 
-class MixtureSpec(Spec):
+class MixtureSpec(_FamilySpec):
     """A weighted mixture of other distributions (weights are normalised to sum to 1)."""
 
     distribution: Literal["mixture"]

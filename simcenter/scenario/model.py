@@ -26,6 +26,7 @@ from pydantic import (
 
 from simcenter.errors import Location, Problem, ScenarioError, describe, validation_problems
 from simcenter.scenario.agents import AgentGroupSpec
+from simcenter.scenario.calendar import BusynessSpec, CalendarSpec
 from simcenter.scenario.checks import reference_problems, scenario_problems
 from simcenter.scenario.queues import QueueSpec, ServiceLevelSpec
 from simcenter.scenario.routing import RoutingSpec
@@ -74,6 +75,10 @@ class Scenario(Spec):
         templates: Named sets of queue keys; a queue that says
             ``template: <name>`` starts from them and overrides any key.
             Not written to the resolved scenario, whose queues are complete.
+        calendar: Volume multipliers of every queue by weekday and date
+            (times each queue's own).
+        busyness: A random factor per calendar day (mean 1) on every queue's
+            volumes (times each queue's own).
         queues: The types of contact.
         agents: The agent groups.
     """
@@ -92,6 +97,8 @@ class Scenario(Spec):
     lines: PositiveCount | None = None
     routing: RoutingSpec = Field(default_factory=RoutingSpec)
     templates: dict[Name, dict[str, Any]] = Field(default_factory=dict, exclude=True)
+    calendar: CalendarSpec | None = None
+    busyness: BusynessSpec | None = None
     queues: list[QueueSpec] = Field(min_length=1)
     agents: list[AgentGroupSpec] = Field(min_length=1)
 

@@ -9,11 +9,14 @@ other queues and groups are checked against the scenario in ``checks.py``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
+from simcenter.scenario.calendar import BusynessSpec, CalendarDate
 from simcenter.scenario.distributions import ConstantSpec, DistributionSpec
+from simcenter.scenario.periods import TimeSpec
 from simcenter.scenario.routing import QueueRoutingSpec
 from simcenter.scenario.values import (
     DAY_S,
@@ -104,11 +107,17 @@ class ArrivalsSpec(Spec):
         profile: Piecewise-constant daily volume profile.
         weekdays: Multipliers of the volume by calendar weekday (``mon`` ... ``sun``);
             unlisted days have multiplier 1.
+        dates: Multipliers of special dates (``2026-12-24: 0.6``; 0 = closed)
+            in the scenario's time zone, times the weekday's.
+        busyness: This queue's own random factor per day (mean 1), times the
+            scenario's.
     """
 
     rate: RatePerSecond | None = None
     profile: ProfileSpec | None = None
     weekdays: dict[Weekday, NonNegativeNumber] = Field(default_factory=dict)
+    dates: dict[CalendarDate, NonNegativeNumber] = Field(default_factory=dict)
+    busyness: BusynessSpec | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> ArrivalsSpec:
@@ -118,6 +127,10 @@ class ArrivalsSpec(Spec):
     def weekday_factor(self, weekday: int) -> float:
         """Volume multiplier of a weekday (0 = Monday)."""
         return self.weekdays.get(WEEKDAYS[weekday], 1.0)  # type: ignore[call-overload]
+
+    def day_factor(self, day: date) -> float:
+        """Volume multiplier of calendar day ``day``: its weekday's times its date's."""
+        return self.weekday_factor(day.weekday()) * self.dates.get(day, 1.0)
 
 
 # --- what happens to a contact on the way ---------------------------------------------
@@ -210,9 +223,11 @@ class QueueSpec(Spec):
         name: Unique queue name (not ``ALL``, the total row of the reports).
         channel: Only ``voice`` in this version.
         arrivals: Arrival process.
-        handle_time: Talk time distribution (seconds).
-        wrap_up: After-call work of the agent (seconds).
-        patience: Time a caller is willing to wait (seconds); omitted = never abandons.
+        handle_time: Talk time distribution (seconds), or one per period of
+            the day of the contact's arrival (``{periods: ...}``).
+        wrap_up: After-call work of the agent (seconds); may vary by period too.
+        patience: Time a caller is willing to wait (seconds); omitted = never
+            abandons; may vary by period too.
         priority: Higher is served first by an agent choosing among its queues.
         service_level: Overrides of the scenario's service-level objective.
         routing: Overrides of the scenario's routing rules.
@@ -233,11 +248,11 @@ class QueueSpec(Spec):
     template: Name | None = Field(default=None, exclude=True)
     channel: Literal["voice"] = "voice"
     arrivals: ArrivalsSpec
-    handle_time: DistributionSpec
-    wrap_up: DistributionSpec = Field(
+    handle_time: TimeSpec
+    wrap_up: TimeSpec = Field(
         default_factory=lambda: ConstantSpec(distribution="constant", mean=0.0)
     )
-    patience: DistributionSpec | None = None
+    patience: TimeSpec | None = None
     priority: Integer = 0
     service_level: ServiceLevelOverride = Field(default_factory=ServiceLevelOverride)
     routing: QueueRoutingSpec = Field(default_factory=QueueRoutingSpec)

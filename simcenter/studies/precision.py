@@ -44,10 +44,11 @@ from simcenter.arrivals import rate_pieces
 from simcenter.clock import ScenarioClock
 from simcenter.experiments import ProgressCallback
 from simcenter.loading import load_scenario
+from simcenter.periods import split_by_period
 from simcenter.records import ReplicationRecord, run_meta
 from simcenter.reports import ALL
 from simcenter.results import Results
-from simcenter.scenario import Scenario
+from simcenter.scenario import PeriodsSpec, QueueSpec, Scenario
 from simcenter.studies.runner import Task, run_replications
 
 CONFIDENCE = 0.95
@@ -143,14 +144,17 @@ def expected_arrivals(scenario: Scenario) -> dict[str, float]:
     """Expected first-time contacts per queue over the measured horizon.
 
     The integral of each queue's arrival rate over ``[warmup, warmup +
-    horizon)``: the constant rate, or the daily profile with its weekday
-    multipliers, on the scenario's calendar (time-zone changes included).
+    horizon)``: the constant rate, or the daily profile with its weekday and
+    date multipliers and the scenario's ``calendar``, on the scenario's clock
+    (time-zone changes included). Busyness factors have mean 1 and leave the
+    expectation unchanged.
     """
     clock = ScenarioClock(scenario.start_at)
     expected = {}
     for queue in scenario.queues:
         total = 0.0
-        for start, end, rate in rate_pieces(queue.arrivals, clock, scenario.end_s):
+        pieces = rate_pieces(queue.arrivals, clock, scenario.end_s, scenario.calendar)
+        for start, end, rate in pieces:
             total += rate * max(0.0, end - max(start, scenario.warmup))
         expected[queue.name] = total
     return expected
@@ -162,7 +166,9 @@ def expected_work(scenario: Scenario, arrivals: dict[str, float] | None = None) 
     Expected first-time contacts (:func:`expected_arrivals`) times the mean of
     the queue's handle-time distribution: a contact's base handle time is
     drawn from a stream of its own, independent of how many arrive (Wald's
-    identity).
+    identity). A handle time given per period of the day weighs each
+    period's mean by the contacts expected in it (the integral of rate ×
+    period mean over the measured horizon).
 
     Args:
         scenario: The scenario.
@@ -170,7 +176,27 @@ def expected_work(scenario: Scenario, arrivals: dict[str, float] | None = None) 
     """
     if arrivals is None:
         arrivals = expected_arrivals(scenario)
-    return {q.name: arrivals[q.name] * q.handle_time.build().mean for q in scenario.queues}
+    work = {}
+    for queue in scenario.queues:
+        if isinstance(queue.handle_time, PeriodsSpec):
+            work[queue.name] = _expected_period_work(scenario, queue)
+        else:
+            work[queue.name] = arrivals[queue.name] * queue.handle_time.build().mean
+    return work
+
+
+def _expected_period_work(scenario: Scenario, queue: QueueSpec) -> float:
+    """∫ rate(t) × mean handle time of t's period dt over the measured horizon (seconds)."""
+    assert isinstance(queue.handle_time, PeriodsSpec)
+    clock = ScenarioClock(scenario.start_at)
+    means = [distribution.mean for distribution in queue.handle_time.distributions()]
+    pieces = rate_pieces(queue.arrivals, clock, scenario.end_s, scenario.calendar)
+    total = 0.0
+    for start, end, rate, index in split_by_period(
+        pieces, queue.handle_time, clock, scenario.end_s
+    ):
+        total += rate * means[index] * max(0.0, end - max(start, scenario.warmup))
+    return total
 
 
 def controllable_queues(scenario: Scenario) -> set[str]:

@@ -352,7 +352,8 @@ def interval_rates(scenario: Scenario) -> dict[str, list[float]]:
     rates = {}
     for queue in scenario.queues:
         arrived = [0.0] * count
-        for start, end, rate in rate_pieces(queue.arrivals, clock, scenario.end_s):
+        pieces = rate_pieces(queue.arrivals, clock, scenario.end_s, scenario.calendar)
+        for start, end, rate in pieces:
             for k in range(count):
                 overlap = min(end, edges[k + 1]) - max(start, edges[k])
                 if overlap > 0:
@@ -369,7 +370,7 @@ def arrivals_by_interval_end(scenario: Scenario) -> dict[str, list[float]]:
     ends.append(scenario.end_s)
     arrived = {}
     for queue in scenario.queues:
-        pieces = list(rate_pieces(queue.arrivals, clock, scenario.end_s))
+        pieces = list(rate_pieces(queue.arrivals, clock, scenario.end_s, scenario.calendar))
         arrived[queue.name] = [
             math.fsum(rate * max(0.0, min(end, stop) - start) for start, stop, rate in pieces)
             for end in ends
