@@ -83,3 +83,30 @@ def test_readme_example_run_works(tmp_path: Path) -> None:
     assert {"summary.csv", "intervals.csv", "agents.csv", "contacts.parquet"} <= {
         file.name for file in outdir.iterdir()
     }
+
+
+def test_the_follow_the_sun_example_spans_both_march_changes_in_three_zones() -> None:
+    """Its teams work in Manila, Berlin and New York, and both zones of the two change inside."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    scenario = sc.load_scenario(ROOT / "scenarios" / "follow_the_sun.yaml")
+    assert scenario.timezone == "UTC"
+    first = scenario.start_at
+    last = first + timedelta(seconds=scenario.end_s)
+    zones = {shift.timezone for group in scenario.agents for shift in group.shifts or []}
+    assert zones == {"Asia/Manila", "Europe/Berlin", "America/New_York"}
+    offsets = {
+        zone: (
+            first.astimezone(ZoneInfo(zone)).utcoffset(),
+            last.astimezone(ZoneInfo(zone)).utcoffset(),
+        )
+        for zone in zones
+    }
+    hour = timedelta(hours=1)
+    assert offsets["Asia/Manila"] == (8 * hour, 8 * hour)
+    assert offsets["Europe/Berlin"] == (hour, 2 * hour)
+    assert offsets["America/New_York"] == (-5 * hour, -4 * hour)
+    # A whole working week on each side of each change, weekdays starting Monday.
+    assert first.weekday() == 0
+    assert scenario.end_s >= 5 * 7 * 86_400

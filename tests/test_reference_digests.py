@@ -1,6 +1,7 @@
 """Reference runs: the engine's outputs stay byte-identical while its code is reshaped.
 
-Every example scenario (on a shorter horizon), cheap versions of the
+Every example scenario (on a shorter horizon; the examples on shifts also
+over several days), cheap versions of the
 theory tests' reference cases, and 60 small centres drawn once by the
 Hypothesis routing strategy (``tests/data/reference_scenarios.json``, every
 routing feature, rotation, repeats, transfers, staffing plans, the three
@@ -33,6 +34,10 @@ DATA = ROOT / "tests" / "data"
 DIGESTS = DATA / "reference_digests.json"
 FILES = ("summary.csv", "intervals.csv", "agents.csv", "routing.csv")
 UPDATE = os.environ.get("SIMCENTER_UPDATE_DIGESTS") == "1"
+SHIFT_EXAMPLES = {"follow_the_sun": "8d", "week_with_shifts": "7d"}
+"""Examples on shifts, also run over days long enough to cover what they show (their
+first 4 hours have few or no agents on duty): New York's change of clocks on
+8 March, and the whole week with its meeting, absence and holiday."""
 
 
 def _theory_case(agents: int, load: float, patience_s: float | None, closing: str) -> Scenario:
@@ -64,6 +69,9 @@ def _cases() -> dict[str, tuple[Scenario, int, int]]:
         scenario = sc.load_scenario(path)
         short = scenario.with_overrides({"horizon": min(scenario.horizon, 4 * 3600.0)})
         cases[f"example-{path.stem}"] = (short, 2, 1)
+    for name, horizon in SHIFT_EXAMPLES.items():
+        scenario = sc.load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        cases[f"example-{name}-{horizon}"] = (scenario.with_overrides({"horizon": horizon}), 1, 1)
     cases["erlang-a-20-agents-24-erlangs"] = (_theory_case(20, 24.0, 180.0, "drain"), 2, 20260106)
     cases["erlang-c-10-agents-9-erlangs"] = (_theory_case(10, 9.0, None, "drain"), 2, 20260105)
     cases["littles-law-20-agents-stop"] = (_theory_case(20, 18.0, None, "stop"), 2, 20260107)
