@@ -685,3 +685,26 @@ agents:
         "dates and daily reports use (1 of its starts in the run fall on another weekday "
         "there); to mean days there, give the shift's hours in Europe/Berlin",
     ]
+
+
+def test_a_plain_number_in_a_period_of_the_day_is_flagged_where_it_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals: {rate: 60/h}
+    handle_time:
+      periods:
+        interval: 12h
+        values:
+          - {distribution: exponential, mean: 3min}
+          - {distribution: exponential, mean: 4}
+agents:
+  - {name: tier1, count: 5, skills: [billing]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":10 queues[0].handle_time.periods.values[1].mean: warning: the plain number 4 is read "
+        "as 4 seconds; if that is not what was meant, write a unit (for example 4min)",
+    ]
