@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeGuard
 
+from simcenter import lint_calendar
 from simcenter.agents import staffing_changes
 from simcenter.arrivals import RatePiece, rate_pieces
 from simcenter.clock import ScenarioClock
@@ -103,16 +104,28 @@ def plain_numbers(data: Mapping[str, Any]) -> list[Problem]:
                 )
             )
         for key in ("handle_time", "patience"):
-            spec = queue.get(key)
-            if not isinstance(spec, Mapping):
-                continue
-            for parameter in ("mean", "high"):
-                value = spec.get(parameter)
-                if _is_plain(value) and 0 < value < SHORTEST_DURATION_S:
-                    warnings.append(
-                        _plain_warning((*path, key, parameter), value, "seconds", f"{value:g}min")
-                    )
+            for where, spec in _distributions_of(queue.get(key), (*path, key)):
+                for parameter in ("mean", "high"):
+                    value = spec.get(parameter)
+                    if _is_plain(value) and 0 < value < SHORTEST_DURATION_S:
+                        warnings.append(
+                            _plain_warning((*where, parameter), value, "seconds", f"{value:g}min")
+                        )
     return warnings
+
+
+def _distributions_of(spec: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """The distribution mappings of a time as written: itself, or each of its periods' values."""
+    if not isinstance(spec, Mapping):
+        return
+    periods = spec.get("periods")
+    values = periods.get("values") if isinstance(periods, Mapping) else None
+    if isinstance(values, list):
+        for index, value in enumerate(values):
+            if isinstance(value, Mapping):
+                yield (*path, "periods", "values", index), value
+    else:
+        yield path, spec
 
 
 def _queue_bodies(data: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], Mapping[str, Any]]]:
@@ -765,4 +778,6 @@ _CHECKS: tuple[_Check, ...] = (
     _needless_overflow,
     _overflow_after_max_wait,
     _threshold_beyond_max_wait,
+    lambda scenario, timeline: lint_calendar.dates_outside_the_run(scenario),
+    lambda scenario, timeline: lint_calendar.shift_days_in_another_zone(scenario, timeline.shifts),
 )

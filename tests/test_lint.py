@@ -626,3 +626,85 @@ queues:
         ":11 agents[0].absence: warning: the group has no shifts: absence (an agent missing a "
         "whole shift) never applies to the agents of count or staffing"
     ]
+
+
+def test_special_dates_outside_the_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A date of a queue or of the calendar outside the run's local days never applies."""
+    text = """\
+name: t
+timezone: Europe/Berlin
+horizon: 7d
+calendar: {dates: {2025-12-24: 0.5, 2026-01-11: 0.2}}
+queues:
+  - name: billing
+    arrivals: {rate: 60/h, dates: {2026-01-05: 0.5, 2026-01-12: 0}}
+    handle_time: {distribution: exponential, mean: 3min}
+agents:
+  - {name: team, count: 5, skills: [billing]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":4 calendar.dates.2025-12-24: warning: is outside the run (the run's days are "
+        "2026-01-05 to 2026-01-11): its factor never applies",
+        ":7 queues[0].arrivals.dates.2026-01-12: warning: is outside the run (the run's days are "
+        "2026-01-05 to 2026-01-11): its factor never applies",
+    ]
+
+
+def test_a_shift_whose_days_fall_on_other_weekdays_in_the_scenario_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Manila's weekday mornings start on Berlin's previous evenings; a shift starting the
+    same local weekday in both zones, a shift on every day and one in the scenario's own
+    zone are not flagged."""
+    text = """\
+name: t
+timezone: Europe/Berlin
+horizon: 7d
+queues:
+  - name: billing
+    arrivals: {rate: 60/h}
+    handle_time: {distribution: exponential, mean: 3min}
+agents:
+  - {name: berlin, count: 2, skills: [billing]}
+  - name: abroad
+    skills: [billing]
+    shifts:
+      - {start: "06:00", end: "14:00", count: 3, days: [mon, tue, wed], timezone: Asia/Manila}
+      - {start: "10:00", end: "18:00", count: 3, days: [mon, tue, wed], timezone: Asia/Manila}
+      - {start: "07:00", end: "14:00", count: 3, timezone: Asia/Manila}
+      - {start: "06:00", end: "14:00", count: 3, days: [mon], timezone: Europe/Berlin}
+      - {start: "20:00", end: "23:00", count: 1, days: [fri], timezone: America/New_York}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":13 agents[1].shifts[0].days: warning: are weekdays in Asia/Manila, the shift's zone: "
+        "its Tuesday 06:00 start is Monday 23:00 in Europe/Berlin, whose days demand, dates "
+        "and daily reports use (3 of its starts in the run fall on another weekday there); to "
+        "mean days there, give the shift's hours in Europe/Berlin",
+        ":17 agents[1].shifts[4].days: warning: are weekdays in America/New_York, the shift's "
+        "zone: its Friday 20:00 start is Saturday 02:00 in Europe/Berlin, whose days demand, "
+        "dates and daily reports use (1 of its starts in the run fall on another weekday "
+        "there); to mean days there, give the shift's hours in Europe/Berlin",
+    ]
+
+
+def test_a_plain_number_in_a_period_of_the_day_is_flagged_where_it_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals: {rate: 60/h}
+    handle_time:
+      periods:
+        interval: 12h
+        values:
+          - {distribution: exponential, mean: 3min}
+          - {distribution: exponential, mean: 4}
+agents:
+  - {name: tier1, count: 5, skills: [billing]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":10 queues[0].handle_time.periods.values[1].mean: warning: the plain number 4 is read "
+        "as 4 seconds; if that is not what was meant, write a unit (for example 4min)",
+    ]
