@@ -421,3 +421,63 @@ def test_service_level_axis_names_the_denominator_of_the_definition() -> None:
 
     assert label(answered) == "service level (% of answered)"
     assert label(mixed) == "service level (%)"
+
+
+def _present_column(table: pd.DataFrame) -> str:
+    """The present agents' column: ``present``, or ``agents_staffed`` before it was renamed."""
+    return "present" if "present" in table.columns else "agents_staffed"
+
+
+def _busy_column(table: pd.DataFrame) -> str:
+    """The busy agents' column: ``busy``, or ``busy_agents`` before it was renamed."""
+    return "busy" if "busy" in table.columns else "busy_agents"
+
+
+def test_agents_plot_draws_each_groups_levels_in_its_own_panel() -> None:
+    results = two_days()
+    table = results.agent_intervals
+    figure = drawn(results.plot.agents())
+
+    groups = list(results.meta.groups)
+    assert [ax.get_title(loc="left") for ax in figure.axes] == groups
+    for ax, name in zip(figure.axes, groups, strict=True):
+        rows = rows_of(table, "group", name)
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        expected = ["present", "busy"]
+        if "scheduled" in table.columns:
+            expected = ["scheduled", *expected]
+            assert list(lines["scheduled"].get_ydata()) == pytest.approx(closed(rows["scheduled"]))
+        assert list(lines) == expected
+        assert list(lines["present"].get_ydata()) == pytest.approx(
+            closed(rows[_present_column(table)])
+        )
+        assert list(lines["busy"].get_ydata()) == pytest.approx(closed(rows[_busy_column(table)]))
+        assert x_instants(lines["busy"])[0] == instants(results, rows["start_s"][:1])[0]
+    assert max(line.get_ydata().max() for line in figure.axes[0].get_lines()) > 0
+
+
+def test_agents_plot_into_given_axes_sums_the_groups_of_one_day() -> None:
+    from matplotlib.figure import Figure as NewFigure
+
+    results = two_days()
+    table = results.agent_intervals
+    ax = NewFigure().add_subplot()
+    results.plot.agents(day=1, ax=ax)
+
+    day = _common.day_window(results.meta, 1)
+    rows = table[(table["start_s"] >= day[0]) & (table["start_s"] < day[1])]
+    busy = rows.groupby("start_s")[_busy_column(table)].sum()
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines["busy"].get_ydata()) == pytest.approx(closed(busy))
+    assert len(busy) < table["interval"].nunique()
+
+
+def test_many_groups_share_a_panel_beyond_six() -> None:
+    results = many_queues()
+
+    figure = results.plot.agents()
+
+    assert len(figure.axes) == 6
+    assert figure.axes[-1].get_title(loc="left") == (
+        f"others ({len(results.meta.groups) - 5} groups)"
+    )

@@ -52,6 +52,7 @@ OUTPUT_FILES = {
     "plots/occupancy.png",
     "plots/occupancy_heatmap.png",
     "plots/staffing.png",
+    "plots/agents.png",
     "plots/abandonment.png",
     "plots/average_day.png",
 }

@@ -16,11 +16,17 @@ groups), the busiest ten are drawn one by one and the rest as one grey
 "others" series, so legends stay short at any size of centre.
 
 Modules: ``queues`` (service level, queue length, waits, abandonment, the
-average day) and ``agents`` (occupancy, staffed against required).
+average day) and ``agents`` (occupancy, staffed against required, agents
+scheduled, present and busy over time).
 """
 
 from simcenter.plotting._common import plain_text
-from simcenter.plotting.agents import occupancy_figure, occupancy_heatmap_figure, staffing_figure
+from simcenter.plotting.agents import (
+    agents_figure,
+    occupancy_figure,
+    occupancy_heatmap_figure,
+    staffing_figure,
+)
 from simcenter.plotting.queues import (
     abandonment_figure,
     average_day_figure,
@@ -32,6 +38,7 @@ from simcenter.plotting.queues import (
 
 __all__ = [
     "abandonment_figure",
+    "agents_figure",
     "average_day_figure",
     "occupancy_figure",
     "occupancy_heatmap_figure",

@@ -103,6 +103,12 @@ class ResultsPlots:
             ax,
         )
 
+    def agents(self, group: Names = None, day: Day = None, ax: Axes | None = None) -> Figure:
+        """Scheduled, present and busy agents per interval, one panel per agent group."""
+        return plotting.agents_figure(
+            self._results.agent_intervals, self._results.meta, group, day, ax
+        )
+
     def abandonment(self, queue: Names = None, day: Day = None, ax: Axes | None = None) -> Figure:
         """Abandon rate against ASA, one point per interval and queue."""
         results = self._results
@@ -129,6 +135,7 @@ class ResultsPlots:
             "occupancy": self.occupancy,
             "occupancy_heatmap": self.occupancy_heatmap,
             "staffing": self.staffing,
+            "agents": self.agents,
             "abandonment": self.abandonment,
             "average_day": self.average_day,
         }

@@ -230,3 +230,102 @@ def _occupancy_axis(ax: Axes) -> None:
     ax.set_ylim(0.0, 1.05)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("occupancy (% of time on duty)")
+
+
+AGENT_LEVELS: tuple[tuple[str, str, str], ...] = (
+    ("scheduled", "scheduled", "tab:grey"),
+    ("present", "present", "tab:blue"),
+    ("busy", "busy", "tab:orange"),
+)
+"""The levels of the agents-over-time plot: column, label and colour."""
+
+_OLD_NAMES = {"present": "agents_staffed", "busy": "busy_agents"}
+"""The names of the same columns in output folders of earlier versions."""
+
+MAX_PANELS = 6
+"""Most groups drawn in a panel of their own; the others share one panel."""
+
+
+@common.plain_text
+def agents_figure(
+    agent_intervals: pd.DataFrame,
+    meta: RunMeta,
+    group: str | Sequence[str] | None = None,
+    day: common.Day = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Scheduled, present and busy agents per reporting interval, one panel per agent group.
+
+    Each panel draws the time-average agents of a group per interval: scheduled
+    (rostered by plan or shift), present (idle, busy, in wrap-up or on break)
+    and busy (talk and after-call work). Beyond :data:`MAX_PANELS` groups, the
+    groups with most agents present get a panel each and the others share one
+    (their sums). Given ``ax``, the chosen groups are summed into those axes.
+    Tables without ``scheduled`` (earlier versions) draw present and busy only.
+
+    Args:
+        agent_intervals: Table with ``start_s``, ``group`` and the level
+            columns (``Results.agent_intervals``).
+        meta: The run description.
+        group: The group or groups to draw (default: every group).
+        day: Only this day of the run: its number from 0, or a date.
+        ax: Draw the chosen groups' sums into these axes instead of a new figure.
+
+    Returns:
+        The figure.
+    """
+    chosen = common.names(group, meta.groups, "group")
+    rows = common.on_day(agent_intervals, "start_s", common.day_window(meta, day))
+    rows = rows.rename(
+        columns={old: new for new, old in _OLD_NAMES.items() if new not in rows.columns}
+    )
+    levels = [level for level in AGENT_LEVELS if level[0] in rows.columns]
+    if ax is not None:
+        figure, ax = common.axes_for(ax, "Agents scheduled, present and busy")
+        _agent_panel(ax, meta, rows[rows["group"].astype(str).isin(chosen)], levels)
+        return figure
+    present = rows.groupby(rows["group"].astype(str))["present"].sum()
+    shown, others = _panel_groups(chosen, present)
+    panels = [(name, [name]) for name in shown]
+    if others:
+        panels.append((common.others_label(others, "groups"), others))
+    from matplotlib.figure import Figure
+
+    width = common.FIGURE_SIZE[0]
+    figure = Figure(figsize=(width, 1.0 + 2.2 * len(panels)), layout="constrained")
+    axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    figure.suptitle("Agents scheduled, present and busy per interval")
+    for panel, (title, names) in zip(axes, panels, strict=True):
+        panel.set_title(title, loc="left")
+        _agent_panel(panel, meta, rows[rows["group"].astype(str).isin(names)], levels)
+    return figure
+
+
+def _panel_groups(chosen: Sequence[str], weights: pd.Series) -> tuple[list[str], list[str]]:
+    """The groups with a panel of their own (scenario order) and the others."""
+    if len(chosen) <= MAX_PANELS:
+        return list(chosen), []
+    top = set(
+        weights.reindex(chosen).fillna(0.0).sort_values(ascending=False, kind="stable").index[
+            : MAX_PANELS - 1
+        ]
+    )
+    return [name for name in chosen if name in top], [name for name in chosen if name not in top]
+
+
+def _agent_panel(
+    ax: Axes, meta: RunMeta, rows: pd.DataFrame, levels: Sequence[tuple[str, str, str]]
+) -> None:
+    """The levels of ``rows`` (summed over their groups) as step lines against the time."""
+    sums = rows.groupby("start_s")[[column for column, _, _ in levels]].sum()
+    for column, label, colour in levels:
+        ax.plot(
+            *_steps(meta, sums.index, sums[column].to_numpy()),
+            drawstyle="steps-post",
+            color=colour,
+            label=label,
+        )
+    ax.set_ylim(bottom=0.0)
+    ax.set_ylabel("agents")
+    common.time_axis(ax, meta)
+    common.legend(ax)
