@@ -433,3 +433,34 @@ def test_quantile_functions_invert_the_distribution_functions() -> None:
     ):
         np.testing.assert_allclose(family.cdf(family.quantile(u)), u, atol=1e-9)
     assert special.ndtri(0.5) == 0.0
+
+
+def test_a_queue_may_give_periods_where_its_template_has_one_distribution() -> None:
+    """Periods replace the template's distribution whole, and a distribution its periods."""
+    periods = {"periods": {"interval": "12h", "values": PERIOD_VALUES[:2]}}
+    spec = build_scenario(
+        {
+            "name": "Templates",
+            "templates": {
+                "plain": {"handle_time": {"distribution": "exponential", "mean": "3min"}},
+                "by_period": {"handle_time": periods},
+            },
+            "queues": [
+                {
+                    "name": "a",
+                    "template": "plain",
+                    "arrivals": {"rate": "1/h"},
+                    "handle_time": periods,
+                },
+                {
+                    "name": "b",
+                    "template": "by_period",
+                    "arrivals": {"rate": "1/h"},
+                    "handle_time": {"distribution": "constant", "mean": "1min"},
+                },
+            ],
+            "agents": [{"name": "tier1", "count": 1, "skills": ["a", "b"]}],
+        }
+    )
+    assert [d.mean for d in spec.queues[0].handle_time.distributions()] == [60.0, 300.0]  # type: ignore[union-attr]
+    assert spec.queues[1].handle_time.build().mean == 60.0

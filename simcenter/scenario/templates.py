@@ -19,7 +19,8 @@ How a queue's keys override its template's:
   221s}`` keeps the template's ``distribution``);
 - except a distribution with another ``distribution`` than the template's,
   which replaces the template's mapping whole (the other distribution's
-  parameters would not fit);
+  parameters would not fit), and ``periods`` of the day where the template
+  has one distribution (or one distribution where it has periods);
 - a key of a set of alternatives (``rate`` or ``profile`` in ``arrivals``;
   ``probability``, ``max_queue`` or ``max_expected_wait`` in ``balking``;
   ``outcome`` or ``to`` in ``max_wait``) drops the template's other keys of
@@ -169,7 +170,11 @@ def _displaced(key: str, own: Mapping[str, Any]) -> bool:
 
 
 def _replaces(mine: Mapping[str, Any], template: Mapping[str, Any]) -> bool:
-    """Whether a mapping replaces the template's whole: it names another distribution."""
+    """Whether a mapping replaces the template's whole: it names another distribution, or
+    gives periods of the day where the template has one distribution (or the reverse)."""
+    switched = ("periods" in mine) != ("periods" in template)
+    if switched and ("periods" in mine or "distribution" in mine):
+        return True
     return "distribution" in mine and mine["distribution"] != template.get("distribution")
 
 
