@@ -48,6 +48,30 @@ def calendar_times(meta: RunMeta, seconds: Sequence[float] | np.ndarray | pd.Ser
     return pd.Series(start + offsets).dt.tz_convert(start.tz).dt.as_unit("ns")
 
 
+RENAMED_AGENT_COLUMNS = {"agents_staffed": "present", "busy_agents": "busy"}
+"""Columns of ``agent_intervals.csv`` in output folders of earlier versions -> today's names."""
+
+
+def with_current_agent_columns(agent_intervals: pd.DataFrame) -> pd.DataFrame:
+    """An agent interval table read from an older output folder, with today's column names.
+
+    ``agents_staffed`` becomes ``present`` and ``busy_agents`` ``busy`` (with
+    their ``_ci95``); an older folder has no breaks, so ``on_break`` is 0.
+    """
+    renamed = {
+        old + suffix: new + suffix
+        for old, new in RENAMED_AGENT_COLUMNS.items()
+        for suffix in ("", "_ci95")
+        if old + suffix in agent_intervals
+    }
+    if not renamed:
+        return agent_intervals
+    frame = agent_intervals.rename(columns=renamed)
+    if "on_break" not in frame:
+        frame.insert(frame.columns.get_loc("present") + 1, "on_break", 0.0)
+    return frame
+
+
 def with_interval_start(meta: RunMeta, frame: pd.DataFrame) -> pd.DataFrame:
     """An interval table with ``interval_start`` beside ``start_s`` (inserted in place).
 

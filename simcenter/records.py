@@ -131,6 +131,8 @@ class RunMeta:
         handover_factor: Queue index -> the queue's ``routing.handover_factor``
             (handle-time factor of a repeat contact answered by a different
             agent); required when any queue repeats, else may be empty.
+        cost_per_contact: Group index -> bonus paid per contact handled (empty: none).
+        overtime_factor: Group index -> pay factor of overtime hours (empty: 1).
     """
 
     queues: tuple[str, ...]
@@ -149,6 +151,8 @@ class RunMeta:
     start: datetime
     repeat_queues: tuple[bool, ...] = ()
     handover_factor: tuple[float, ...] = ()
+    cost_per_contact: tuple[float, ...] = ()
+    overtime_factor: tuple[float, ...] = ()
 
 
 def run_meta(scenario: Scenario) -> RunMeta:
@@ -179,6 +183,8 @@ def run_meta(scenario: Scenario) -> RunMeta:
         handover_factor=tuple(
             scenario.routing_of(queue).handover_factor for queue in scenario.queues
         ),
+        cost_per_contact=tuple(group.cost_per_contact for group in scenario.agents),
+        overtime_factor=tuple(group.overtime_factor for group in scenario.agents),
     )
 
 

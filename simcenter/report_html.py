@@ -202,11 +202,17 @@ def _read_output(folder: Path) -> _Output:
         intervals=_with_calendar(meta, read("intervals.csv")),
         agents=read("agents.csv"),
         routing=_optional_csv(folder / "routing.csv", names),
-        agent_intervals=_with_calendar(meta, _optional_csv(folder / "agent_intervals.csv", names)),
+        agent_intervals=_with_calendar(meta, _agent_intervals(folder, names)),
         replications=1 if replications is None else int(replications["replication"].nunique()),
         daily=_optional_csv(folder / "daily.csv", names),
         agent_days=_optional_csv(folder / "agent_days.csv", names),
     )
+
+
+def _agent_intervals(folder: Path, names: list[str]) -> pd.DataFrame | None:
+    """``agent_intervals.csv`` with today's column names (older folders read too), or None."""
+    frame = _optional_csv(folder / "agent_intervals.csv", names)
+    return None if frame is None else analysis.with_current_agent_columns(frame)
 
 
 def _optional_csv(path: Path, names: list[str] | None = None) -> pd.DataFrame | None:

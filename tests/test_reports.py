@@ -223,6 +223,8 @@ def test_agents_match_hand_computation() -> None:
 
     assert list(agents.columns) == [
         "group", "staffed_h", "busy_h", "occupancy", "contacts_handled", "cost",
+        "scheduled_h", "present_h", "on_break_h", "absent_h", "in_outage_h", "overtime_h",
+        "breaks_delayed", "break_delay_s", "cost_per_contact_handled",
     ]  # fmt: skip
     assert list(agents["group"]) == ["tier1", "tier2"]
     assert list(agents["staffed_h"]) == pytest.approx([1900 / 3600, 1400 / 3600], rel=1e-12)
@@ -230,6 +232,10 @@ def test_agents_match_hand_computation() -> None:
     assert list(agents["occupancy"]) == pytest.approx([330 / 1900, 700 / 1400], rel=1e-12)
     assert list(agents["contacts_handled"]) == [2, 2]
     assert list(agents["cost"]) == pytest.approx([1900 / 3600 * 20, 1400 / 3600 * 30], rel=1e-12)
+    assert list(agents["present_h"]) == list(agents["staffed_h"])  # no breaks
+    assert list(agents["cost_per_contact_handled"]) == pytest.approx(
+        [1900 / 3600 * 20 / 2, 1400 / 3600 * 30 / 2], rel=1e-12
+    )
 
 
 def test_contacts_still_in_service_are_busy_but_not_handled() -> None:
@@ -241,7 +247,7 @@ def test_contacts_still_in_service_are_busy_but_not_handled() -> None:
     agent_intervals = reports.replication_agent_intervals(scripted_meta(), record)
 
     assert list(agents["contacts_handled"]) == [2, 1]
-    assert row(agent_intervals, interval=1, group="tier2")["busy_agents"] == pytest.approx(
+    assert row(agent_intervals, interval=1, group="tier2")["busy"] == pytest.approx(
         300 / 900
     )
 
@@ -285,13 +291,14 @@ def test_agent_interval_rows_match_hand_computation() -> None:
     agent_intervals = reports.replication_agent_intervals(scripted_meta(), scripted_record())
 
     assert list(agent_intervals.columns) == [
-        "interval", "start_s", "group", "agents_staffed", "busy_agents", "occupancy",
+        "interval", "start_s", "group", "scheduled", "present", "on_break", "absent",
+        "in_outage", "busy", "overtime_h", "occupancy", "cost",
     ]  # fmt: skip
     assert list(agent_intervals["group"]) == ["tier1", "tier2"] * 2
-    assert list(agent_intervals["agents_staffed"]) == pytest.approx(
+    assert list(agent_intervals["present"]) == pytest.approx(
         [1.0, 500 / 900, 1.0, 800 / 900]
     )
-    assert list(agent_intervals["busy_agents"]) == pytest.approx(
+    assert list(agent_intervals["busy"]) == pytest.approx(
         [210 / 900, 300 / 900, 120 / 900, 300 / 900]
     )
     assert list(agent_intervals["occupancy"]) == pytest.approx(
@@ -326,9 +333,9 @@ def test_last_interval_is_cut_at_the_horizon() -> None:
     agent_intervals = reports.replication_agent_intervals(meta, scripted_record(meta))
 
     tier2 = row(agent_intervals, interval=1, group="tier2")
-    assert tier2["agents_staffed"] == pytest.approx(500 / 600)
-    assert tier2["busy_agents"] == pytest.approx(0.0)
-    assert row(agent_intervals, interval=1, group="tier1")["busy_agents"] == pytest.approx(
+    assert tier2["present"] == pytest.approx(500 / 600)
+    assert tier2["busy"] == pytest.approx(0.0)
+    assert row(agent_intervals, interval=1, group="tier1")["busy"] == pytest.approx(
         120 / 600
     )
 
@@ -578,7 +585,7 @@ def test_interval_busy_time_adds_up_to_the_busy_time_within_the_horizon(
     agent_intervals = reports.replication_agent_intervals(meta, record)
 
     length = interval_lengths(meta)[agent_intervals["interval"]]
-    busy = (agent_intervals["busy_agents"] * length).groupby(
+    busy = (agent_intervals["busy"] * length).groupby(
         agent_intervals["group"], observed=True
     )
     expected = loop_busy_seconds(record, meta.warmup_s, horizon_end)
@@ -612,12 +619,12 @@ def test_interval_staffing_equals_clipped_presence(
     present = np.clip(presence["end_s"], meta.warmup_s, horizon_end) - start
     lengths = interval_lengths(meta)
     assert (overall["agents_staffed"] * lengths).sum() == pytest.approx(present.sum(), rel=1e-12)
-    per_group = (agent_intervals["agents_staffed"] * lengths[agent_intervals["interval"]]).groupby(
+    per_group = (agent_intervals["present"] * lengths[agent_intervals["interval"]]).groupby(
         agent_intervals["group"], observed=True
     )
     expected = [present[presence["group"] == group].sum() for group in (0, 1)]
     assert list(per_group.sum()) == pytest.approx(expected, rel=1e-12)
-    assert agent_intervals["agents_staffed"].max() <= 3  # three agents per group
+    assert agent_intervals["present"].max() <= 3  # three agents per group
 
 
 def test_queue_length_integrates_to_the_total_wait(

@@ -30,12 +30,12 @@ def occupancy_figure(
 ) -> Figure:
     """Occupancy per reporting interval, one step line per agent group.
 
-    Beyond ten groups, the ten with most agents staffed are drawn one by one
+    Beyond ten groups, the ten with most agents present are drawn one by one
     and the others as one grey line: their busy time / time on duty.
 
     Args:
-        agent_intervals: Table with ``start_s``, ``group``, ``agents_staffed``,
-            ``busy_agents`` and ``occupancy`` (``Results.agent_intervals``).
+        agent_intervals: Table with ``start_s``, ``group``, ``present``,
+            ``on_break``, ``busy`` and ``occupancy`` (``Results.agent_intervals``).
         meta: The run description.
         group: The group or groups to draw (default: every group).
         day: Only this day of the run: its number from 0, or a date.
@@ -47,7 +47,7 @@ def occupancy_figure(
     chosen = common.names(group, meta.groups, "group")
     figure, ax = common.axes_for(ax, "Occupancy per interval (busy time / time on duty)")
     rows = common.on_day(agent_intervals, "start_s", common.day_window(meta, day))
-    staffed = rows.groupby(rows["group"].astype(str))["agents_staffed"].sum()
+    staffed = rows.groupby(rows["group"].astype(str))["present"].sum()
     shown, others = common.ranked(chosen, staffed)
     for name, colour in zip(shown, common.colours(len(shown)), strict=True):
         series = rows[rows["group"] == name]
@@ -59,7 +59,7 @@ def occupancy_figure(
         )
     if others:
         rest = rows[rows["group"].isin(others)].groupby("start_s")
-        pooled = rest["busy_agents"].sum() / rest["agents_staffed"].sum()
+        pooled = rest["busy"].sum() / (rest["present"].sum() - rest["on_break"].sum())
         ax.plot(
             *_steps(meta, pooled.index, pooled.to_numpy()),
             drawstyle="steps-post",
@@ -169,7 +169,7 @@ def staffing_figure(
     groups = _serving_groups(meta, chosen, skills) if queue is not None else list(meta.groups)
     present = common.on_day(agent_intervals, "start_s", window)
     present = present[present["group"].isin(groups)]
-    staffed = present.groupby("start_s")["agents_staffed"].sum()
+    staffed = present.groupby("start_s")["present"].sum()
     staffed_label = (
         "staffed" if len(groups) == len(meta.groups) else "staffed: " + ", ".join(groups)
     )
