@@ -141,3 +141,123 @@ def test_missing_interval_values_count_as_nothing() -> None:
     first = frame[(frame["group"] == "early") & (frame["interval"] < 24)]
     assert days.loc[0, "cost"] == pytest.approx(first["cost"].sum())
     assert np.isfinite(days["cost"]).all()
+
+
+# --- end to end: a week of shifts -------------------------------------------------------------
+
+
+def shift_week(**keys: Any) -> dict[str, Any]:
+    """Berlin, Thursday 26 March to Monday 30 March 2026 (clocks forward on Sunday the 29th).
+
+    ``early``: 06:00-14:00 on weekdays, 3 agents, a 30-minute lunch at 10:00;
+    ``night``: 22:00-06:00 every day, 2 agents (7 real hours on the night of the change).
+    """
+    return {
+        "name": "shift week",
+        "seed": 11,
+        "start": "2026-03-26T00:00",
+        "timezone": "Europe/Berlin",
+        "horizon": "4d",
+        "interval": "30min",
+        "closing": "clear",
+        "replications": 2,
+        "queues": [
+            {
+                "name": "q",
+                "arrivals": {"rate": "20/h"},
+                "handle_time": {"distribution": "exponential", "mean": "4min"},
+                "patience": {"distribution": "exponential", "mean": "3min"},
+            }
+        ],
+        "agents": [
+            {
+                "name": "early",
+                "skills": ["q"],
+                "cost_per_hour": 20,
+                "shifts": [
+                    {
+                        "name": "day",
+                        "start": "06:00",
+                        "end": "14:00",
+                        "count": 3,
+                        "days": ["mon", "tue", "wed", "thu", "fri"],
+                        "breaks": [{"at": "10:00", "duration": "30min"}],
+                    }
+                ],
+            },
+            {
+                "name": "night",
+                "skills": ["q"],
+                "cost_per_hour": 30,
+                "shifts": [{"name": "n", "start": "22:00", "end": "06:00", "count": 2}],
+            },
+        ],
+        **keys,
+    }
+
+
+@pytest.fixture(scope="module")
+def week() -> Any:
+    import simcenter
+
+    return simcenter.simulate(shift_week(), jobs=1)
+
+
+def test_scheduled_hours_per_day_follow_the_shifts(week: Any) -> None:
+    table = week.agent_days
+    assert table is not None
+    scheduled = table.pivot(index="day", columns="group", values="scheduled_h")
+
+    assert list(scheduled.index) == ["2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29",
+                                     "2026-03-30"]  # fmt: skip
+    # early: 3 agents × 8 h on Thursday and Friday, none at the weekend.
+    assert list(scheduled["early"]) == pytest.approx([24.0, 24.0, 0.0, 0.0, 0.0])
+    # night: 2 agents from midnight to 06:00 (the previous night's shift, the one that
+    # began before the run included) and from 22:00. Sunday 29 March: 02:00-03:00 does not
+    # exist (7 hours); the run ends at 01:00 on Monday.
+    assert list(scheduled["night"]) == pytest.approx(
+        [2 * 8.0, 2 * 8.0, 2 * 8.0, 2 * 7.0, 2 * 1.0]
+    )
+    assert list(table.groupby("day", sort=False)["length_h"].first()) == [24, 24, 24, 23, 1]
+
+
+def test_breaks_and_shrinkage_of_a_day(week: Any) -> None:
+    table = week.agent_days.set_index(["day", "group"])
+
+    thursday = table.loc[("2026-03-26", "early")]
+    # Every agent takes the whole half hour, late only if a contact was in hand.
+    assert thursday["on_break_h"] == pytest.approx(3 * 0.5)
+    assert thursday["absent_h"] == thursday["in_outage_h"] == 0.0
+    assert thursday["shrinkage"] == pytest.approx(1.5 / 24.0)
+    assert np.isnan(table.loc[("2026-03-28", "early"), "shrinkage"])
+    assert table.loc[("2026-03-27", "night"), "shrinkage"] == 0.0
+
+
+def test_day_sums_equal_the_interval_and_group_totals(week: Any) -> None:
+    table, intervals = week.agent_days, week.agent_intervals
+    hours = 0.5
+
+    for group in ("early", "night"):
+        days = table[table["group"] == group]
+        rows = intervals[intervals["group"] == group]
+        assert days["present_h"].sum() == pytest.approx((rows["present"] * hours).sum())
+        assert days["busy_h"].sum() == pytest.approx((rows["busy"] * hours).sum())
+        assert days["overtime_h"].sum() == pytest.approx(rows["overtime_h"].sum())
+        assert days["cost"].sum() == pytest.approx(rows["cost"].sum())
+    agents = week.agents.set_index("group")
+    # closing: clear ends the run at the horizon: the days hold every hour of agents.csv.
+    assert list(table.groupby("group", sort=False)["scheduled_h"].sum()) == pytest.approx(
+        list(agents["scheduled_h"])
+    )
+    assert "present_h_ci95" in table.columns
+
+
+def test_agent_days_csv_is_written_with_daily_csv(week: Any, tmp_path: Any) -> None:
+    week.save(tmp_path / "out", plots=False)
+
+    written = pd.read_csv(tmp_path / "out" / "agent_days.csv")
+
+    assert list(written.columns[:5]) == ["day", "day_start", "start_s", "length_h", "group"]
+    assert written["day_start"][0] == "2026-03-26T00:00:00+01:00"
+    assert len(written) == 5 * 2
+    assert (tmp_path / "out" / "daily.csv").is_file()

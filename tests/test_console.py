@@ -481,3 +481,22 @@ def test_json_has_the_days_of_a_run_over_several_days(days_results: sc.Results) 
         expected = agent_cost + 2.5 * abandoned[day["day"]]
         assert day["cost"] == (None if math.isnan(expected) else pytest.approx(expected))
     json.dumps(document, allow_nan=False)
+
+
+def test_the_staffing_line_of_a_run_over_several_days(days_results: sc.Results) -> None:
+    out = io.StringIO()
+    console.print_summary(days_results, stream=out)
+    text = out.getvalue()
+    table = days_results.agent_intervals
+    hours = 0.5  # every interval is half an hour long
+    scheduled_h = (table["scheduled"] * hours).sum()
+    present_h = (table["present"] * hours).sum()
+
+    line = " ".join(part.strip() for part in text.split("staffing: ", 1)[1].splitlines())
+
+    assert line.startswith(f"{scheduled_h:,.1f} agent-hours scheduled, {present_h:,.1f} present, ")
+    assert scheduled_h == pytest.approx(13 * 72)  # 13 agents around the clock for three days
+    document = console.json_document(days_results, Path("out"), [])
+    assert document["staffing"]["scheduled_h"] == pytest.approx(scheduled_h)
+    assert document["staffing"]["intervals"] == 144
+    assert f"{document['staffing']['required_h']:,.1f} required by Erlang" in line

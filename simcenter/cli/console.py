@@ -22,6 +22,7 @@ import dataclasses
 import json
 import math
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -275,7 +276,8 @@ def day_lines(results: Results, width: int = DAY_WIDTH) -> list[str]:
     :data:`simcenter.days.MANY_DAYS` days, else the
     :data:`simcenter.days.WORST_DAYS` with the lowest service level and a
     note; it is folded into parts of at most ``width`` characters, each with
-    the day column. Nothing for a run within one day.
+    the day column, and the staffing line wrapped at ``width``. Nothing for
+    a run within one day.
     """
     table = day_table(results)
     if table is None:
@@ -290,7 +292,7 @@ def day_lines(results: Results, width: int = DAY_WIDTH) -> list[str]:
         lines.append(days.rest_note(left_out, len(table)))
     line = staffing_line(results)
     if line is not None:
-        lines.append(line)
+        lines += textwrap.wrap(line, width, subsequent_indent="  ", break_on_hyphens=False)
     return lines
 
 
