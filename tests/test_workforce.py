@@ -595,3 +595,56 @@ def test_a_count_only_centre_runs_as_before() -> None:
     agents = results.agents.iloc[0]
     assert agents["breaks_delayed"] == 0
     assert agents["present_h"] == agents["staffed_h"]
+
+
+# --- older output folders ------------------------------------------------------------------------
+
+
+def test_a_report_reads_an_older_folders_agent_intervals(tmp_path: Any) -> None:
+    """An output folder written before the rename (``agents_staffed``, ``busy_agents``)."""
+    from simcenter.report_html import report_text
+
+    scenario = _scenario(
+        [{"name": "team", "count": 2}],
+        queue={
+            "name": "q",
+            "arrivals": {"rate": "30/h"},
+            "handle_time": {"distribution": "constant", "mean": "3min"},
+        },
+        horizon="3h",
+        closing="stop",
+    )
+    results = sc.simulate(scenario, replications=2, jobs=1)
+    folder = tmp_path / "out"
+    results.save(folder, plots=False)
+    path = folder / "agent_intervals.csv"
+    table = pd.read_csv(path)
+    old = table[
+        [
+            "interval",
+            "interval_start",
+            "start_s",
+            "group",
+            "present",
+            "present_ci95",
+            "busy",
+            "busy_ci95",
+            "occupancy",
+            "occupancy_ci95",
+        ]
+    ]
+    old.rename(
+        columns={
+            "present": "agents_staffed",
+            "present_ci95": "agents_staffed_ci95",
+            "busy": "busy_agents",
+            "busy_ci95": "busy_agents_ci95",
+        }
+    ).to_csv(path, index=False)
+
+    page = report_text(folder)
+    assert "Occupancy" in page
+    renamed = sc.analysis.with_current_agent_columns(pd.read_csv(path))
+    assert list(renamed["present"]) == pytest.approx(list(table["present"]))
+    assert list(renamed["busy"]) == pytest.approx(list(table["busy"]))
+    assert (renamed["on_break"] == 0).all()
