@@ -1,7 +1,8 @@
 """Presence as composition: an agent is present when no presence source keeps it away.
 
-A presence source (today the staffing plan, or a constant ``count``; next
-shifts, breaks, absence, outages and training sessions) is anything with a
+A presence source (the staffing plan or a constant ``count``; shifts with
+their breaks and absence, :mod:`simcenter.rostering`; outages,
+:mod:`simcenter.absence`; next training sessions) is anything with a
 ``start(env, presence)`` method (:class:`PresenceSource`). It adds or removes
 *its own* reason for an agent to be away through the narrow
 :class:`Presence` interface (``keep_away``, ``release``); no source sets or
@@ -16,7 +17,8 @@ present exactly when no reason is left:
 Each reason is of one :class:`Reason` kind, which says which state an
 absent agent is in. With several reasons, the first kind in
 :data:`PRECEDENCE` decides: off duty (not rostered) > away > on break. The
-engine builds the sources of a scenario (:func:`presence_sources`).
+engine builds each group's sources (:func:`simcenter.workforce.group_sources`,
+with :func:`presence_sources` for the plan).
 """
 
 from __future__ import annotations
@@ -37,11 +39,11 @@ class Reason(Enum):
     """The kind of a reason to be away, and so the state of an agent it keeps away."""
 
     NOT_ROSTERED = "not_rostered"
-    """Not rostered now (staffing plan or ``count``; next: shifts): off duty."""
+    """Not rostered now (staffing plan, ``count``, outside a shift, absent): off duty."""
     AWAY = "away"
     """Rostered but away (an outage, a meeting, training, absence): away."""
     ON_BREAK = "on_break"
-    """On a break (reserved for breaks): on break."""
+    """On a shift's break: on break."""
 
 
 ABSENT_STATES: dict[Reason, AgentState] = {

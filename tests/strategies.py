@@ -311,3 +311,103 @@ def routing_scenarios(
 ) -> st.SearchStrategy[Scenario]:
     """Validated small scenarios with routing features (see :func:`routing_scenario_dicts`)."""
     return routing_scenario_dicts(warmup, closing).map(build_scenario)
+
+
+# --- workforce: shifts, breaks, absence, outages (issue 16) ------------------------------
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def shift_dicts(draw: st.DrawFn, name: str) -> Data:
+    """A same-day shift of 1-6 agents starting 00:00-04:00, 2-5 h long, with 1-2 breaks.
+
+    Breaks start at least 20 minutes into the shift and at least 10 minutes
+    after the previous one ends, and last 5-30 minutes; half are written
+    ``at`` a time of day, half ``after`` a time on duty.
+    """
+    start = draw(st.integers(0, 16)) * 15
+    length = draw(st.integers(8, 20)) * 15
+    breaks = []
+    offset = 20
+    for _ in range(draw(st.integers(1, 2))):
+        offset += draw(st.integers(0, 60))
+        duration = draw(st.integers(5, 30))
+        if offset + duration > length:
+            break
+        if draw(st.booleans()):
+            breaks.append({"at": _clock(start + offset), "duration": f"{duration}min"})
+        else:
+            breaks.append({"after": f"{offset}min", "duration": f"{duration}min"})
+        offset += duration + 10
+    return {
+        "name": name,
+        "start": _clock(start),
+        "end": _clock(start + length),
+        "count": draw(st.integers(1, 6)),
+        "breaks": breaks,
+    }
+
+
+@st.composite
+def workforce_scenario_dicts(draw: st.DrawFn, outages: bool = False) -> Data:
+    """One busy queue served by 1-2 groups with 1-2 shifts each (and maybe ``count`` agents).
+
+    Bounded handle and wrap-up times (at most 6 minutes together, less than
+    the 10-minute gap between breaks), a horizon that ends after every shift
+    (``drain``), absence 0 or up to 40 %, and with ``outages`` 0-2 outages
+    per group during the shifts.
+    """
+    groups = []
+    for index in range(draw(st.integers(1, 2))):
+        shifts = [draw(shift_dicts(f"s{number + 1}")) for number in range(draw(st.integers(1, 2)))]
+        group: Data = {"name": GROUP_NAMES[index], "skills": ["billing"], "shifts": shifts}
+        count = draw(st.integers(0, 2))
+        if count:
+            group["count"] = count
+        if draw(st.booleans()):
+            group["absence"] = {"probability": draw(st.sampled_from([0.1, 0.25, 0.4]))}
+        if outages:
+            group["outages"] = [
+                {
+                    "at": f"2026-01-05T{_clock(draw(st.integers(0, 24)) * 15)}",
+                    "duration": f"{draw(st.integers(10, 90))}min",
+                    "agents": draw(st.integers(1, 4)),
+                }
+                for _ in range(draw(st.integers(0, 2)))
+            ]
+        groups.append(group)
+    return {
+        "name": "workforce",
+        "seed": draw(st.integers(0, 2**16)),
+        "start": "2026-01-05T00:00",
+        "timezone": draw(st.sampled_from(TIMEZONES)),
+        "horizon": "10h",
+        "interval": "30min",
+        "closing": "drain",
+        "queues": [
+            {
+                "name": "billing",
+                "arrivals": {"rate": f"{draw(st.integers(60, 300))}/h"},
+                "handle_time": draw(uniform(30, 300)),
+                "wrap_up": draw(st.one_of(st.none(), uniform(0, 60))),
+                "patience": {"distribution": "exponential", "mean": "5min"},
+            }
+        ],
+        "agents": groups,
+    }
+
+
+def _without_none(data: Data) -> Data:
+    """The scenario without a ``wrap_up: None`` (no wrap-up)."""
+    for queue in data["queues"]:
+        if queue.get("wrap_up") is None:
+            queue.pop("wrap_up", None)
+    return data
+
+
+def workforce_scenarios(outages: bool = False) -> st.SearchStrategy[Scenario]:
+    """Validated workforce scenarios (see :func:`workforce_scenario_dicts`)."""
+    return workforce_scenario_dicts(outages).map(_without_none).map(build_scenario)
