@@ -11,7 +11,7 @@ or the same tables read back from an output folder):
 - which days to show: all of them up to :data:`MANY_DAYS`, else the
   :data:`WORST_DAYS` with the lowest service level;
 - the staffing line: scheduled and present agent-hours against the agent-hours
-  the queues require by Erlang, interval by interval.
+  the queues require by Erlang C, interval by interval.
 
 Times are seconds; columns ending in ``_h`` are agent-hours.
 """
@@ -157,15 +157,18 @@ def staffing(
     """Scheduled and present agent-hours against the Erlang requirement.
 
     The requirement of a queue in an interval is
-    :func:`simcenter.analysis.required_agents` (Erlang A with the queue's
-    mean patience, else Erlang C, at the interval's offered rate and AHT);
-    the queues' requirements add up (no pooling between queues).
+    :func:`simcenter.analysis.required_agents` at the interval's offered rate
+    and AHT: Erlang C without ``patience_s`` (as the console and the report
+    compute it: callers never abandon, so it errs high, and it is fast),
+    Erlang A for the queues given a mean patience; the queues' requirements
+    add up (no pooling between queues).
 
     Args:
         intervals: ``Results.intervals``.
         agent_intervals: ``Results.agent_intervals`` with ``scheduled`` and ``present``.
         meta: The run description.
-        patience_s: Queue index -> mean patience, or None (Erlang C).
+        patience_s: Queue index -> mean patience, or None (Erlang C); empty:
+            Erlang C for every queue.
 
     Returns:
         The figures, or None when ``agent_intervals`` has no ``scheduled`` column.
@@ -209,7 +212,7 @@ def staffing_text(figures: Staffing) -> str:
     ratio = figures.present_h / figures.required_h if figures.required_h > 0 else math.nan
     cover = MISSING if math.isnan(ratio) else percent(ratio)
     return (
-        f"{line}, {figures.required_h:,.1f} required by Erlang ({cover} covered); "
+        f"{line}, {figures.required_h:,.1f} required by Erlang C ({cover} covered); "
         f"fewer present than required in {figures.short_intervals:,} of "
         f"{figures.intervals:,} intervals"
     )

@@ -85,8 +85,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("day", "a calendar day in the scenario's time zone (23 or 25 hours when the clocks change); "
      "its figures cover the contacts that arrived in it"),
     ("staffing", "agent-hours scheduled (rostered by plan or shift) and present (idle, busy, in "
-     "wrap-up or on break) against the agent-hours the queues require by Erlang per interval "
-     "(Erlang A with a mean patience, else C; summed over queues)"),
+     "wrap-up or on break) against the agent-hours the queues require by Erlang C per "
+     "interval (no abandonment, as the staffing chart; summed over queues)"),
     ("± (95 % CI)", "half-width of the 95 % Student-t confidence interval of the mean over "
      "replications (shown with two or more replications)"),
     ("required agents", "per interval, the agents each queue needs on its own to meet its target "
@@ -450,12 +450,7 @@ def _staffing_line(output: _Output) -> str | None:
     """Scheduled and present agent-hours against the requirement, when the folder has them."""
     if output.agent_intervals is None:
         return None
-    figures = days.staffing(
-        output.intervals,
-        output.agent_intervals,
-        output.meta,
-        analysis.patience_means(output.scenario, output.meta.queues),
-    )
+    figures = days.staffing(output.intervals, output.agent_intervals, output.meta)
     return None if figures is None else days.staffing_text(figures)
 
 

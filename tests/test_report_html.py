@@ -319,3 +319,18 @@ def test_report_of_a_run_over_several_days_has_a_days_table(tmp_path: Path) -> N
 
 def test_report_of_a_run_within_one_day_has_no_days_table(report: Path) -> None:
     assert "<h2>Days</h2>" not in report.read_text(encoding="utf-8")
+
+
+def test_report_shows_the_staffing_line_of_the_console(tmp_path: Path) -> None:
+    import simcenter
+    from simcenter.cli import console
+
+    results = simcenter.simulate(_days_run(), jobs=1)
+    outdir = results.save(tmp_path / "out", plots=False, report=True)
+    text = (outdir / REPORT_FILE).read_text(encoding="utf-8")
+
+    line = console.staffing_line(results)
+
+    assert line is not None
+    assert line.startswith("staffing: 360.0 agent-hours scheduled")  # 5 agents for 72 hours
+    assert f'<p class="staffing">{line}</p>' in text

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from simcenter import analysis, days
+from simcenter import days
 from simcenter.errors import Problem
 from simcenter.formats import (
     MISSING,
@@ -255,12 +255,7 @@ def staffing(results: Results) -> days.Staffing | None:
 
     None when the agent interval table has no ``scheduled`` and ``present``.
     """
-    return days.staffing(
-        results.intervals,
-        results.agent_intervals,
-        results.meta,
-        analysis.patience_means(results.scenario, results.meta.queues),
-    )
+    return days.staffing(results.intervals, results.agent_intervals, results.meta)
 
 
 def staffing_line(results: Results) -> str | None:
