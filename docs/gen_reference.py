@@ -178,6 +178,12 @@ def _is_distribution(prop: dict[str, Any]) -> bool:
     return prop.get("discriminator", {}).get("propertyName") == "distribution"
 
 
+def _is_time(prop: dict[str, Any]) -> bool:
+    """A distribution, or one per period of the day (``handle_time``, ``wrap_up``, ``patience``)."""
+    options = prop.get("oneOf", [])
+    return bool(options) and _is_distribution(options[0])
+
+
 def _without_null(options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [option for option in options if option.get("type") != "null"]
 
@@ -219,7 +225,8 @@ def sections(schema: dict[str, Any]) -> list[Section]:
 
 
 def _is_distribution_model(section: Section) -> bool:
-    return any(row.key == "distribution" for row in section.rows)
+    """A distribution family: its ``distribution`` key is a constant (not busyness's choice)."""
+    return section.title.startswith("Distribution `")
 
 
 def _section(model: str, definition: dict[str, Any], models: dict[str, Any]) -> Section:
@@ -301,6 +308,8 @@ def type_text(prop: dict[str, Any], models: dict[str, Any]) -> str:
         return f"[{_title(name).lower()}](#{_anchor(name)})"
     if _is_distribution(prop):
         return f"[distribution](#{DISTRIBUTIONS_ANCHOR})"
+    if _is_time(prop):
+        return f"[distribution](#{DISTRIBUTIONS_ANCHOR}) or [periods](#periodsspec)"
     kind = _kind(prop)
     if kind is not None:
         return kind + _bounds(prop)
@@ -440,7 +449,7 @@ def example_text(model: str, key: str, prop: dict[str, Any], models: dict[str, A
 def _example_value(key: str, prop: dict[str, Any], models: dict[str, Any]) -> str:
     if "$ref" in prop:
         return _model_example(_ref_name(prop["$ref"]), models)
-    if _is_distribution(prop):
+    if _is_distribution(prop) or _is_time(prop):
         return "{distribution: exponential, mean: 4min}"
     kind = _kind(prop)
     by_kind = {

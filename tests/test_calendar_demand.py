@@ -379,14 +379,17 @@ def test_changing_one_period_leaves_every_other_contact_unchanged() -> None:
     assert stats.spearmanr(a, b).statistic == pytest.approx(1.0)
 
 
-def test_a_run_without_periods_draws_as_before() -> None:
-    """One distribution for the whole day gives the same values as one period of 24 hours
-    would not: the plain path is untouched (the handle stream's values directly)."""
+def test_a_queue_without_periods_keeps_the_plain_draws() -> None:
+    """Only a queue with a time per period gets the period mapping; the others keep
+    :class:`SampledDraws` itself, whose per-contact path is unchanged."""
     plain = scenario(
         horizon="1d", queue={"handle_time": {"distribution": "exponential", "mean": "60s"}}
     )
     draws = sampled(0, 0)(plain.queues[0], "first")
     assert type(draws).__name__ == "SampledDraws"
+    varying = periods_scenario(PERIOD_VALUES)
+    clock = ScenarioClock(varying.start_at)
+    assert type(sampled(0, 0, clock, 3)(varying.queues[0], "first")).__name__ == "PeriodDraws"
 
 
 @pytest.mark.parametrize("key", ["wrap_up", "patience"])

@@ -129,7 +129,10 @@ def test_scenario_keys_reference_gives_type_default_and_example() -> None:
     key_names = [row[0].strip("| `") for row in cells]
     assert all(row[4].startswith(f"`{key}: ") for key, row in zip(key_names, cells, strict=True))
     assert "| `horizon` | duration | `1d` |" in page  # defaults in the planner's units
-    assert "| `wrap_up` | [distribution](#distributions) | `{distribution: constant" in page
+    assert (
+        "| `wrap_up` | [distribution](#distributions) or [periods](#periodsspec) | "
+        "`{distribution: constant" in page
+    )
 
 
 def test_cli_reference_has_every_command() -> None:
