@@ -70,8 +70,20 @@ def seconds_per_bin(
     Returns:
         An array of shape ``(key_count, len(edges) - 1)``.
     """
+    return _dense_seconds(*_periods_in_bins(start, end, keys, edges), key_count, edges)
+
+
+def _dense_seconds(
+    start: np.ndarray,
+    end: np.ndarray,
+    keys: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    key_count: int,
+    edges: np.ndarray,
+) -> np.ndarray:
+    """:func:`seconds_per_bin` of periods already clipped by :func:`_periods_in_bins`."""
     bin_total = len(edges) - 1
-    start, end, keys, first, last = _periods_in_bins(start, end, keys, edges)
     same = first == last
     cell_first = keys * bin_total + first
     cell_last = keys * bin_total + last
@@ -110,9 +122,17 @@ def add_seconds_per_bin(
     start, end, keys, first, last = _periods_in_bins(start, end, keys, edges)
     same = first == last
     split = ~same
+    whole_count = np.maximum(last[split] - first[split] - 1, 0)
+    # A few long periods touch many cells: each whole bin would be an entry of
+    # several temporary arrays (297 agents on duty for a year: 5.2 million
+    # entries, 340 MB), so the dense grid, whose temporaries are the size of
+    # ``out``, is used unless the entries are few (benchmarks/README.md,
+    # "Shifts against a constant count").
+    if out.size <= 4 * (len(start) + np.count_nonzero(split) + int(whole_count.sum())):
+        out += _dense_seconds(start, end, keys, first, last, out.shape[0], edges)
+        return
     cell_first = keys * bin_total + first
     cell_last = keys * bin_total + last
-    whole_count = np.maximum(last[split] - first[split] - 1, 0)
     whole_start = cell_first[split] + 1
     offsets = np.repeat(np.cumsum(whole_count) - whole_count, whole_count)
     whole = np.repeat(whole_start, whole_count) + np.arange(len(offsets)) - offsets
