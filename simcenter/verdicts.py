@@ -24,9 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from simcenter.records import RunMeta
 
 Verdict = Literal["met", "missed", "too close to call"]
@@ -119,6 +119,8 @@ def summary_verdicts(summary: pd.DataFrame, meta: RunMeta) -> dict[str, QueueVer
     common = set(objectives.values())
     if len(common) == 1:
         objectives["ALL"] = next(iter(common))
+    import pandas as pd
+
     table = summary.set_index(summary["queue"].astype(str))
     half_widths = table.get("service_level_ci95", pd.Series(math.nan, index=table.index))
     judged = {}

@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from simcenter import days
 from simcenter.errors import Problem
 from simcenter.formats import (
     MISSING,
@@ -45,6 +44,7 @@ from simcenter.verdicts import MET, MISSED, TOO_CLOSE, VERDICTS, QueueVerdict, s
 if TYPE_CHECKING:
     import pandas as pd
 
+    from simcenter.days import Staffing
     from simcenter.results import Results
 
 MANY_QUEUES = 15
@@ -225,9 +225,9 @@ def day_table(results: Results) -> pd.DataFrame | None:
     """The day table of a run over several days (:func:`simcenter.days.day_table`), else None."""
     if results.daily is None or results.day_count < 2:
         return None
-    return days.day_table(
-        results.daily, results.agent_days, days.abandon_costs(results.scenario)
-    )
+    from simcenter import days
+
+    return days.day_table(results.daily, results.agent_days, days.abandon_costs(results.scenario))
 
 
 def day_rows(table: pd.DataFrame) -> list[list[str]]:
@@ -250,16 +250,20 @@ def day_rows(table: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def staffing(results: Results) -> days.Staffing | None:
+def staffing(results: Results) -> Staffing | None:
     """Agent-hours scheduled and present against the requirement (:func:`simcenter.days.staffing`).
 
     None when the agent interval table has no ``scheduled`` and ``present``.
     """
+    from simcenter import days
+
     return days.staffing(results.intervals, results.agent_intervals, results.meta)
 
 
 def staffing_line(results: Results) -> str | None:
     """The staffing line (:func:`simcenter.days.staffing_text`), or None without the levels."""
+    from simcenter import days
+
     figures = staffing(results)
     return None if figures is None else days.staffing_text(figures)
 
@@ -277,6 +281,8 @@ def day_lines(results: Results, width: int = DAY_WIDTH) -> list[str]:
     table = day_table(results)
     if table is None:
         return []
+    from simcenter import days
+
     shown, left_out = days.shown_days(table)
     rows = day_rows(shown)
     lines = [""]
