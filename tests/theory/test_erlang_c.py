@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from fast_server import FAST_SERVER_SEED, fast_server_controls, fast_server_means, fast_server_waits
 
 import simcenter
 from simcenter import erlang
@@ -91,83 +92,37 @@ CASES = [
     ErlangCCase(agents=10, load_per_agent=0.95, horizon="900h", warmup="50h", replications=60),
 ]
 
-FAST_SERVER_SEED = 20261206
-"""Seed of the fast server's initial workload (with the replication number)."""
-
-
-def fast_server_waits(
-    case: ErlangCCase, scenario: Scenario, record: ReplicationRecord
-) -> np.ndarray:
-    """Waits (s) of the logged contacts at one server ``agents`` times as fast, FCFS.
-
-    The contacts arrive at their own arrival times and need ``handle_s /
-    agents`` of the fast server, whose workload at the end of the warm-up is
-    drawn from its stationary distribution (M/M/1 with arrival rate λ and
-    service rate n/AHT: 0 with probability 1 − ρ, else exponential with rate
-    n/AHT − λ), independently of the run. The fast server is then stationary
-    throughout, so by PASTA the sum of its waits over the arrivals of the
-    horizon has expectation λ·T·E[W] exactly (:func:`fast_server_means`).
-    The Lindley recursion W_k = max(0, W_{k−1} + S_{k−1} − (t_k − t_{k−1}))
-    is the running sum minus its running minimum.
-    """
-    contacts = record.contacts
-    order = np.argsort(contacts["arrival_s"], kind="stable")
-    arrivals = contacts["arrival_s"][order]
-    services = contacts["handle_s"][order] / case.agents
-    rate = case.load / HANDLE_TIME_S
-    service_rate = case.agents / HANDLE_TIME_S
-    rng = np.random.default_rng([FAST_SERVER_SEED, record.replication])
-    busy = rng.random() < rate / service_rate
-    start = rng.exponential(1.0 / (service_rate - rate)) if busy else 0.0
-    steps = np.empty(len(arrivals))
-    steps[0] = start - (arrivals[0] - scenario.warmup)
-    steps[1:] = services[:-1] - np.diff(arrivals)
-    walk = np.cumsum(steps)
-    return walk - np.minimum(np.minimum.accumulate(walk), 0.0)
-
-
-def fast_server_means(case: ErlangCCase) -> dict[str, float]:
-    """Expectations of the fast server's controls (per expected arrival, λ·T).
-
-    For M/M/1 with arrival rate λ and service rate ν = n/AHT, ρ = λ/ν:
-    E[W] = ρ/(ν − λ), P(W > 0) = ρ, P(W <= t) = 1 − ρ·e^{−(ν−λ)t}.
-    """
-    rate = case.load / HANDLE_TIME_S
-    service_rate = case.agents / HANDLE_TIME_S
-    rho = rate / service_rate
-    return {
-        "fast_wait_s": rho / (service_rate - rate),
-        "fast_waited": rho,
-        "fast_in_target": 1.0 - rho * np.exp(-(service_rate - rate) * THRESHOLD_S),
-    }
-
 
 def waiting_figures(
     case: ErlangCCase, scenario: Scenario, record: ReplicationRecord
 ) -> dict[str, float]:
     """P(wait > 0), ASA (s), service level at 20 s, the unanswered count, and the controls.
 
-    The controls have exactly known expectations: the offered work (the handle
-    time of every offered contact per second of horizon, in Erlangs; its
-    expectation is the offered load a) and the fast server's sums of waits,
-    of waits > 0 and of waits <= 20 s over the same contacts, each divided by
-    the expected number of arrivals λ·T (:func:`fast_server_means`).
+    The controls have exactly known expectations (tests/fast_server.py): the
+    offered work (in Erlangs; its expectation is the offered load a) and the
+    fast server's sums of waits, of waits > 0 and of waits <= 20 s over the
+    same contacts, each divided by the expected number of arrivals λ·T.
     """
     contacts = record.contacts
     wait = contacts["wait_s"]
     answered = contacts["outcome"] == _ANSWERED
     offered = len(wait)
-    fast = fast_server_waits(case, scenario, record)
-    expected_arrivals = case.load / HANDLE_TIME_S * scenario.horizon
     return {
         "p_wait": np.count_nonzero(wait > 0.0) / offered,
         "asa_s": float(np.mean(wait[answered])),
         "service_level": np.count_nonzero(answered & (wait <= THRESHOLD_S)) / offered,
         "unanswered": float(offered - np.count_nonzero(answered)),
-        "offered_work": float(np.sum(contacts["handle_s"])) / scenario.horizon,
-        "fast_wait_s": float(np.sum(fast)) / expected_arrivals,
-        "fast_waited": np.count_nonzero(fast > 0.0) / expected_arrivals,
-        "fast_in_target": np.count_nonzero(fast <= THRESHOLD_S) / expected_arrivals,
+        **fast_server_controls(
+            agents=case.agents,
+            rate_per_s=case.load / HANDLE_TIME_S,
+            handle_time_s=HANDLE_TIME_S,
+            threshold_s=THRESHOLD_S,
+            warmup_s=scenario.warmup,
+            horizon_s=scenario.horizon,
+            replication=record.replication,
+            arrival_s=contacts["arrival_s"],
+            handle_s=contacts["handle_s"],
+        ),
     }
 
 
@@ -194,7 +149,12 @@ def test_waiting_matches_erlang_c(
         figures=functools.partial(waiting_figures, case),
     )
     theory = erlang.erlang_c(case.load / HANDLE_TIME_S, HANDLE_TIME_S, case.agents, THRESHOLD_S)
-    controls = {"offered_work": case.load, **fast_server_means(case)}
+    controls = fast_server_means(
+        agents=case.agents,
+        rate_per_s=case.load / HANDLE_TIME_S,
+        handle_time_s=HANDLE_TIME_S,
+        threshold_s=THRESHOLD_S,
+    )
 
     assert np.all(samples["unanswered"] == 0)  # drain: nobody abandons or is left over
     for name, expected in controls.items():  # each control's plain mean covers its expectation
@@ -223,9 +183,17 @@ def test_the_fast_server_waits_follow_the_lindley_recursion(
         )
     )
     record = run_replication(scenario, 3, SEED)
-    waits = fast_server_waits(case, scenario, record)
-
     contacts = record.contacts
+    waits = fast_server_waits(
+        agents=case.agents,
+        rate_per_s=case.load / HANDLE_TIME_S,
+        handle_time_s=HANDLE_TIME_S,
+        warmup_s=scenario.warmup,
+        replication=3,
+        arrival_s=contacts["arrival_s"],
+        handle_s=contacts["handle_s"],
+    )
+
     order = np.argsort(contacts["arrival_s"], kind="stable")
     arrivals, handles = contacts["arrival_s"][order], contacts["handle_s"][order]
     rng = np.random.default_rng([FAST_SERVER_SEED, 3])
