@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 CHUNK_SIZE = 65_536
 """Contacts buffered before a reduction into the tallies (and a row group of the log)."""
 
+_UNMERGED_HISTOGRAM_ENTRIES = 1 << 16
+"""Waiting-time histogram entries kept in unmerged chunks before they are merged."""
+
 QUEUE_LENGTH_POINTS = 1440
 """Steps of the queue-length grid over the horizon (one a minute for a day)."""
 
@@ -393,12 +396,16 @@ class Recorder:
         t.handover_extra_sum_s += np.bincount(cell[changed], weights=extra, minlength=cell_count)
 
     def _add_histogram(self, cells: np.ndarray, bins: np.ndarray, counts: np.ndarray) -> None:
-        """Keep a chunk's histogram entries; merge them all once they outgrow the merged ones."""
+        """Keep a chunk's histogram entries; merge them all once the unmerged ones pass 65,536.
+
+        A fixed bound keeps the merge's temporaries near the merged size: a year
+        of a centre on shifts has some 230,000 entries (benchmarks/README.md,
+        "Shifts against a constant count").
+        """
         self._histogram.append((cells, bins, counts))
         self._histogram_size += len(cells)
-        if len(self._histogram) > 1 and self._histogram_size > 2 * len(self._histogram[0][0]) + (
-            1 << 16
-        ):
+        unmerged = self._histogram_size - len(self._histogram[0][0])
+        if len(self._histogram) > 1 and unmerged > _UNMERGED_HISTOGRAM_ENTRIES:
             self._merge_histogram()
 
     def _merge_histogram(self) -> None:
