@@ -7,8 +7,8 @@ this checkout's, to compare two checkouts on the same machine and
 interpreter::
 
     .venv/bin/python benchmarks/bench_startup.py
-    git worktree add /tmp/before <commit>
-    .venv/bin/python benchmarks/bench_startup.py --source /tmp/before
+    git worktree add ../before <commit>
+    .venv/bin/python benchmarks/bench_startup.py --source ../before
 
 ``-X importtime`` shows where the time of one command goes::
 

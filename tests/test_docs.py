@@ -151,7 +151,7 @@ def test_api_reference_names_every_public_name() -> None:
 # --- the docs stand alone --------------------------------------------------------------
 
 OUTSIDE = re.compile(
-    r"\.\./|/work/|/tmp/|DESIGN\.md|STYLE\.md|\bshared/|\bissues? ?#?\d+|issue-\d+",
+    r"\.\./|/(?:work|tmp)/|DESIGN\.md|STYLE\.md|\bshared/|\bissues? ?#?\d+|issue-\d+",
     re.IGNORECASE,
 )
 """What a user of the repository does not have: files outside it, build-machine paths, issues."""
