@@ -48,9 +48,6 @@ if TYPE_CHECKING:
 CHUNK_SIZE = 65_536
 """Contacts buffered before a reduction into the tallies (and a row group of the log)."""
 
-_UNMERGED_HISTOGRAM_ENTRIES = 1 << 16
-"""Waiting-time histogram entries kept in unmerged chunks before they are merged."""
-
 QUEUE_LENGTH_POINTS = 1440
 """Steps of the queue-length grid over the horizon (one a minute for a day)."""
 
@@ -141,8 +138,7 @@ class Recorder:
         self._agent_group = np.asarray(meta.agent_groups, dtype=np.int64)
         self._group_of = np.append(self._agent_group, -1)  # agent index -> group; -1 -> -1
         self._threshold = np.asarray(meta.sl_threshold_s, dtype=np.float64)
-        self._histogram: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self._histogram_size = 0
+        self._histogram = histogram.WaitHistogram()
         self._add = self._adder()
         self._levels = AgentLevels(
             meta, self._tallies.agents, self._edges, keep_presence, self._chunk_size
@@ -352,9 +348,7 @@ class Recorder:
         )
         t.offered_work_sum_s += np.bincount(cell, weights=base_handle, minlength=cell_count)
         np.maximum.at(t.max_wait_s, cell, wait)
-        self._add_histogram(
-            *histogram.regroup(cell, histogram.bin_of(wait), np.ones(len(cell)), cell)
-        )
+        self._histogram.add(cell, wait)
 
         handled = (agent >= 0) & np.isfinite(answered_s) & (outcome != _IN_SYSTEM)
         pair = group[handled] * queue_count + queue[handled]
@@ -395,27 +389,6 @@ class Recorder:
         t.changed_agent += np.bincount(cell[changed], minlength=cell_count)
         t.handover_extra_sum_s += np.bincount(cell[changed], weights=extra, minlength=cell_count)
 
-    def _add_histogram(self, cells: np.ndarray, bins: np.ndarray, counts: np.ndarray) -> None:
-        """Keep a chunk's histogram entries; merge them all once the unmerged ones pass 65,536.
-
-        A fixed bound keeps the merge's temporaries near the merged size: a year
-        of a centre on shifts has some 230,000 entries (benchmarks/README.md,
-        "Shifts against a constant count").
-        """
-        self._histogram.append((cells, bins, counts))
-        self._histogram_size += len(cells)
-        unmerged = self._histogram_size - len(self._histogram[0][0])
-        if len(self._histogram) > 1 and unmerged > _UNMERGED_HISTOGRAM_ENTRIES:
-            self._merge_histogram()
-
-    def _merge_histogram(self) -> None:
-        if not self._histogram:
-            return
-        cells, bins, counts = (np.concatenate(part) for part in zip(*self._histogram, strict=True))
-        merged = histogram.regroup(cells, bins, counts, cells)
-        self._histogram = [merged]
-        self._histogram_size = len(merged[0])
-
     # ---------------------------------------------------------------------- the end
 
     def finish(self, replication: int, end_s: float) -> ReplicationRecord:
@@ -430,11 +403,9 @@ class Recorder:
             was a :class:`~simcenter.contact_log.MemoryLog`.
         """
         self._flush()
-        self._merge_histogram()
         presence = self._levels.finish(end_s)
         t = self._tallies.contacts
-        if self._histogram:
-            t.wait_cells, t.wait_bins, t.wait_counts = self._histogram[0]
+        t.wait_cells, t.wait_bins, t.wait_counts = self._histogram.entries()
         contacts = self._log.close() if self._log is not None else None
         del self._add  # its closure refers to this recorder: cut the cycle, free the buffers now
         return ReplicationRecord(

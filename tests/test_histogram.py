@@ -84,3 +84,33 @@ def test_distribution_function_is_exact_at_bin_edges(values: list[float]) -> Non
 
     exact = [(np.array(values) <= edge).sum() for edge in grid]
     assert within.tolist() == exact
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 5), st.sampled_from([0.0, 0.5, 3.0, 60.0, 4e4])), max_size=40
+        ),
+        max_size=6,
+    )
+)
+def test_a_histogram_kept_chunk_by_chunk_counts_every_wait_once(
+    chunks: list[list[tuple[int, float]]],
+) -> None:
+    """Counting chunk by chunk gives, entry by entry, the counts of all waits counted at once."""
+    kept = histogram.WaitHistogram()
+    for chunk in chunks:
+        kept.add(
+            np.array([cell for cell, _ in chunk], dtype=np.int64), np.array([w for _, w in chunk])
+        )
+    every = [pair for chunk in chunks for pair in chunk]
+    expected: dict[tuple[int, int], int] = {}
+    for cell, wait in every:
+        key = (cell, int(histogram.bin_of(np.array([wait]))[0]))
+        expected[key] = expected.get(key, 0) + 1
+
+    cells, bins, counts = kept.entries()
+
+    assert sorted(expected) == list(zip(cells.tolist(), bins.tolist(), strict=True))
+    assert [expected[key] for key in sorted(expected)] == counts.tolist()
