@@ -2,7 +2,8 @@
 
 A :class:`Centre` is the two stories on one SimPy environment: a contact's
 journey (:mod:`simcenter.journey`: arrives, waits, gives up or is served,
-ends) and an agent's workday (:mod:`simcenter.workday`: comes on duty, takes
+ends; then its customer may call again, :mod:`simcenter.follow_ups`) and an
+agent's workday (:mod:`simcenter.workday`: comes on duty, takes
 work, talks, wraps up, goes idle, goes away). It holds what both share (the
 queues, groups and router, the recorder, the lines), closes at the horizon
 and records what is left at the end of the run.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import simpy
 
 from simcenter.agents import AgentGroup
+from simcenter.follow_ups import FollowUps
 from simcenter.journey import Arrivals, ContactJourney, Transition
 from simcenter.recorder import Recorder
 from simcenter.routing import Queue, Router
@@ -35,7 +37,7 @@ from simcenter.workday import AgentTransition, AgentWorkday
 __all__ = ["AgentTransition", "Arrivals", "Centre", "Transition"]
 
 
-class Centre(ContactJourney, AgentWorkday):
+class Centre(ContactJourney, FollowUps, AgentWorkday):
     """Contacts and agents of one replication on a SimPy environment.
 
     Args:
@@ -95,6 +97,7 @@ class Centre(ContactJourney, AgentWorkday):
             self._trace = trace
             self._to = self._to_traced  # type: ignore[method-assign]
         self._agent_to = recorder.agent_to
+        self._customer_ended = recorder.customer_ended
         if agent_trace is not None:
             self._agent_trace = agent_trace
             self._record_agent_to = recorder.agent_to
@@ -129,13 +132,18 @@ class Centre(ContactJourney, AgentWorkday):
     def finish(self, end_s: float) -> None:
         """Record what is left at the end of the run as in system; close the agents' periods.
 
+        A contact still in the centre ends its customer's story as ``in_system``.
+
         A talk or wrap-up cut by the end of the run is busy time up to ``end_s``.
         """
-        for contact in self.router.waiting_contacts(self.agents):
-            self.recorder.in_system(contact, end_s)
+        left = list(self.router.waiting_contacts(self.agents))
         for agent in self.agents:
-            for contact in agent.contacts:
-                self.recorder.in_system(contact, end_s)
+            left += agent.contacts
+        for contact in left:
+            self.recorder.in_system(contact, end_s)
+            if self._customer_ended is not None:
+                self._customer_ended(contact, "in_system", end_s)
+        for agent in self.agents:
             self.recorder.agent_at_end(agent, end_s)
 
     def dismantle(self) -> None:

@@ -2,17 +2,18 @@
 
 Everything random about a contact (base handle time, wrap-up, patience,
 whether it will be transferred, whether and when it will call again, whether
-it balks when nobody is free) is drawn when it is created, all at once, from
-its queue's :class:`~simcenter.draws.Draws` of its origin (the purposes are
-declared by name in :mod:`simcenter.draws`). A first-time
-contact draws from its queue's first-time streams, in the queue's arrival
-order, so its draws depend only on the seed, the queue and its place in the
-queue's arrival sequence. Contacts created during the run (repeat contacts,
-transfer legs, rerouted contacts) draw from streams of their own, so they
-never shift a first-time contact's draws (common random numbers that hold
-whatever the staffing, routing or other queues). The agent-dependent part of
-a handle time (skill factor, handover factor) multiplies the base draw when
-the contact is answered.
+it balks when nobody is free, whether and when it tries again if it gives
+up) is drawn when it is created, all at once, from its queue's
+:class:`~simcenter.draws.Draws` of its origin (the purposes are declared by
+name in :mod:`simcenter.draws`). A first-time contact draws from its queue's
+first-time streams, in the queue's arrival order, so its draws depend only on
+the seed, the queue and its place in the queue's arrival sequence. Contacts
+created during the run (repeat contacts, transfer legs, rerouted contacts,
+retrials) draw from streams of their own, so they never shift a first-time
+contact's draws (common random numbers that hold whatever the staffing,
+routing or other queues). The agent-dependent part of a handle time (skill
+factor, handover factor) multiplies the base draw when the contact is
+answered.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from simcenter.states import ARRIVING, ContactState
 
 if TYPE_CHECKING:
     from simcenter.agents import Agent
+    from simcenter.customers import Customer
     from simcenter.draws import Draws
     from simcenter.routing import Queue
 
@@ -49,6 +51,10 @@ class Contact:
         repeats: Will call again after its talk, its issue unresolved (drawn at creation).
         repeat_delay_s: When it will call again after its talk (seconds; NaN unless ``repeats``).
         balks: Would leave at once if nobody is free (``balking.probability``; drawn at creation).
+        retries: Would try again if this attempt ends in one of ``retrial.after`` (drawn at
+            creation).
+        retrial_delay_s: When it would try again after this attempt ends (seconds; NaN
+            unless ``retries``).
         answered_s: Time an agent answered (NaN until then).
         overflowed: In its queue's overflow line too.
         waits_for: The agent it waits for (state ``WAITING_FOR_LAST_AGENT``), or None.
@@ -56,7 +62,10 @@ class Contact:
         previous_agent: The agent of the customer's previous contact (repeat contacts).
         linked_id: The contact this one continues (transfer, reroute or repeat), or -1.
         holds_line: Holds one of the centre's lines (trunks).
-        attempt: 1 for a first contact; repeat contacts count up.
+        attempt: 1 for a first contact; repeat contacts and retrials count up (transfer
+            and reroute legs keep it).
+        customer: What the customer went through before this contact
+            (:class:`~simcenter.customers.Customer`), or None for a first-time contact.
     """
 
     __slots__ = (
@@ -67,6 +76,7 @@ class Contact:
         "balks",
         "base_handle_s",
         "contact_id",
+        "customer",
         "customer_id",
         "handle_s",
         "handover_factor",
@@ -78,6 +88,8 @@ class Contact:
         "queue",
         "repeat_delay_s",
         "repeats",
+        "retrial_delay_s",
+        "retries",
         "state",
         "transfers",
         "waits_for",
@@ -91,6 +103,8 @@ class Contact:
     repeats: bool
     balks: bool
     repeat_delay_s: float
+    retries: bool
+    retrial_delay_s: float
 
     def __init__(
         self,
@@ -116,3 +130,4 @@ class Contact:
         self.linked_id = -1
         self.holds_line = False
         self.attempt = 1
+        self.customer: Customer | None = None

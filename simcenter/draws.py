@@ -3,14 +3,15 @@
 Every random value of a contact has a purpose with a name: its base handle
 time (``handle``), wrap-up (``wrap``), patience (``patience``), whether it
 will be transferred (``transfer``), call again (``repeat``, and after what
-delay: ``repeat_delay``) or balk when nobody is free (``balk``).
+delay: ``repeat_delay``), balk when nobody is free (``balk``), or try again
+if it gives up (``retrial``, and after what delay: ``retrial_delay``).
 :data:`PURPOSES` declares each one once: its name (which names its random
 stream), the contact attribute that holds the value, and where the queue
 states how it is drawn.
 
 Where the values come from is behind the :class:`Draws` protocol: a new
 contact asks its queue's draws (of its origin: ``first``, ``repeat``,
-``transfer`` or ``reroute``) to :meth:`Draws.draw` its values, all at once,
+``transfer``, ``reroute`` or ``retrial``) to :meth:`Draws.draw` its values, all at once,
 and the journey reads them from the contact. The engine's draws are
 :class:`SampledDraws`, one named stream per purpose (common random numbers;
 docs/modelling.md, "Randomness"); another implementation (a trace row, say)
@@ -84,6 +85,7 @@ CHOICES = (
     ),
     Choice("repeat", "repeats", lambda spec: spec.repeat.probability if spec.repeat else None),
     Choice("balk", "balks", lambda spec: spec.balking.probability if spec.balking else None),
+    Choice("retrial", "retries", lambda spec: spec.retrial.probability if spec.retrial else None),
 )
 """The decisions every contact draws (a Uniform(0, 1) draw below the probability: yes)."""
 
@@ -93,8 +95,14 @@ REPEAT_DELAY = Time(
 """The delay until a repeat call (seconds), drawn only for the contacts that will call
 again (``repeats``); NaN for the others."""
 
+RETRIAL_DELAY = Time(
+    "retrial_delay", "retrial_delay_s", lambda spec: spec.retrial.delay if spec.retrial else None
+)
+"""The delay from the end of an attempt to the retrial (seconds), drawn only for the
+contacts that would try again (``retries``); NaN for the others."""
+
 PURPOSES: dict[str, Time | Choice] = {
-    purpose.name: purpose for purpose in (*TIMES, *CHOICES, REPEAT_DELAY)
+    purpose.name: purpose for purpose in (*TIMES, *CHOICES, REPEAT_DELAY, RETRIAL_DELAY)
 }
 """Every purpose of a contact's draws, by name."""
 
@@ -107,15 +115,16 @@ class Draws(Protocol):
 
         Sets ``base_handle_s``, ``wrap_s`` and ``patience_s`` (seconds;
         ``inf`` patience: never abandons), ``transfers``, ``repeats``,
-        ``balks`` and ``repeat_delay_s`` (seconds; NaN unless ``repeats``).
+        ``balks``, ``retries``, ``repeat_delay_s`` (seconds; NaN unless
+        ``repeats``) and ``retrial_delay_s`` (seconds; NaN unless ``retries``).
         Called once per contact, in the order the contacts of the queue and
         origin are created, before anything else happens to the contact.
         """
 
 
 DrawsOf = Callable[[QueueSpec, str], Draws]
-"""The draws of a queue's contacts of one origin: ``first``, ``repeat``, ``transfer``
-or ``reroute``."""
+"""The draws of a queue's contacts of one origin: ``first``, ``repeat``, ``transfer``,
+``reroute`` or ``retrial``."""
 
 Stream = tuple[Distribution | None, np.random.Generator | None]
 """A distribution (None: always ``inf``) and the generator of its stream (None when it
@@ -170,13 +179,16 @@ def sampled(
             probability = purpose.probability(spec)
             return None if probability is None else (rng(purpose.name), probability)
 
-        delay = REPEAT_DELAY.distribution(spec)
+        def delay_sampler(purpose: Time) -> Sampler | None:
+            delay = purpose.distribution(spec)
+            return None if delay is None else Sampler(delay.build(), rng(purpose.name))
+
         times = [time_stream(purpose) for purpose in TIMES]
         choices = [decision(purpose) for purpose in CHOICES]
-        repeat_delay = None if delay is None else Sampler(delay.build(), rng(REPEAT_DELAY.name))
+        delays = (delay_sampler(REPEAT_DELAY), delay_sampler(RETRIAL_DELAY))
         if periods:
-            return PeriodDraws(times, choices, repeat_delay, periods=periods)
-        return SampledDraws(times, choices, repeat_delay)
+            return PeriodDraws(times, choices, *delays, periods=periods)
+        return SampledDraws(times, choices, *delays)
 
     return draws_of
 
@@ -200,6 +212,8 @@ class SampledDraws:
             None where the queue has no such rule.
         repeat_delay: Draws the delay until a repeat call (seconds), only for
             contacts that will call again; None without ``repeat``.
+        retrial_delay: Draws the delay until a retrial (seconds), only for
+            contacts that would try again; None without ``retrial``.
         block: Largest number of contacts drawn per refill.
     """
 
@@ -212,6 +226,7 @@ class SampledDraws:
         "_next_size",
         "_offset",
         "_repeat_delay",
+        "_retrial_delay",
         "_streams",
         "block",
     )
@@ -221,12 +236,14 @@ class SampledDraws:
         times: list[Stream],
         decisions: list[Decision | None],
         repeat_delay: Callable[[], float] | None = None,
+        retrial_delay: Callable[[], float] | None = None,
         block: int = 1024,
     ) -> None:
         self._streams = tuple(times)
         self._decisions = tuple(decisions)
         self._decides = any(self._decisions)
         self._repeat_delay = repeat_delay
+        self._retrial_delay = retrial_delay
         self.block = block
         drawn = [stream[0] for stream in self._streams if stream[0] is not None]
         first = min(
@@ -248,12 +265,14 @@ class SampledDraws:
         # The order of TIMES and CHOICES (tests/test_draws.py checks it).
         contact.base_handle_s, contact.wrap_s, contact.patience_s = _ROW(self._bytes, offset)
         if self._decides:
-            contact.transfers, repeats, contact.balks = self._choices.pop()
+            contact.transfers, repeats, contact.balks, retries = self._choices.pop()
             contact.repeats = repeats
             contact.repeat_delay_s = self._repeat_delay() if repeats else math.nan  # type: ignore[misc]
+            contact.retries = retries
+            contact.retrial_delay_s = self._retrial_delay() if retries else math.nan  # type: ignore[misc]
         else:
-            contact.transfers = contact.repeats = contact.balks = False
-            contact.repeat_delay_s = math.nan
+            contact.transfers = contact.repeats = contact.balks = contact.retries = False
+            contact.repeat_delay_s = contact.retrial_delay_s = math.nan
 
     def _refill(self) -> None:
         """Draw the next block of every stream: one row of times per contact."""
@@ -288,7 +307,7 @@ class PeriodDraws(SampledDraws):
     without periods use :class:`SampledDraws` itself, whose path is unchanged.
 
     Args:
-        times, decisions, repeat_delay, block: As :class:`SampledDraws`.
+        times, decisions, repeat_delay, retrial_delay, block: As :class:`SampledDraws`.
         periods: The contact attribute and the period mapping of each time
             given per period.
     """
@@ -300,11 +319,12 @@ class PeriodDraws(SampledDraws):
         times: list[Stream],
         decisions: list[Decision | None],
         repeat_delay: Callable[[], float] | None = None,
+        retrial_delay: Callable[[], float] | None = None,
         block: int = 1024,
         *,
         periods: list[tuple[str, PeriodTime]],
     ) -> None:
-        super().__init__(times, decisions, repeat_delay, block)
+        super().__init__(times, decisions, repeat_delay, retrial_delay, block)
         self._periods = tuple(periods)
 
     def draw(self, contact: Contact) -> None:

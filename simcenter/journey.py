@@ -7,11 +7,12 @@ that agent — until an agent takes it, its patience runs out (it abandons),
 or its maximum wait is reached (voicemail, or rerouted to another queue).
 After a wait of ``overflow.after`` the overflow groups may take it too. An
 answered contact talks for its handle time; it is then transferred to
-another queue, or leaves (and may call again later, its issue unresolved).
+another queue, or leaves (and may call again later, its issue unresolved;
+or, had it given up, try again: :mod:`simcenter.follow_ups`).
 
 Every ending goes through one step, :meth:`ContactJourney.end`: the contact's
 state becomes ``ENDED``, its outcome is recorded, what it held is freed, and
-the queue's follow-up rules (today: a repeat call) say what happens next.
+the queue's follow-up rules (a repeat call, a retrial) say what happens next.
 Arrivals are a chain of timers (:class:`Arrivals`); the rest of the story is
 driven by timers whose step is the next step of the story
 (:class:`~simcenter.timer.Timer`), so there is no process per contact.
@@ -31,6 +32,7 @@ import simpy
 
 from simcenter.agents import Agent
 from simcenter.contact import Contact
+from simcenter.customers import carried_on
 from simcenter.draws import Draws
 from simcenter.recorder import Recorder
 from simcenter.routing import Queue, Router
@@ -79,10 +81,12 @@ class ContactJourney:
     _records: dict[str, Callable[[Contact, float], None]]
     _trace: list[Transition]
     _agent_to: Callable[[Agent, AgentState, float], None]
+    _customer_ended: Callable[[Contact, str, float], None] | None
 
     if TYPE_CHECKING:
 
         def agent_free(self, agent: Agent, now: float) -> None: ...
+        def follow_up(self, contact: Contact, outcome: str, now: float) -> None: ...
         def _check_drained(self) -> None: ...
         def _wrap_up_ends(self, timer: Timer) -> None: ...
 
@@ -183,17 +187,19 @@ class ContactJourney:
             self.end(contact, "voicemail", now)
             return
         self.end(contact, TRANSFERRED, now)
-        follow_up = self._continue_in(contact, self.queue_named[rule.to], "reroute", now)
-        follow_up.patience_s = max(0.0, contact.patience_s - rule.after)
-        self.seek_agent(follow_up, now)
+        leg = self._continue_in(contact, self.queue_named[rule.to], "reroute", now)
+        leg.patience_s = max(0.0, contact.patience_s - rule.after)
+        self.seek_agent(leg, now)
 
     def _continue_in(self, contact: Contact, queue: Queue, origin: str, now: float) -> Contact:
         """The same call goes on in ``queue`` as a new contact of ``origin`` (it keeps its line)."""
-        follow_up = self.new_contact(queue, queue.later_draws(origin), now, contact.customer_id)
-        follow_up.linked_id = contact.contact_id
-        follow_up.attempt = contact.attempt
-        follow_up.holds_line = contact.holds_line
-        return follow_up
+        leg = self.new_contact(queue, queue.later_draws(origin), now, contact.customer_id)
+        leg.linked_id = contact.contact_id
+        leg.attempt = contact.attempt
+        leg.holds_line = contact.holds_line
+        if self._customer_ended is not None:
+            leg.customer = carried_on(contact, TRANSFERRED, now)
+        return leg
 
     def _waits_for_last_agent(self, contact: Contact, now: float) -> bool:
         """A repeat contact asks for the agent it had last (``routing.repeat_contacts``).
@@ -308,35 +314,18 @@ class ContactJourney:
         """``contact``'s story ends at ``now`` with ``outcome`` (a name of ``OUTCOMES``).
 
         The outcome is recorded; a contact that leaves frees its line, and
-        the queue's follow-up rules decide what comes next: an answered
-        contact that will call again sets the timer of its repeat call. A
-        transferred contact keeps its line: the caller goes on with it as a
-        new contact (:meth:`_continue_in`).
+        the queue's follow-up rules (:mod:`simcenter.follow_ups`: a repeat
+        call, a retrial) say whether its customer calls again. A transferred
+        contact keeps its line: the caller goes on with it as a new contact
+        (:meth:`_continue_in`).
         """
         self._to(contact, ENDED)
         self._records[outcome](contact, now)
         if outcome is not TRANSFERRED:
             self._leaves(contact, now)
-            if contact.repeats and outcome == "answered":
-                self._plan_repeat(contact, now)
-
-    def _plan_repeat(self, contact: Contact, now: float) -> None:
-        """The issue is unresolved: the customer calls again after a delay (before the horizon)."""
-        if now + contact.repeat_delay_s < self.end_s:
-            Timer(self.env, contact.repeat_delay_s, self._calls_again, contact)
-
-    def _calls_again(self, timer: Timer) -> None:
-        """The customer of an unresolved contact calls again, as a repeat contact."""
-        previous: Contact = timer._value
-        if self.closed:
-            return
-        now = self.env.now
-        queue = previous.queue
-        contact = self.new_contact(queue, queue.later_draws("repeat"), now, previous.customer_id)
-        contact.previous_agent = previous.agent
-        contact.linked_id = previous.contact_id
-        contact.attempt = previous.attempt + 1
-        self.arrive(contact, now)
+            # PERF: no call when no rule could follow (benchmarks/README.md, "Engine foundations").
+            if contact.repeats or contact.retries or self._customer_ended is not None:
+                self.follow_up(contact, outcome, now)
 
     def _leaves(self, contact: Contact, now: float) -> None:
         """``contact`` has left the centre; its line is free again."""

@@ -28,12 +28,14 @@ import numpy as np
 from simcenter import histogram
 from simcenter.agent_levels import AgentLevels
 from simcenter.bins import add_seconds_per_bin, bin_count, grid_edges, interval_edges, interval_of
+from simcenter.customers import CustomerTally
 from simcenter.records import (
     CONTACT_COLUMNS,
     OUTCOME_CODE,
     OUTCOMES,
     AgentTallies,
     ContactTallies,
+    CustomerTallies,
     QueueTallies,
     RepeatTallies,
     ReplicationRecord,
@@ -144,6 +146,10 @@ class Recorder:
             meta, self._tallies.agents, self._edges, keep_presence, self._chunk_size
         )
         self.agent_to = self._levels.changed
+        self._customers = CustomerTally(meta, self._tallies.customers) if meta.customers else None
+        self.customer_ended = None if self._customers is None else self._customers.ended
+        """``customer_ended(contact, outcome, now)``: a customer's story ends (None when
+        customers are not tallied: every contact is then a customer of its own)."""
         """``agent_to(agent, state, now)``: ``agent`` moves to ``state`` at ``now``; the one
         place an agent's state changes, tallied (:mod:`simcenter.agent_levels`)."""
         self.agent_at_end = self._levels.at_end
@@ -404,6 +410,8 @@ class Recorder:
         """
         self._flush()
         presence = self._levels.finish(end_s)
+        if self._customers is not None:
+            self._customers.finish()
         t = self._tallies.contacts
         t.wait_cells, t.wait_bins, t.wait_counts = self._histogram.entries()
         contacts = self._log.close() if self._log is not None else None
@@ -469,4 +477,14 @@ def _empty_tallies(meta: RunMeta, queue_length_step_s: float | None) -> Tallies:
             group_break_delay_s=np.zeros(group_count),
         ),
         queues=QueueTallies(waiting_s=np.zeros((queue_count, points)), queue_length_step_s=step),
+        customers=CustomerTallies(
+            customers=np.zeros(queue_count, dtype=np.int64),
+            first_outcomes=np.zeros((queue_count, len(OUTCOMES)), dtype=np.int64),
+            final_outcomes=np.zeros((queue_count, len(OUTCOMES)), dtype=np.int64),
+            attempts=np.zeros(queue_count, dtype=np.int64),
+            retrials=np.zeros(queue_count, dtype=np.int64),
+            repeats=np.zeros(queue_count, dtype=np.int64),
+            wait_sum_s=np.zeros(queue_count),
+            answered_in_target=np.zeros(queue_count, dtype=np.int64),
+        ),
     )

@@ -133,6 +133,8 @@ class RunMeta:
             agent); required when any queue repeats, else may be empty.
         cost_per_contact: Group index -> bonus paid per contact handled (empty: none).
         overtime_factor: Group index -> pay factor of overtime hours (empty: 1).
+        customers: Whether customers are tallied (``customers.csv``): some queue has
+            ``retrial`` or ``repeat``, so a customer may make more than one attempt.
     """
 
     queues: tuple[str, ...]
@@ -153,6 +155,7 @@ class RunMeta:
     handover_factor: tuple[float, ...] = ()
     cost_per_contact: tuple[float, ...] = ()
     overtime_factor: tuple[float, ...] = ()
+    customers: bool = False
 
 
 def run_meta(scenario: Scenario) -> RunMeta:
@@ -185,6 +188,9 @@ def run_meta(scenario: Scenario) -> RunMeta:
         ),
         cost_per_contact=tuple(group.cost_per_contact for group in scenario.agents),
         overtime_factor=tuple(group.overtime_factor for group in scenario.agents),
+        customers=any(
+            queue.retrial is not None or queue.repeat is not None for queue in scenario.queues
+        ),
     )
 
 
@@ -240,6 +246,35 @@ class RepeatTallies:
     same_agent: np.ndarray
     changed_agent: np.ndarray
     handover_extra_sum_s: np.ndarray
+
+
+@dataclass
+class CustomerTallies:
+    """Customer tallies per queue of the customer's first contact (``simcenter.customers``).
+
+    Only customers whose first contact arrived at or after the warm-up count.
+
+    Attributes:
+        customers: Customers whose story ended, per queue.
+        first_outcomes: Customers per queue and outcome code of their first attempt,
+            shape ``(queues, len(OUTCOMES))``.
+        final_outcomes: Customers per queue and outcome code of their last contact.
+        attempts: Attempts (first attempts, retrials and repeat calls), per queue.
+        retrials: Retrials, per queue.
+        repeats: Repeat calls, per queue.
+        wait_sum_s: The customers' waits summed over all their contacts (seconds), per queue.
+        answered_in_target: Customers finally answered whose summed wait is within the
+            queue's service-level threshold, per queue.
+    """
+
+    customers: np.ndarray
+    first_outcomes: np.ndarray
+    final_outcomes: np.ndarray
+    attempts: np.ndarray
+    retrials: np.ndarray
+    repeats: np.ndarray
+    wait_sum_s: np.ndarray
+    answered_in_target: np.ndarray
 
 
 @dataclass
@@ -333,6 +368,8 @@ class Tallies:
         routing: Handled contacts per (group, queue) and per agent.
         agents: The agents' levels (busy, staffed, away, on break).
         queues: The queues' level (waiting contacts).
+        customers: Customers per queue of their first contact (zeros unless
+            ``RunMeta.customers``).
     """
 
     contacts: ContactTallies
@@ -340,6 +377,7 @@ class Tallies:
     routing: RoutingTallies
     agents: AgentTallies
     queues: QueueTallies
+    customers: CustomerTallies
 
 
 @dataclass

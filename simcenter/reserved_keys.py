@@ -2,7 +2,7 @@
 
 A scenario that uses one is refused like any unknown key, but the message
 says what it is, "not supported in this version", instead of suggesting a
-similar key that means something else (``retrial`` is not ``repeat``,
+similar key that means something else (``callback`` is not ``balking``,
 ``training`` is not ``rotation``). The names are kept so that scenarios stay
 portable between versions.
 """
@@ -13,7 +13,6 @@ RESERVED_KEYS: dict[str, frozenset[str]] = {
     "Scenario": frozenset({"campaigns", "initial_state", "outbound"}),
     "QueueSpec": frozenset(
         {
-            "retrial",
             "callback",
             "callbacks",
             "ivr",

@@ -44,6 +44,8 @@ TABLE_FILES = ("summary", "replications", "intervals", "agents", "routing", "age
 """Tables written as ``<name>.csv`` by :meth:`Results.save`."""
 DAY_TABLE_FILES = ("daily", "agent_days")
 """Tables written as ``<name>.csv`` by :meth:`Results.save` when the run spans several days."""
+OPTIONAL_TABLE_FILES = ("customers",)
+"""Tables written as ``<name>.csv`` by :meth:`Results.save` when the run has them."""
 AGENT_DAY_KEYS = (*reports.DAY_COLUMNS, "group")
 
 
@@ -86,6 +88,9 @@ class Results:
         agent_days: Agent-hours, shrinkage, occupancy and cost per calendar day
             and agent group (combined); ``agent_days.csv`` when :attr:`day_count`
             > 1. None when the agent interval table lacks the levels it adds up.
+        customers: Customers per queue of their first contact plus ``ALL``, over
+            all their attempts (combined); ``customers.csv``. None unless a queue has
+            ``retrial`` or ``repeat`` (every contact is then a customer of its own).
     """
 
     meta: RunMeta
@@ -103,6 +108,7 @@ class Results:
     offered_work: pd.DataFrame | None = None
     daily: pd.DataFrame | None = None
     agent_days: pd.DataFrame | None = None
+    customers: pd.DataFrame | None = None
 
     @classmethod
     def from_records(
@@ -150,6 +156,7 @@ class Results:
             offered_work=_offered_work(meta, records),
             daily=_combined(meta, records, reports.replication_daily, reports.DAILY_KEYS),
             agent_days=_agent_days(meta, agent_intervals),
+            customers=_customers(meta, records, summaries),
         )
         return tables._with_calendar_columns()
 
@@ -245,6 +252,9 @@ class Results:
             for name in DAY_TABLE_FILES:
                 if getattr(self, name) is not None:
                     _write_csv(getattr(self, name), directory / f"{name}.csv")
+        for name in OPTIONAL_TABLE_FILES:
+            if getattr(self, name) is not None:
+                _write_csv(getattr(self, name), directory / f"{name}.csv")
         if self.contact_log is not None:
             self.contact_log.place(directory)
         if not plots:
@@ -280,6 +290,19 @@ def _agent_days(meta: RunMeta, agent_intervals: Sequence[pd.DataFrame]) -> pd.Da
         return None
     frames = [reports.agent_days(meta, frame) for frame in agent_intervals]
     return reports.combine(frames, AGENT_DAY_KEYS)
+
+
+def _customers(
+    meta: RunMeta, records: Sequence[ReplicationRecord], summaries: Sequence[pd.DataFrame]
+) -> pd.DataFrame | None:
+    """Customer figures per queue of each replication, combined; None unless tallied."""
+    if not meta.customers:
+        return None
+    frames = [
+        reports.replication_customers(meta, record, summary)
+        for record, summary in zip(records, summaries, strict=True)
+    ]
+    return reports.combine(frames, ["queue"])
 
 
 def _stack_replications(

@@ -10,8 +10,8 @@ runs fast. Grow these strategies with each feature.
 
 :func:`routing_scenario_dicts` adds a random subset of the routing features
 (issue 3) to such a scenario: lines, routing policies, overflow, balking,
-maximum waits, transfers, repeat contacts, long-form skills and rotation, all
-valid by construction.
+maximum waits, transfers, repeat contacts, retrials, long-form skills and
+rotation, all valid by construction.
 """
 
 from __future__ import annotations
@@ -232,10 +232,21 @@ def queue_routing(
             {"probability": chances(), "delay": exponential(seconds(60, 1800))}
         ),
     }
+    retrial_options: dict[str, st.SearchStrategy[Any]] = {
+        "max_attempts": st.integers(1, 4),
+        "after": st.lists(
+            st.sampled_from(["abandoned", "blocked", "balked"]), min_size=1, unique=True
+        ),
+    }
     if others:
         keys["transfer"] = st.fixed_dictionaries(
             {"probability": chances(), "to": st.sampled_from(others)}
         )
+        retrial_options["to"] = st.sampled_from(others)
+    keys["retrial"] = st.fixed_dictionaries(
+        {"probability": chances(), "delay": exponential(seconds(60, 1800))},
+        optional=retrial_options,
+    )
     extra = {key: draw(maybe(strategy)) for key, strategy in keys.items()}
     return {**queue, **{key: value for key, value in extra.items() if value is not None}}
 
@@ -279,7 +290,7 @@ def routing_scenario_dicts(
 
     Each feature is present or not at random: ``lines`` (1-6), a top-level
     ``routing``, and per queue ``routing``, ``overflow``, ``balking``,
-    ``max_wait``, ``transfer`` and ``repeat``; per group, long-form skills
+    ``max_wait``, ``transfer``, ``repeat`` and ``retrial``; per group, long-form skills
     and a ``rotation``. Probabilities are at most 0.5, and a ``max_wait``
     moves contacts only to a queue listed later, so every run ends.
 

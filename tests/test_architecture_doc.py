@@ -25,12 +25,12 @@ DOTTED = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)[`(]")
 
 
 def _modules() -> dict[str, object]:
-    """Every module of the package, by its last dotted name."""
+    """Every module of the package, by its last dotted name (the outermost one of a name)."""
     found: dict[str, object] = {}
     for info in pkgutil.walk_packages(simcenter.__path__, "simcenter."):
         if info.name.endswith(("dask_executor", "__main__")):
             continue  # needs the optional Dask extra / runs the command line
-        found[info.name.rsplit(".", 1)[-1]] = importlib.import_module(info.name)
+        found.setdefault(info.name.rsplit(".", 1)[-1], importlib.import_module(info.name))
     return found
 
 

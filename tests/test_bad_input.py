@@ -568,6 +568,37 @@ CASES = [
         ],
     ),
     (
+        "retrial",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            retrial:
+              probability: 1.2
+              delay: {distribution: exponential, mean: 20min}
+              max_attempts: 0
+              after: [abandoned, answered]
+              to: email
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            retrial: {probability: 1, delay: {distribution: constant, mean: 5min}}
+        agents:
+          - {name: tier1, count: 30, skills: [billing, tech]}
+        """,
+        [
+            "scenario.yaml:7 queues[0].retrial.probability: must be a number from 0 to 1 (got 1.2)",
+            "scenario.yaml:9 queues[0].retrial.max_attempts: must be a positive integer (got 0)",
+            "scenario.yaml:10 queues[0].retrial.after[1]: must be one of abandoned, blocked, "
+            'balked (got "answered")',
+            'scenario.yaml:11 queues[0].retrial.to: unknown queue "email" (queues: billing, tech)',
+            "scenario.yaml:15 queues[1].retrial: needs max_attempts when probability is 1 (a "
+            "customer would try forever)",
+        ],
+    ),
+    (
         "long-form skills",
         """\
         name: Retail support

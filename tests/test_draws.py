@@ -3,7 +3,8 @@
 - Every purpose of ``draws.PURPOSES`` names its stream and the contact
   attribute that holds its value: each attribute of a new contact is
   recomputed from the stream of that name alone (value ``k`` for contact
-  ``k``; the repeat delay for the ``k``-th contact that calls again), for
+  ``k``; the repeat delay for the ``k``-th contact that calls again, the
+  retrial delay for the ``k``-th that would try again), for
   first-time contacts (``<purpose>/<queue>``) and contacts of another origin
   (``<origin>/<queue>/<purpose>``).
 - A second implementation of the protocol, a trace that gives each contact
@@ -22,7 +23,17 @@ import pytest
 
 from simcenter.contact import Contact
 from simcenter.distributions import Uniform
-from simcenter.draws import CHOICES, PURPOSES, REPEAT_DELAY, TIMES, Draws, DrawsOf, sampled
+from simcenter.draws import (
+    CHOICES,
+    PURPOSES,
+    REPEAT_DELAY,
+    RETRIAL_DELAY,
+    TIMES,
+    Draws,
+    DrawsOf,
+    Time,
+    sampled,
+)
 from simcenter.engine import run_replication
 from simcenter.records import OUTCOMES
 from simcenter.scenario import QueueSpec, Scenario, build_scenario
@@ -52,6 +63,10 @@ def billing() -> QueueSpec:
                         "delay": {"distribution": "exponential", "mean": "20min"},
                     },
                     "transfer": {"probability": 0.4, "to": "tech"},
+                    "retrial": {
+                        "probability": 0.6,
+                        "delay": {"distribution": "gamma", "mean": "10min", "cv": 0.5},
+                    },
                 },
                 {
                     "name": "tech",
@@ -66,13 +81,15 @@ def billing() -> QueueSpec:
 
 
 def test_every_purpose_has_its_own_name_and_contact_attribute() -> None:
-    assert list(PURPOSES) == [purpose.name for purpose in (*TIMES, *CHOICES, REPEAT_DELAY)]
+    assert list(PURPOSES) == [
+        purpose.name for purpose in (*TIMES, *CHOICES, REPEAT_DELAY, RETRIAL_DELAY)
+    ]
     attributes = [purpose.attribute for purpose in PURPOSES.values()]
     assert len(set(attributes)) == len(attributes) == len(PURPOSES)
     assert set(attributes) <= set(Contact.__slots__)
 
 
-@pytest.mark.parametrize("origin", ["first", "repeat", "transfer", "reroute"])
+@pytest.mark.parametrize("origin", ["first", "repeat", "transfer", "reroute", "retrial"])
 def test_each_attribute_is_the_value_of_the_stream_named_after_its_purpose(origin: str) -> None:
     spec = billing()
     draws = sampled(SEED, 2)(spec, origin)
@@ -96,23 +113,36 @@ def test_each_attribute_is_the_value_of_the_stream_named_after_its_purpose(origi
         expected = Uniform(0.0, 1.0).sample(named(choice.name), CONTACTS) < probability
         got = [getattr(contact, choice.attribute) for contact in contacts]
         assert got == expected.tolist(), choice.name
-    repeats = [contact for contact in contacts if contact.repeats]
-    delay = REPEAT_DELAY.distribution(spec)
-    assert delay is not None
-    expected = delay.build().sample(named(REPEAT_DELAY.name), len(repeats))
-    assert [contact.repeat_delay_s for contact in repeats] == expected.tolist()
-    assert all(math.isnan(contact.repeat_delay_s) for contact in contacts if not contact.repeats)
+    delays: tuple[tuple[Time, str], ...] = ((REPEAT_DELAY, "repeats"), (RETRIAL_DELAY, "retries"))
+    for purpose, decision in delays:
+        chosen = [contact for contact in contacts if getattr(contact, decision)]
+        delay = purpose.distribution(spec)
+        assert delay is not None
+        expected = delay.build().sample(named(purpose.name), len(chosen))
+        assert [getattr(contact, purpose.attribute) for contact in chosen] == expected.tolist()
+        others = [contact for contact in contacts if not getattr(contact, decision)]
+        assert all(math.isnan(getattr(contact, purpose.attribute)) for contact in others)
 
 
 def test_a_queue_without_a_rule_draws_its_default() -> None:
     spec = billing().model_copy(
-        update={"patience": None, "balking": None, "repeat": None, "transfer": None}
+        update={
+            "patience": None,
+            "balking": None,
+            "repeat": None,
+            "transfer": None,
+            "retrial": None,
+        }
     )
     draws = sampled(SEED, 0)(spec, "first")
     contacts = [Contact(k, None, 0.0, draws) for k in range(100)]  # type: ignore[arg-type]
     assert all(contact.patience_s == math.inf for contact in contacts)
-    assert not any(contact.transfers or contact.repeats or contact.balks for contact in contacts)
+    assert not any(
+        contact.transfers or contact.repeats or contact.balks or contact.retries
+        for contact in contacts
+    )
     assert all(math.isnan(contact.repeat_delay_s) for contact in contacts)
+    assert all(math.isnan(contact.retrial_delay_s) for contact in contacts)
 
 
 # --- a second implementation: a trace's rows ------------------------------------------

@@ -38,15 +38,24 @@ ALPHA = 0.001
 
 
 def _origins(table: pd.DataFrame) -> pd.Series:
-    """Per contact (indexed by id): ``first``, ``repeat``, ``transfer`` or ``reroute``."""
+    """Per contact (indexed by id): ``first``, ``repeat``, ``retrial``, ``transfer`` or
+    ``reroute``.
+
+    A repeat follows an answered contact, a retrial one that gave up (abandoned,
+    blocked, balked), a transfer leg one transferred after its talk and a rerouted
+    contact one transferred before an answer.
+    """
     by_id = table.set_index("contact_id")
     origins = pd.Series("first", index=by_id.index)
     linked = by_id[by_id["linked_id"] >= 0]
     parents = by_id.loc[linked["linked_id"]]
     was_answered = parents["answered_s"].notna().to_numpy()
     moved_on = (parents["outcome"] == "transferred").to_numpy()
+    gave_up = parents["outcome"].isin(["abandoned", "blocked", "balked"]).to_numpy()
     origins[linked.index] = np.where(
-        ~moved_on, "repeat", np.where(was_answered, "transfer", "reroute")
+        moved_on,
+        np.where(was_answered, "transfer", "reroute"),
+        np.where(gave_up, "retrial", "repeat"),
     )
     return origins
 
@@ -57,7 +66,7 @@ def expected_patience(scenario: Scenario, table: pd.DataFrame, replication: int)
     by_id = table.set_index("contact_id").sort_index()
     patience = pd.Series(math.inf, index=by_id.index)
     for index, spec in enumerate(scenario.queues):
-        for origin in ("first", "repeat", "transfer", "reroute"):
+        for origin in ("first", "repeat", "retrial", "transfer", "reroute"):
             ids = by_id.index[(by_id["queue"] == index) & (origins[by_id.index] == origin)]
             if origin == "reroute" or spec.patience is None or len(ids) == 0:
                 continue

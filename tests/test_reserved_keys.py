@@ -1,6 +1,6 @@
 """Keys of later versions are refused as such, never read as typos of other keys.
 
-``retrial`` is close to ``repeat``'s neighbours, ``dates`` to ``rate``; a
+``callback`` is close to ``balking``'s neighbours, ``dates`` to ``rate``; a
 "did you mean" there would send the planner to a key that means something
 else. Every reserved key, at every place it will
 belong, gets "not supported in this version" and no suggestion.
@@ -96,7 +96,7 @@ def test_the_command_line_names_file_line_and_key_and_exits_2(
         "    template: client\n"
         "    arrivals: {rate: 60/h, trace: calls.csv}\n"
         "    handle_time: {distribution: exponential, mean: 4min}\n"
-        "    retrial: {probability: 0.5}\n"
+        "    callback: {acceptance: 0.5}\n"
         "agents:\n"
         "  - {name: tier1, count: 3, skills: [billing], training: []}\n",
         encoding="utf-8",
@@ -106,7 +106,7 @@ def test_the_command_line_names_file_line_and_key_and_exits_2(
     for line, key in [
         (3, "templates.client.ivr"),
         (7, "queues[0].arrivals.trace"),
-        (9, "queues[0].retrial"),
+        (9, "queues[0].callback"),
         (11, "agents[0].training"),
     ]:
         assert f"{scenario}:{line} {key}: {MESSAGE}" in errors

@@ -9,6 +9,9 @@ satisfy, with ``==`` and no tolerance:
   outcome the scenario can produce, and every ``transferred`` contact goes on
   as exactly one follow-up leg (same customer and attempt, arriving when the
   transferred contact left), and every leg continues a ``transferred`` contact;
+  every other continued contact is a repeat call after an answered contact
+  (with its agent as ``previous_agent``) or a retrial after one that gave up,
+  one attempt later;
 - an agent answers only a queue of its active skill set, or a queue that
   overflows to its group once the contact has waited ``overflow.after``;
 - an agent handles one contact at a time;
@@ -72,9 +75,15 @@ def test_every_contact_is_recorded_once_and_every_transfer_goes_on(
     assert (legs["queue"] != origin["queue"]).all()
     continued = table[table["linked_id"].isin(by_id.index) & ~table["contact_id"].isin(leg_ids)]
     previous = by_id.loc[continued["linked_id"]]
-    assert (previous["outcome"] == "answered").all()
     assert (continued["attempt"].to_numpy() == previous["attempt"].to_numpy() + 1).all()
-    assert (continued["previous_agent"].to_numpy() == previous["agent"].to_numpy()).all()
+    repeat = (previous["outcome"] == "answered").to_numpy()
+    retrial = previous["outcome"].isin(["abandoned", "blocked", "balked"]).to_numpy()
+    assert (repeat | retrial).all()
+    assert (
+        continued["previous_agent"].to_numpy()[repeat] == previous["agent"].to_numpy()[repeat]
+    ).all()
+    assert (continued["previous_agent"].to_numpy()[retrial] == -1).all()
+    assert (continued["arrival_s"].to_numpy() >= previous["end_s"].to_numpy()).all()
 
 
 def active_skills(scenario: Scenario, group: int, skill_set: int) -> set[str]:

@@ -12,7 +12,8 @@ column name says hours (``_h``). Only contacts that arrived at or after the
 warm-up are counted as contacts, and agent time is clipped to ``[warmup_s, end_s]``.
 
 Modules: ``summary`` (queue figures, overall and per interval), ``agents``
-(per group, per group and interval, per agent), ``daily`` (the calendar days of the
+(per group, per group and interval, per agent), ``customers`` (per queue of the
+customers' first contacts, over all their attempts), ``daily`` (the calendar days of the
 intervals, queue figures per day), ``agent_days`` (agent figures per day and
 group), ``routing`` (per group and queue), ``curves`` (queue length, wait
 distribution), ``contacts`` (the contact log) and ``confidence`` (combining
@@ -30,6 +31,7 @@ from simcenter.reports.agents import (
 from simcenter.reports.confidence import combine
 from simcenter.reports.contacts import replication_contacts
 from simcenter.reports.curves import longest_wait_s, queue_length, wait_distribution
+from simcenter.reports.customers import replication_customers
 from simcenter.reports.daily import DAILY_KEYS, DAY_COLUMNS, Days, interval_days, replication_daily
 from simcenter.reports.routing import replication_routing
 from simcenter.reports.summary import (
@@ -61,6 +63,7 @@ __all__ = [
     "replication_agent_intervals",
     "replication_agents",
     "replication_contacts",
+    "replication_customers",
     "replication_daily",
     "replication_intervals",
     "replication_routing",

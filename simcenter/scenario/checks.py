@@ -51,6 +51,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
         problems += _overflow_problems(index, queue, group_names)
         problems += _queue_target_problems(index, queue, "max_wait", queue_names)
         problems += _queue_target_problems(index, queue, "transfer", queue_names)
+        problems += _queue_target_problems(index, queue, "retrial", queue_names)
     if queue_names is not None:
         problems += _certain_transfer_cycle(queues)
     if groups and len(groups) == len(data["agents"]):

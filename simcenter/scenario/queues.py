@@ -10,7 +10,7 @@ other queues and groups are checked against the scenario in ``checks.py``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -30,6 +30,7 @@ from simcenter.scenario.values import (
     Name,
     NonNegativeNumber,
     NonNegativeSeconds,
+    PositiveCount,
     PositiveSeconds,
     QueueName,
     RatePerSecond,
@@ -213,6 +214,40 @@ class RepeatSpec(Spec):
     delay: DistributionSpec
 
 
+RetrialAfter = Literal["abandoned", "blocked", "balked"]
+"""The outcomes after which a customer may try again: it gave up, or did not get in."""
+RETRIAL_AFTER: tuple[RetrialAfter, ...] = get_args(RetrialAfter)
+
+
+class RetrialSpec(Spec):
+    """Customers who gave up try again later, each attempt a new contact.
+
+    Attributes:
+        probability: Chance that a customer whose attempt ended in one of
+            ``after`` tries again (drawn per attempt).
+        delay: Time from the end of the attempt to the next one (seconds).
+        max_attempts: Most attempts per customer, the first included (1: no
+            retrial); omitted: no limit, and then ``probability`` must be below 1.
+        after: The outcomes of an attempt that lead to a retrial (default: all three).
+        to: Name of another queue the retrials go to (default: this queue).
+    """
+
+    probability: Fraction
+    delay: DistributionSpec
+    max_attempts: PositiveCount | None = None
+    after: list[RetrialAfter] = Field(default_factory=lambda: list(RETRIAL_AFTER), min_length=1)
+    to: Name | None = None
+
+    @model_validator(mode="after")
+    def _ends(self) -> RetrialSpec:
+        if self.max_attempts is None and self.probability >= 1:
+            raise custom_error(
+                "endless_retrials",
+                "needs max_attempts when probability is 1 (a customer would try forever)",
+            )
+        return self
+
+
 # --- the queue --------------------------------------------------------------------------
 
 
@@ -236,6 +271,7 @@ class QueueSpec(Spec):
         max_wait: Voicemail or another queue after a maximum wait.
         transfer: Escalation to another queue after service.
         repeat: Unresolved contacts that call again.
+        retrial: Customers who gave up (abandoned, blocked, balked) try again.
         abandon_cost: Money lost per abandoned contact; staffing by cost
             weighs it against the cost of agents.
         template: Name of the template (in the scenario's ``templates``)
@@ -261,4 +297,5 @@ class QueueSpec(Spec):
     max_wait: MaxWaitSpec | None = None
     transfer: TransferSpec | None = None
     repeat: RepeatSpec | None = None
+    retrial: RetrialSpec | None = None
     abandon_cost: NonNegativeNumber = 0.0
