@@ -78,12 +78,28 @@ def regroup(
         new_cells: The cell each entry moves to.
 
     Returns:
-        ``(cells, bins, counts)`` of the merged entries, sorted by cell, then bin.
+        ``(cells, bins, counts)`` of the merged entries, sorted by cell, then bin;
+        counts as int64.
     """
+    # PERF: entries already in order are only checked; few possible keys are
+    # counted in a dense array; else a sort and one sum per run of equal keys,
+    # whose temporaries are about four arrays of the entries (benchmarks/README.md,
+    # "Shifts against a constant count").
     keys = new_cells.astype(np.int64) * BIN_COUNT + bins
-    unique, inverse = np.unique(keys, return_inverse=True)
-    summed = np.bincount(inverse, weights=counts, minlength=len(unique)).astype(np.int64)
-    return unique // BIN_COUNT, unique % BIN_COUNT, summed
+    counts = counts.astype(np.int64, copy=False)
+    if np.all(keys[1:] > keys[:-1]):
+        return keys // BIN_COUNT, keys % BIN_COUNT, counts
+    if int(keys.max()) < 2 * len(keys):
+        dense = np.bincount(keys, weights=counts)
+        keys = np.flatnonzero(dense)
+        counts = dense[keys].astype(np.int64)
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        del order
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        keys, counts = keys[starts], np.add.reduceat(counts, starts)
+    return keys // BIN_COUNT, keys % BIN_COUNT, counts
 
 
 class WaitHistogram:

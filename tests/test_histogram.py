@@ -114,3 +114,30 @@ def test_a_histogram_kept_chunk_by_chunk_counts_every_wait_once(
 
     assert sorted(expected) == list(zip(cells.tolist(), bins.tolist(), strict=True))
     assert [expected[key] for key in sorted(expected)] == counts.tolist()
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30), st.integers(1, 9)), max_size=60),
+    st.sampled_from(["in order", "one cell", "scattered"]),
+)
+def test_regroup_adds_up_the_entries_of_each_new_cell_and_bin(
+    entries: list[tuple[int, int, int]], mapping: str
+) -> None:
+    """Entries already in order, all into one cell (few keys), or many keys: a plain count."""
+    if mapping == "in order":
+        entries = sorted({(cell, b): count for cell, b, count in entries}.items())
+        entries = [(cell, b, count) for (cell, b), count in entries]
+    cells = np.array([cell for cell, _, _ in entries], dtype=np.int64)
+    bins = np.array([b for _, b, _ in entries], dtype=np.int64)
+    counts = np.array([count for _, _, count in entries], dtype=np.float64)
+    new_cells = {"in order": cells, "one cell": 0 * cells, "scattered": cells * 1000}[mapping]
+    expected: dict[tuple[int, int], int] = {}
+    for cell, b, count in zip(new_cells.tolist(), bins.tolist(), counts.tolist(), strict=True):
+        expected[(cell, b)] = expected.get((cell, b), 0) + int(count)
+
+    got_cells, got_bins, got_counts = histogram.regroup(cells, bins, counts, new_cells)
+
+    assert list(zip(got_cells.tolist(), got_bins.tolist(), strict=True)) == sorted(expected)
+    assert got_counts.tolist() == [expected[key] for key in sorted(expected)]
+    assert got_counts.dtype == np.int64
