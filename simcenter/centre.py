@@ -1,11 +1,12 @@
 """The running contact centre: the wiring, the closing and the finish of one replication.
 
 A :class:`Centre` is the two stories on one SimPy environment: a contact's
-journey (:mod:`simcenter.journey`: arrives, waits, gives up or is served,
-ends; then its customer may call again, :mod:`simcenter.follow_ups`) and an
-agent's workday (:mod:`simcenter.workday`: comes on duty, takes
-work, talks, wraps up, goes idle, goes away). It holds what both share (the
-queues, groups and router, the recorder, the lines), closes at the horizon
+journey (:mod:`simcenter.journey`: arrives, goes through an IVR
+(:mod:`simcenter.ivr`), waits, gives up or is served, ends; then its customer
+may call again, :mod:`simcenter.follow_ups`) and an agent's workday
+(:mod:`simcenter.workday`: comes on duty, takes work, talks, wraps up, goes
+idle, goes away). It holds what both share (the queues, groups and router,
+the recorder, the lines), closes at the horizon
 and records what is left at the end of the run.
 
 A contact is in one state at a time (:mod:`simcenter.states`), changed only
@@ -29,6 +30,7 @@ import simpy
 
 from simcenter.agents import AgentGroup
 from simcenter.follow_ups import FollowUps
+from simcenter.ivr import InteractiveVoiceResponse
 from simcenter.journey import Arrivals, ContactJourney, Transition
 from simcenter.recorder import Recorder
 from simcenter.routing import Queue, Router
@@ -37,7 +39,7 @@ from simcenter.workday import AgentTransition, AgentWorkday
 __all__ = ["AgentTransition", "Arrivals", "Centre", "Transition"]
 
 
-class Centre(ContactJourney, FollowUps, AgentWorkday):
+class Centre(ContactJourney, InteractiveVoiceResponse, FollowUps, AgentWorkday):
     """Contacts and agents of one replication on a SimPy environment.
 
     Args:
@@ -81,6 +83,7 @@ class Centre(ContactJourney, FollowUps, AgentWorkday):
         self.closed = False
         self.last_change_s = end_s
         self.contacts_in_system = 0
+        self.in_ivr = {}
         self.agents_on_duty = 0
         self.drained = env.event()
         self._next_id = 0
@@ -92,6 +95,8 @@ class Centre(ContactJourney, FollowUps, AgentWorkday):
             "voicemail": recorder.voicemail,
             "transferred": recorder.transferred,
             "disconnected": recorder.disconnected,
+            "self_served": recorder.self_served,
+            "abandoned_in_ivr": recorder.abandoned_in_ivr,
         }
         if trace is not None:
             self._trace = trace
@@ -107,9 +112,11 @@ class Centre(ContactJourney, FollowUps, AgentWorkday):
         """The horizon is over: no more arrivals or staffing changes.
 
         ``drain``: waiting contacts are still served by the agents on duty,
-        who go home when there is no more work for them. ``clear``: waiting
-        contacts are disconnected; agents finish their current contact.
-        ``stop``: nothing more happens (the run stops here).
+        who go home when there is no more work for them (idle ones at once,
+        or once the last contact in an IVR has come out of it). ``clear``:
+        waiting contacts are disconnected (and those in an IVR when they come
+        out of it); agents finish their current contact. ``stop``: nothing
+        more happens (the run stops here).
         """
         self.closed = True
         now = self.env.now
@@ -117,13 +124,18 @@ class Centre(ContactJourney, FollowUps, AgentWorkday):
             for contact in self.router.waiting_contacts(self.agents):
                 self.router.withdraw(contact)
                 self.end(contact, "disconnected", now)
+        if not (self.closing == "drain" and self.in_ivr):
+            self.send_idle_agents_home(now)
+        self._check_drained()
+
+    def send_idle_agents_home(self, now: float) -> None:
+        """After closing: every idle agent goes off duty at ``now``."""
         for group in self.groups:
             for pool in group.pools:
                 while pool.idle:
                     agent = pool.idle[-1]
                     self.router.take(agent)
                     self.go_off_duty(agent, now)
-        self._check_drained()
 
     def _check_drained(self) -> None:
         if self.contacts_in_system == 0 and self.agents_on_duty == 0 and not self.drained.triggered:
@@ -132,11 +144,12 @@ class Centre(ContactJourney, FollowUps, AgentWorkday):
     def finish(self, end_s: float) -> None:
         """Record what is left at the end of the run as in system; close the agents' periods.
 
-        A contact still in the centre ends its customer's story as ``in_system``.
+        A contact still in the centre (in an IVR, waiting or in service) ends its
+        customer's story as ``in_system``.
 
         A talk or wrap-up cut by the end of the run is busy time up to ``end_s``.
         """
-        left = list(self.router.waiting_contacts(self.agents))
+        left = [*self.in_ivr, *self.router.waiting_contacts(self.agents)]
         for agent in self.agents:
             left += agent.contacts
         for contact in left:
@@ -176,3 +189,4 @@ class Centre(ContactJourney, FollowUps, AgentWorkday):
             queue.only_pool = None
             queue.line = queue.overflow_line = None  # type: ignore[assignment]
         self.agents, self.groups, self.queues, self.queue_named = [], [], [], {}
+        self.in_ivr = {}

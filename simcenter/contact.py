@@ -55,6 +55,13 @@ class Contact:
             creation).
         retrial_delay_s: When it would try again after this attempt ends (seconds; NaN
             unless ``retries``).
+        self_serves: Is resolved in its queue's IVR (``ivr.self_service``; drawn at creation).
+        ivr_s: Time it spends in its queue's IVR (seconds; drawn at creation, only at a
+            queue with ``ivr``).
+        ivr_patience_s: How long it stays in the IVR at most (seconds; ``inf``: it never
+            hangs up there; only at a queue with ``ivr``).
+        queued_s: When it joined its queue's line, after the IVR (seconds; the arrival
+            without an IVR): its wait is measured from here.
         answered_s: Time an agent answered (NaN until then).
         overflowed: In its queue's overflow line too.
         waits_for: The agent it waits for (state ``WAITING_FOR_LAST_AGENT``), or None.
@@ -81,15 +88,19 @@ class Contact:
         "handle_s",
         "handover_factor",
         "holds_line",
+        "ivr_patience_s",
+        "ivr_s",
         "linked_id",
         "overflowed",
         "patience_s",
         "previous_agent",
         "queue",
+        "queued_s",
         "repeat_delay_s",
         "repeats",
         "retrial_delay_s",
         "retries",
+        "self_serves",
         "state",
         "transfers",
         "waits_for",
@@ -105,6 +116,9 @@ class Contact:
     repeat_delay_s: float
     retries: bool
     retrial_delay_s: float
+    self_serves: bool
+    ivr_s: float
+    ivr_patience_s: float
 
     def __init__(
         self,
@@ -118,6 +132,7 @@ class Contact:
         self.customer_id = contact_id if customer_id is None else customer_id
         self.queue = queue
         self.arrival_s = arrival_s
+        self.queued_s = arrival_s
         self.state: ContactState = ARRIVING
         draws.draw(self)
         self.handle_s = self.base_handle_s

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcenter.records import OUTCOME_CODE, OUTCOMES, CustomerTallies, RunMeta
+from simcenter.records import NOT_OFFERED, OUTCOME_CODE, OUTCOMES, CustomerTallies, RunMeta
+from simcenter.states import IN_IVR
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
@@ -61,11 +62,13 @@ class Customer:
         self.repeats = 0
 
 
-def contact_wait_s(contact: Contact, end_s: float) -> float:
-    """How long ``contact`` waited (seconds): until it was answered, or until it left at
-    ``end_s``."""
+def contact_wait_s(contact: Contact, outcome: str, end_s: float) -> float:
+    """How long ``contact`` waited in its queue (seconds): from joining it until it was
+    answered, or until it left at ``end_s`` with ``outcome``; 0 if it never left an IVR."""
+    if outcome in NOT_OFFERED or contact.state is IN_IVR:
+        return 0.0
     answered_s = contact.answered_s
-    return (end_s if math.isnan(answered_s) else answered_s) - contact.arrival_s
+    return (end_s if math.isnan(answered_s) else answered_s) - contact.queued_s
 
 
 def carried_on(contact: Contact, outcome: str, now: float) -> Customer:
@@ -78,7 +81,7 @@ def carried_on(contact: Contact, outcome: str, now: float) -> Customer:
     customer = contact.customer
     if customer is None:
         customer = Customer(contact.queue.index, contact.arrival_s)
-    customer.wait_s += contact_wait_s(contact, now)
+    customer.wait_s += contact_wait_s(contact, outcome, now)
     if contact.attempt == 1 and outcome != _TRANSFERRED:
         customer.first_outcome = outcome
     return customer

@@ -3,8 +3,11 @@
 Every random value of a contact has a purpose with a name: its base handle
 time (``handle``), wrap-up (``wrap``), patience (``patience``), whether it
 will be transferred (``transfer``), call again (``repeat``, and after what
-delay: ``repeat_delay``), balk when nobody is free (``balk``), or try again
-if it gives up (``retrial``, and after what delay: ``retrial_delay``).
+delay: ``repeat_delay``), balk when nobody is free (``balk``), try again
+if it gives up (``retrial``, and after what delay: ``retrial_delay``), and,
+at a queue with an IVR, how long it spends there (``ivr``), whether it is
+resolved there (``self_service``) and how long it would stay at most
+(``ivr_patience``).
 :data:`PURPOSES` declares each one once: its name (which names its random
 stream), the contact attribute that holds the value, and where the queue
 states how it is drawn.
@@ -86,6 +89,11 @@ CHOICES = (
     Choice("repeat", "repeats", lambda spec: spec.repeat.probability if spec.repeat else None),
     Choice("balk", "balks", lambda spec: spec.balking.probability if spec.balking else None),
     Choice("retrial", "retries", lambda spec: spec.retrial.probability if spec.retrial else None),
+    Choice(
+        "self_service",
+        "self_serves",
+        lambda spec: spec.ivr.self_service if spec.ivr and spec.ivr.self_service > 0 else None,
+    ),
 )
 """The decisions every contact draws (a Uniform(0, 1) draw below the probability: yes)."""
 
@@ -101,8 +109,18 @@ RETRIAL_DELAY = Time(
 """The delay from the end of an attempt to the retrial (seconds), drawn only for the
 contacts that would try again (``retries``); NaN for the others."""
 
+IVR_TIME = Time("ivr", "ivr_s", lambda spec: spec.ivr.duration if spec.ivr else None)
+"""The time in the queue's IVR (seconds), drawn only at a queue with ``ivr``."""
+
+IVR_PATIENCE = Time(
+    "ivr_patience", "ivr_patience_s", lambda spec: spec.ivr.patience if spec.ivr else None
+)
+"""How long a contact stays in the IVR at most (seconds), drawn only at a queue whose IVR
+may be abandoned (``inf`` at an IVR that may not)."""
+
 PURPOSES: dict[str, Time | Choice] = {
-    purpose.name: purpose for purpose in (*TIMES, *CHOICES, REPEAT_DELAY, RETRIAL_DELAY)
+    purpose.name: purpose
+    for purpose in (*TIMES, *CHOICES, REPEAT_DELAY, RETRIAL_DELAY, IVR_TIME, IVR_PATIENCE)
 }
 """Every purpose of a contact's draws, by name."""
 
@@ -115,8 +133,10 @@ class Draws(Protocol):
 
         Sets ``base_handle_s``, ``wrap_s`` and ``patience_s`` (seconds;
         ``inf`` patience: never abandons), ``transfers``, ``repeats``,
-        ``balks``, ``retries``, ``repeat_delay_s`` (seconds; NaN unless
-        ``repeats``) and ``retrial_delay_s`` (seconds; NaN unless ``retries``).
+        ``balks``, ``retries``, ``self_serves``, ``repeat_delay_s`` (seconds;
+        NaN unless ``repeats``) and ``retrial_delay_s`` (seconds; NaN unless
+        ``retries``); at a queue with an IVR also ``ivr_s`` and
+        ``ivr_patience_s`` (seconds; ``inf``: never hangs up there).
         Called once per contact, in the order the contacts of the queue and
         origin are created, before anything else happens to the contact.
         """
@@ -185,7 +205,12 @@ def sampled(
 
         times = [time_stream(purpose) for purpose in TIMES]
         choices = [decision(purpose) for purpose in CHOICES]
-        delays = (delay_sampler(REPEAT_DELAY), delay_sampler(RETRIAL_DELAY))
+        delays = (
+            delay_sampler(REPEAT_DELAY),
+            delay_sampler(RETRIAL_DELAY),
+            delay_sampler(IVR_TIME),
+            delay_sampler(IVR_PATIENCE),
+        )
         if periods:
             return PeriodDraws(times, choices, *delays, periods=periods)
         return SampledDraws(times, choices, *delays)
@@ -214,6 +239,10 @@ class SampledDraws:
             contacts that will call again; None without ``repeat``.
         retrial_delay: Draws the delay until a retrial (seconds), only for
             contacts that would try again; None without ``retrial``.
+        ivr_time: Draws the time in the IVR (seconds) for every contact; None
+            without ``ivr``.
+        ivr_patience: Draws the patience in the IVR (seconds) for every
+            contact; None unless the IVR may be abandoned.
         block: Largest number of contacts drawn per refill.
     """
 
@@ -223,6 +252,8 @@ class SampledDraws:
         "_decides",
         "_decisions",
         "_end",
+        "_ivr_patience",
+        "_ivr_time",
         "_next_size",
         "_offset",
         "_repeat_delay",
@@ -237,6 +268,8 @@ class SampledDraws:
         decisions: list[Decision | None],
         repeat_delay: Callable[[], float] | None = None,
         retrial_delay: Callable[[], float] | None = None,
+        ivr_time: Callable[[], float] | None = None,
+        ivr_patience: Callable[[], float] | None = None,
         block: int = 1024,
     ) -> None:
         self._streams = tuple(times)
@@ -244,6 +277,8 @@ class SampledDraws:
         self._decides = any(self._decisions)
         self._repeat_delay = repeat_delay
         self._retrial_delay = retrial_delay
+        self._ivr_time = ivr_time
+        self._ivr_patience = ivr_patience
         self.block = block
         drawn = [stream[0] for stream in self._streams if stream[0] is not None]
         first = min(
@@ -265,14 +300,21 @@ class SampledDraws:
         # The order of TIMES and CHOICES (tests/test_draws.py checks it).
         contact.base_handle_s, contact.wrap_s, contact.patience_s = _ROW(self._bytes, offset)
         if self._decides:
-            contact.transfers, repeats, contact.balks, retries = self._choices.pop()
+            contact.transfers, repeats, contact.balks, retries, contact.self_serves = (
+                self._choices.pop()
+            )
             contact.repeats = repeats
             contact.repeat_delay_s = self._repeat_delay() if repeats else math.nan  # type: ignore[misc]
             contact.retries = retries
             contact.retrial_delay_s = self._retrial_delay() if retries else math.nan  # type: ignore[misc]
         else:
             contact.transfers = contact.repeats = contact.balks = contact.retries = False
+            contact.self_serves = False
             contact.repeat_delay_s = contact.retrial_delay_s = math.nan
+        if self._ivr_time is not None:
+            contact.ivr_s = self._ivr_time()
+            patience = self._ivr_patience
+            contact.ivr_patience_s = math.inf if patience is None else patience()
 
     def _refill(self) -> None:
         """Draw the next block of every stream: one row of times per contact."""
@@ -307,7 +349,8 @@ class PeriodDraws(SampledDraws):
     without periods use :class:`SampledDraws` itself, whose path is unchanged.
 
     Args:
-        times, decisions, repeat_delay, retrial_delay, block: As :class:`SampledDraws`.
+        times, decisions, repeat_delay, retrial_delay, ivr_time, ivr_patience, block: As
+            :class:`SampledDraws`.
         periods: The contact attribute and the period mapping of each time
             given per period.
     """
@@ -320,11 +363,15 @@ class PeriodDraws(SampledDraws):
         decisions: list[Decision | None],
         repeat_delay: Callable[[], float] | None = None,
         retrial_delay: Callable[[], float] | None = None,
+        ivr_time: Callable[[], float] | None = None,
+        ivr_patience: Callable[[], float] | None = None,
         block: int = 1024,
         *,
         periods: list[tuple[str, PeriodTime]],
     ) -> None:
-        super().__init__(times, decisions, repeat_delay, retrial_delay, block)
+        super().__init__(
+            times, decisions, repeat_delay, retrial_delay, ivr_time, ivr_patience, block
+        )
         self._periods = tuple(periods)
 
     def draw(self, contact: Contact) -> None:

@@ -1,6 +1,8 @@
 """A contact's journey: it arrives, waits, gives up or is served, and ends.
 
-A contact arrives. With no free line it is blocked. Otherwise, if an eligible
+A contact arrives. With no free line it is blocked. At a queue with an IVR
+it goes through the menu first, where it may be resolved or hang up
+(:mod:`simcenter.ivr`). Otherwise, if an eligible
 agent is free it is answered at once; if not, it may balk, or it waits —
 in its queue, or for its last agent if it is a repeat contact that prefers
 that agent — until an agent takes it, its patience runs out (it abandons),
@@ -87,6 +89,7 @@ class ContactJourney:
 
         def agent_free(self, agent: Agent, now: float) -> None: ...
         def follow_up(self, contact: Contact, outcome: str, now: float) -> None: ...
+        def enter_ivr(self, contact: Contact) -> None: ...
         def _check_drained(self) -> None: ...
         def _wrap_up_ends(self, timer: Timer) -> None: ...
 
@@ -106,7 +109,8 @@ class ContactJourney:
         return contact
 
     def arrive(self, contact: Contact, now: float) -> None:
-        """A contact calls: it is blocked if no line is free, else it asks for an agent."""
+        """A contact calls: it is blocked if no line is free, else it goes through its
+        queue's IVR (:mod:`simcenter.ivr`) if it has one, or asks for an agent."""
         self.contacts_in_system += 1
         if self.free_lines is not None:
             if self.free_lines == 0:
@@ -114,6 +118,9 @@ class ContactJourney:
                 return
             self.free_lines -= 1
             contact.holds_line = True
+        if contact.queue.ivr is not None:
+            self.enter_ivr(contact)
+            return
         self.seek_agent(contact, now)
 
     def seek_agent(self, contact: Contact, now: float) -> None:

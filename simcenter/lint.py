@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeGuard
 
-from simcenter import lint_calendar
+from simcenter import lint_calendar, lint_customers
 from simcenter.agents import staffing_changes
 from simcenter.arrivals import RatePiece, rate_pieces
 from simcenter.clock import ScenarioClock
@@ -780,4 +780,5 @@ _CHECKS: tuple[_Check, ...] = (
     _threshold_beyond_max_wait,
     lambda scenario, timeline: lint_calendar.dates_outside_the_run(scenario),
     lambda scenario, timeline: lint_calendar.shift_days_in_another_zone(scenario, timeline.shifts),
+    lambda scenario, timeline: lint_customers.ivr_resolves_everything(scenario),
 )

@@ -31,6 +31,7 @@ from simcenter.bins import add_seconds_per_bin, bin_count, grid_edges, interval_
 from simcenter.customers import CustomerTally
 from simcenter.records import (
     CONTACT_COLUMNS,
+    NOT_OFFERED,
     OUTCOME_CODE,
     OUTCOMES,
     AgentTallies,
@@ -43,6 +44,7 @@ from simcenter.records import (
     RunMeta,
     Tallies,
 )
+from simcenter.states import IN_IVR
 
 if TYPE_CHECKING:
     from simcenter.contact import Contact
@@ -62,6 +64,9 @@ _BLOCKED = OUTCOME_CODE["blocked"]
 _BALKED = OUTCOME_CODE["balked"]
 _VOICEMAIL = OUTCOME_CODE["voicemail"]
 _TRANSFERRED = OUTCOME_CODE["transferred"]
+_SELF_SERVED = OUTCOME_CODE["self_served"]
+_ABANDONED_IN_IVR = OUTCOME_CODE["abandoned_in_ivr"]
+_NOT_OFFERED = np.array([OUTCOME_CODE[name] for name in NOT_OFFERED], dtype=np.int8)
 
 TALLY_COLUMNS: dict[str, str] = {
     "queue": "int32",
@@ -78,6 +83,9 @@ TALLY_COLUMNS: dict[str, str] = {
 
 REPEAT_COLUMNS: dict[str, str] = {"previous_agent": "int32", "handover_factor": "float64"}
 """Columns a chunk has when a queue repeats (NaN factor: not recorded by the engine)."""
+
+IVR_COLUMNS: dict[str, str] = {"queued_s": "float64"}
+"""Columns a chunk has when a queue has an IVR: when the contact joined its queue."""
 
 LOG_COLUMNS: dict[str, str] = {
     name: dtype
@@ -129,6 +137,9 @@ class Recorder:
         columns = dict(TALLY_COLUMNS)
         if self._repeats:
             columns |= REPEAT_COLUMNS
+        self._ivr = meta.ivr
+        if self._ivr:
+            columns |= IVR_COLUMNS
         if contact_log is not None:
             columns |= LOG_COLUMNS
         self._columns = columns
@@ -167,12 +178,12 @@ class Recorder:
 
     def answered(self, contact: Contact, end_s: float) -> None:
         """``contact`` was answered and its talk ended at ``end_s``."""
-        wait = contact.answered_s - contact.arrival_s
+        wait = contact.answered_s - contact.queued_s
         self._add(contact, _ANSWERED, end_s, wait, contact.handle_s, contact.wrap_s)
 
     def abandoned(self, contact: Contact, now: float) -> None:
         """``contact`` gave up waiting at ``now``."""
-        self._add(contact, _ABANDONED, now, now - contact.arrival_s, math.nan, math.nan)
+        self._add(contact, _ABANDONED, now, now - contact.queued_s, math.nan, math.nan)
 
     def blocked(self, contact: Contact, now: float) -> None:
         """``contact`` found no free line at ``now``."""
@@ -184,7 +195,7 @@ class Recorder:
 
     def voicemail(self, contact: Contact, now: float) -> None:
         """``contact`` left a message at ``now`` after its maximum wait."""
-        self._add(contact, _VOICEMAIL, now, now - contact.arrival_s, math.nan, math.nan)
+        self._add(contact, _VOICEMAIL, now, now - contact.queued_s, math.nan, math.nan)
 
     def transferred(self, contact: Contact, now: float) -> None:
         """``contact`` goes on as a new contact in another queue at ``now``.
@@ -193,26 +204,36 @@ class Recorder:
         maximum wait (``max_wait.to``).
         """
         if math.isnan(contact.answered_s):
-            self._add(contact, _TRANSFERRED, now, now - contact.arrival_s, math.nan, math.nan)
+            self._add(contact, _TRANSFERRED, now, now - contact.queued_s, math.nan, math.nan)
         else:
-            wait = contact.answered_s - contact.arrival_s
+            wait = contact.answered_s - contact.queued_s
             self._add(contact, _TRANSFERRED, now, wait, contact.handle_s, contact.wrap_s)
 
     def disconnected(self, contact: Contact, now: float) -> None:
         """``contact`` was still waiting when the centre closed (``closing: clear``)."""
-        self._add(contact, _DISCONNECTED, now, now - contact.arrival_s, math.nan, math.nan)
+        self._add(contact, _DISCONNECTED, now, now - contact.queued_s, math.nan, math.nan)
+
+    def self_served(self, contact: Contact, now: float) -> None:
+        """``contact`` was resolved in its queue's IVR at ``now`` (it never queued)."""
+        self._add(contact, _SELF_SERVED, now, 0.0, math.nan, math.nan)
+
+    def abandoned_in_ivr(self, contact: Contact, now: float) -> None:
+        """``contact`` hung up in its queue's IVR at ``now`` (it never queued)."""
+        self._add(contact, _ABANDONED_IN_IVR, now, 0.0, math.nan, math.nan)
 
     def in_system(self, contact: Contact, end_of_run_s: float) -> None:
-        """``contact`` was still waiting or talking when the run ended.
+        """``contact`` was still in an IVR, waiting or talking when the run ended.
 
-        Its wait (if still waiting) or talk time (if talking) is truncated at
-        the end of the run, and it has no wrap-up.
+        Its wait (if still waiting; 0 in an IVR) or talk time (if talking) is
+        truncated at the end of the run, and it has no wrap-up.
         """
-        if math.isnan(contact.answered_s):
-            wait = end_of_run_s - contact.arrival_s
+        if contact.state is IN_IVR:
+            self._add(contact, _IN_SYSTEM, math.nan, 0.0, math.nan, math.nan)
+        elif math.isnan(contact.answered_s):
+            wait = end_of_run_s - contact.queued_s
             self._add(contact, _IN_SYSTEM, math.nan, wait, math.nan, math.nan)
         else:
-            wait, talk = contact.answered_s - contact.arrival_s, end_of_run_s - contact.answered_s
+            wait, talk = contact.answered_s - contact.queued_s, end_of_run_s - contact.answered_s
             self._add(contact, _IN_SYSTEM, math.nan, wait, talk, 0.0)
 
     # ----------------------------------------------------------------- the hot path
@@ -230,6 +251,9 @@ class Recorder:
         agent_ = chunk["agent"].append
         base_handle_ = chunk["base_handle_s"].append
         repeats = self._repeats
+        ivr = self._ivr
+        if ivr:
+            queued_ = chunk["queued_s"].append
         log = self._log is not None
         previous = repeats or log
         if previous:
@@ -270,6 +294,8 @@ class Recorder:
                 previous_(-1 if last_agent is None else last_agent.index)
             if repeats:
                 factor_(contact.handover_factor)
+            if ivr:
+                queued_(contact.queued_s)
             if log:
                 contact_id_(contact.contact_id)
                 customer_id_(contact.customer_id)
@@ -316,10 +342,11 @@ class Recorder:
         # The busy rows of the contacts served in this chunk (warm-up ones too) are one batch.
         self._levels.cut(int(np.count_nonzero(np.isfinite(answered_s) & (agent >= 0))))
         waited = wait > 0
+        queued = c["queued_s"] if self._ivr else arrival
         add_seconds_per_bin(
             self._tallies.queues.waiting_s,
-            arrival[waited],
-            arrival[waited] + wait[waited],
+            queued[waited],
+            queued[waited] + wait[waited],
             queue[waited],
             self._grid,
         )
@@ -354,7 +381,11 @@ class Recorder:
         )
         t.offered_work_sum_s += np.bincount(cell, weights=base_handle, minlength=cell_count)
         np.maximum.at(t.max_wait_s, cell, wait)
-        self._histogram.add(cell, wait)
+        if self._ivr:  # contacts that ended in an IVR never waited in a queue
+            offered = ~np.isin(outcome, _NOT_OFFERED)
+            self._histogram.add(cell[offered], wait[offered])
+        else:
+            self._histogram.add(cell, wait)
 
         handled = (agent >= 0) & np.isfinite(answered_s) & (outcome != _IN_SYSTEM)
         pair = group[handled] * queue_count + queue[handled]

@@ -43,10 +43,6 @@ def _always(scenario: Scenario) -> bool:
     return True
 
 
-def _never(scenario: Scenario) -> bool:
-    return False
-
-
 OUTCOME_REGISTRY: tuple[Outcome, ...] = (
     Outcome("answered", _always),
     Outcome("abandoned", _always),
@@ -59,7 +55,14 @@ OUTCOME_REGISTRY: tuple[Outcome, ...] = (
         ),
     ),
     Outcome("disconnected", _always),
-    Outcome("self_served", _never),  # reserved for the IVR
+    Outcome(
+        "self_served",
+        lambda scenario: any(q.ivr is not None and q.ivr.self_service > 0 for q in scenario.queues),
+    ),
+    Outcome(
+        "abandoned_in_ivr",
+        lambda scenario: any(q.ivr is not None and q.ivr.abandon_in_ivr for q in scenario.queues),
+    ),
     Outcome(
         "transferred",
         lambda scenario: any(
@@ -75,6 +78,10 @@ OUTCOMES: tuple[str, ...] = tuple(outcome.name for outcome in OUTCOME_REGISTRY)
 """Every outcome's name; an outcome code is an index into this tuple."""
 
 OUTCOME_CODE: dict[str, int] = {name: code for code, name in enumerate(OUTCOMES)}
+
+NOT_OFFERED: tuple[str, ...] = ("self_served", "abandoned_in_ivr")
+"""Outcomes of contacts that ended in the IVR: never offered to an agent, so not in
+``offered`` (nor in the waits, the histogram and the service level)."""
 
 CONTACT_COLUMNS: dict[str, str] = {
     "contact_id": "int64",
@@ -133,6 +140,7 @@ class RunMeta:
             agent); required when any queue repeats, else may be empty.
         cost_per_contact: Group index -> bonus paid per contact handled (empty: none).
         overtime_factor: Group index -> pay factor of overtime hours (empty: 1).
+        ivr: Whether some queue has an ``ivr`` (its contacts' waits start after it).
         customers: Whether customers are tallied (``customers.csv``): some queue has
             ``retrial`` or ``repeat``, so a customer may make more than one attempt.
     """
@@ -156,6 +164,7 @@ class RunMeta:
     cost_per_contact: tuple[float, ...] = ()
     overtime_factor: tuple[float, ...] = ()
     customers: bool = False
+    ivr: bool = False
 
 
 def run_meta(scenario: Scenario) -> RunMeta:
@@ -191,6 +200,7 @@ def run_meta(scenario: Scenario) -> RunMeta:
         customers=any(
             queue.retrial is not None or queue.repeat is not None for queue in scenario.queues
         ),
+        ivr=any(queue.ivr is not None for queue in scenario.queues),
     )
 
 

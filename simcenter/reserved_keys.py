@@ -15,7 +15,6 @@ RESERVED_KEYS: dict[str, frozenset[str]] = {
         {
             "callback",
             "callbacks",
-            "ivr",
             "concurrency",
             "concurrency_factor",
             "backlog",

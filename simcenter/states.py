@@ -1,8 +1,10 @@
 """The states of a contact and of an agent, and which changes between them are allowed.
 
 A contact is in exactly one :class:`ContactState` at a time. It is created
-``ARRIVING``; from there it is blocked, balks, is answered at once, or starts
-waiting (in its queue, or for the agent it had last). A waiting contact is
+``ARRIVING``; from there it is blocked, or (at a queue with an IVR) spends
+time ``IN_IVR``, where it may be resolved or hang up; then it balks, is
+answered at once, or starts waiting (in its queue, or for the agent it had
+last). A waiting contact is
 answered (``IN_SERVICE``) or leaves unanswered (``ENDED``: abandoned,
 voicemail, rerouted, disconnected). A contact still waiting or in service
 when the run ends stays in that state and is recorded as in system.
@@ -25,7 +27,7 @@ class ContactState(Enum):
     ARRIVING = "arriving"
     """Created; not yet waiting, answered or gone."""
     IN_IVR = "in_ivr"
-    """In the self-service menu (reserved: no IVR yet)."""
+    """In its queue's self-service menu (``ivr``), before it may join the queue."""
     QUEUED = "queued"
     """Waiting in its queue's line (and in the overflow line once it overflowed)."""
     WAITING_FOR_LAST_AGENT = "waiting_for_last_agent"
@@ -39,13 +41,15 @@ class ContactState(Enum):
 
 
 ARRIVING = ContactState.ARRIVING
+IN_IVR = ContactState.IN_IVR
 QUEUED = ContactState.QUEUED
 WAITING_FOR_LAST_AGENT = ContactState.WAITING_FOR_LAST_AGENT
 IN_SERVICE = ContactState.IN_SERVICE
 ENDED = ContactState.ENDED
 
 CONTACT_TRANSITIONS: dict[ContactState, frozenset[ContactState]] = {
-    ARRIVING: frozenset({QUEUED, WAITING_FOR_LAST_AGENT, IN_SERVICE, ENDED}),
+    ARRIVING: frozenset({IN_IVR, QUEUED, WAITING_FOR_LAST_AGENT, IN_SERVICE, ENDED}),
+    IN_IVR: frozenset({QUEUED, WAITING_FOR_LAST_AGENT, IN_SERVICE, ENDED}),
     WAITING_FOR_LAST_AGENT: frozenset({QUEUED, IN_SERVICE, ENDED}),
     QUEUED: frozenset({IN_SERVICE, ENDED}),
     IN_SERVICE: frozenset({ENDED}),

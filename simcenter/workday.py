@@ -49,6 +49,8 @@ class AgentWorkday:
     router: Router
     recorder: Recorder
     closed: bool
+    closing: str
+    in_ivr: dict[Contact, None]
     last_change_s: float
     agents_on_duty: int
     _agent_trace: list[AgentTransition]
@@ -79,7 +81,7 @@ class AgentWorkday:
         contact = self.router.next_contact_for(agent, now)
         if contact is not None:
             self.answer(contact, agent, now)
-        elif self.closed:
+        elif self.closed and not self.kept_for_the_ivr():
             self.go_off_duty(agent, now)
         else:
             self._agent_to(agent, IDLE, now)
@@ -89,11 +91,15 @@ class AgentWorkday:
         contact = self.router.next_contact_for(agent, now)
         if contact is not None:
             self.answer(contact, agent, now)
-        elif self.closed:
+        elif self.closed and not self.kept_for_the_ivr():
             self.go_off_duty(agent, now)
         else:
             self._agent_to(agent, IDLE, now)
             self.router.make_idle(agent, now)
+
+    def kept_for_the_ivr(self) -> bool:
+        """After a ``drain`` closing: agents stay while contacts are in an IVR."""
+        return self.closing == "drain" and bool(self.in_ivr)
 
     def come_on_duty(self, agent: Agent, now: float) -> None:
         """``agent`` starts working: takes a waiting contact or waits for one."""

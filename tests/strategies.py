@@ -10,8 +10,8 @@ runs fast. Grow these strategies with each feature.
 
 :func:`routing_scenario_dicts` adds a random subset of the routing features
 (issue 3) to such a scenario: lines, routing policies, overflow, balking,
-maximum waits, transfers, repeat contacts, retrials, long-form skills and
-rotation, all valid by construction.
+maximum waits, transfers, repeat contacts, retrials, IVRs, long-form skills
+and rotation, all valid by construction.
 """
 
 from __future__ import annotations
@@ -243,6 +243,18 @@ def queue_routing(
             {"probability": chances(), "to": st.sampled_from(others)}
         )
         retrial_options["to"] = st.sampled_from(others)
+    keys["ivr"] = st.fixed_dictionaries(
+        {"duration": exponential(seconds(5, 120))},
+        optional={"self_service": chances()},
+    ).flatmap(
+        lambda ivr: st.one_of(
+            st.just(ivr),
+            st.builds(
+                lambda patience: {**ivr, "abandon_in_ivr": True, "patience": patience},
+                exponential(seconds(5, 300)),
+            ),
+        )
+    )
     keys["retrial"] = st.fixed_dictionaries(
         {"probability": chances(), "delay": exponential(seconds(60, 1800))},
         optional=retrial_options,
@@ -290,7 +302,7 @@ def routing_scenario_dicts(
 
     Each feature is present or not at random: ``lines`` (1-6), a top-level
     ``routing``, and per queue ``routing``, ``overflow``, ``balking``,
-    ``max_wait``, ``transfer``, ``repeat`` and ``retrial``; per group, long-form skills
+    ``max_wait``, ``transfer``, ``repeat``, ``retrial`` and ``ivr``; per group, long-form skills
     and a ``rotation``. Probabilities are at most 0.5, and a ``max_wait``
     moves contacts only to a queue listed later, so every run ends.
 

@@ -599,6 +599,31 @@ CASES = [
         ],
     ),
     (
+        "ivr",
+        """\
+        name: Retail support
+        queues:
+          - name: billing
+            arrivals: {rate: 360/h}
+            handle_time: {distribution: exponential, mean: 240s}
+            ivr: {self_service: 1.5, abandon_in_ivr: true}
+          - name: tech
+            arrivals: {rate: 60/h}
+            handle_time: {distribution: exponential, mean: 8min}
+            ivr:
+              duration: {distribution: constant, mean: 1min}
+              patience: {distribution: exponential, mean: 2min}
+        agents:
+          - {name: tier1, count: 30, skills: [billing, tech]}
+        """,
+        [
+            "scenario.yaml:6 queues[0].ivr.duration: required key is missing",
+            "scenario.yaml:6 queues[0].ivr.self_service: must be a number from 0 to 1 (got 1.5)",
+            "scenario.yaml:10 queues[1].ivr: has patience but abandon_in_ivr is false (patience "
+            "is not read)",
+        ],
+    ),
+    (
         "long-form skills",
         """\
         name: Retail support

@@ -1,11 +1,11 @@
 """Every contact's state sequence follows the allowed transitions (an independent checker).
 
 The checker below has its own copy of the state map, written from the
-contact's story (arrives, waits in its queue or for its last agent, gives up
-or is served, ends), and does not use the engine's table. It checks the
+contact's story (arrives, goes through an IVR, waits in its queue or for its
+last agent, gives up or is served, ends), and does not use the engine's table. It checks the
 engine's opt-in trace of state changes over Hypothesis-generated routing
 scenarios (lines, policies, overflow, balking, maximum waits, transfers,
-repeat contacts, rotation; every closing), contact by contact, against its
+repeat contacts, retrials, IVRs, rotation; every closing), contact by contact, against its
 own map, the engine's ``CONTACT_TRANSITIONS`` and the outcomes the recorder
 wrote. A last test checks that the state diagram in
 docs/architecture.md is the engine's map.
@@ -30,6 +30,11 @@ from simcenter.scenario import Scenario
 from simcenter.states import CONTACT_TRANSITIONS, ContactState
 
 ALLOWED = {
+    ("arriving", "in_ivr"),  # a new call at a queue with an IVR
+    ("in_ivr", "queued"),
+    ("in_ivr", "waiting_for_last_agent"),
+    ("in_ivr", "in_service"),
+    ("in_ivr", "ended"),  # resolved there, hung up there, or balked or disconnected after it
     ("arriving", "queued"),
     ("arriving", "waiting_for_last_agent"),
     ("arriving", "in_service"),
@@ -48,14 +53,16 @@ ENGINE_MAP = {
 }
 """The engine's map, as (from, to) pairs: every step must be in both."""
 WAITING = {"queued", "waiting_for_last_agent"}
-STILL_IN_SYSTEM = WAITING | {"in_service"}
+STILL_IN_SYSTEM = WAITING | {"in_service", "in_ivr"}
 """The states a contact recorded ``in_system`` may end the run in."""
 PATHS = {
     "answered": lambda states: "in_service" in states,
     "abandoned": lambda states: bool(WAITING & set(states)),
     "voicemail": lambda states: bool(WAITING & set(states)),
     "blocked": lambda states: states == ["arriving", "ended"],
-    "balked": lambda states: states == ["arriving", "ended"],
+    "balked": lambda states: states in (["arriving", "ended"], ["arriving", "in_ivr", "ended"]),
+    "self_served": lambda states: states == ["arriving", "in_ivr", "ended"],
+    "abandoned_in_ivr": lambda states: states == ["arriving", "in_ivr", "ended"],
     "transferred": lambda states: states[-1] == "ended",
     "disconnected": lambda states: "in_service" not in states,
     "in_system": lambda states: states[-1] in STILL_IN_SYSTEM,

@@ -25,6 +25,8 @@ from simcenter.contact import Contact
 from simcenter.distributions import Uniform
 from simcenter.draws import (
     CHOICES,
+    IVR_PATIENCE,
+    IVR_TIME,
     PURPOSES,
     REPEAT_DELAY,
     RETRIAL_DELAY,
@@ -67,6 +69,12 @@ def billing() -> QueueSpec:
                         "probability": 0.6,
                         "delay": {"distribution": "gamma", "mean": "10min", "cv": 0.5},
                     },
+                    "ivr": {
+                        "duration": {"distribution": "exponential", "mean": "40s"},
+                        "self_service": 0.25,
+                        "abandon_in_ivr": True,
+                        "patience": {"distribution": "exponential", "mean": "2min"},
+                    },
                 },
                 {
                     "name": "tech",
@@ -82,7 +90,8 @@ def billing() -> QueueSpec:
 
 def test_every_purpose_has_its_own_name_and_contact_attribute() -> None:
     assert list(PURPOSES) == [
-        purpose.name for purpose in (*TIMES, *CHOICES, REPEAT_DELAY, RETRIAL_DELAY)
+        purpose.name
+        for purpose in (*TIMES, *CHOICES, REPEAT_DELAY, RETRIAL_DELAY, IVR_TIME, IVR_PATIENCE)
     ]
     attributes = [purpose.attribute for purpose in PURPOSES.values()]
     assert len(set(attributes)) == len(attributes) == len(PURPOSES)
@@ -122,6 +131,11 @@ def test_each_attribute_is_the_value_of_the_stream_named_after_its_purpose(origi
         assert [getattr(contact, purpose.attribute) for contact in chosen] == expected.tolist()
         others = [contact for contact in contacts if not getattr(contact, decision)]
         assert all(math.isnan(getattr(contact, purpose.attribute)) for contact in others)
+    for purpose in (IVR_TIME, IVR_PATIENCE):  # every contact at a queue with an IVR
+        distribution = purpose.distribution(spec)
+        assert distribution is not None
+        expected = distribution.build().sample(named(purpose.name), CONTACTS)
+        assert [getattr(contact, purpose.attribute) for contact in contacts] == expected.tolist()
 
 
 def test_a_queue_without_a_rule_draws_its_default() -> None:
@@ -132,13 +146,18 @@ def test_a_queue_without_a_rule_draws_its_default() -> None:
             "repeat": None,
             "transfer": None,
             "retrial": None,
+            "ivr": None,
         }
     )
     draws = sampled(SEED, 0)(spec, "first")
     contacts = [Contact(k, None, 0.0, draws) for k in range(100)]  # type: ignore[arg-type]
     assert all(contact.patience_s == math.inf for contact in contacts)
     assert not any(
-        contact.transfers or contact.repeats or contact.balks or contact.retries
+        contact.transfers
+        or contact.repeats
+        or contact.balks
+        or contact.retries
+        or contact.self_serves
         for contact in contacts
     )
     assert all(math.isnan(contact.repeat_delay_s) for contact in contacts)

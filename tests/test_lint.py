@@ -708,3 +708,27 @@ agents:
         ":10 queues[0].handle_time.periods.values[1].mean: warning: the plain number 4 is read "
         "as 4 seconds; if that is not what was meant, write a unit (for example 4min)",
     ]
+
+
+def test_an_ivr_that_resolves_every_contact_of_a_served_queue(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self_service: 1`` leaves nothing for the agents; below 1, or unserved, is not flagged."""
+    text = """\
+name: t
+queues:
+  - name: billing
+    arrivals: {rate: 60/h}
+    handle_time: {distribution: exponential, mean: 3min}
+    ivr: {duration: {distribution: constant, mean: 30s}, self_service: 1}
+  - name: tech
+    arrivals: {rate: 60/h}
+    handle_time: {distribution: exponential, mean: 3min}
+    ivr: {duration: {distribution: constant, mean: 30s}, self_service: 0.99}
+agents:
+  - {name: team, count: 5, skills: [billing, tech]}
+"""
+    assert _warnings(tmp_path, capsys, text) == [
+        ":6 queues[0].ivr.self_service: warning: is 1: the IVR resolves every contact, so the "
+        "agents of team never get one of billing",
+    ]

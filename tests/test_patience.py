@@ -3,9 +3,12 @@
 A contact's patience is recomputed independently of the engine from the
 named streams it draws from (docs/modelling.md, "Randomness"): first-time
 contacts of queue ``q`` take value ``k`` of ``patience/q`` in their order of
-arrival; repeat contacts and transfer legs take theirs from
-``repeat/q/patience`` and ``transfer/q/patience`` in their order of creation;
-a contact moved on by ``max_wait.to`` keeps what was left of its patience.
+arrival; repeat contacts, retrials and transfer legs take theirs from
+``repeat/q/patience``, ``retrial/q/patience`` and ``transfer/q/patience`` in
+their order of creation; a contact moved on by ``max_wait.to`` keeps what was
+left of its patience. At a queue with an IVR, a new call joins the queue
+after its IVR time (``ivr/q``, ``repeat/q/ivr``, ``retrial/q/ivr``), and its
+patience runs from then.
 Then, with ``==``:
 
 - every abandoned contact waited exactly its patience (from its arrival in
@@ -81,13 +84,31 @@ def expected_patience(scenario: Scenario, table: pd.DataFrame, replication: int)
     return patience
 
 
+def expected_queued(scenario: Scenario, table: pd.DataFrame, replication: int) -> pd.Series:
+    """Per contact id, when it joined its queue (seconds): its arrival, plus its IVR time
+    (recomputed from the named streams) for a new call at a queue with an IVR."""
+    origins = _origins(table)
+    by_id = table.set_index("contact_id").sort_index()
+    queued = by_id["arrival_s"].copy()
+    for index, spec in enumerate(scenario.queues):
+        if spec.ivr is None:
+            continue
+        for origin in ("first", "repeat", "retrial"):  # legs and reroutes skip the IVR
+            ids = by_id.index[(by_id["queue"] == index) & (origins[by_id.index] == origin)]
+            name = f"ivr/{spec.name}" if origin == "first" else f"{origin}/{spec.name}/ivr"
+            rng = stream(scenario.seed, replication, name)
+            queued[ids] = queued[ids] + spec.ivr.duration.build().sample(rng, len(ids))
+    return queued
+
+
 def contacts(scenario: Scenario, replication: int) -> pd.DataFrame:
     """One replication's contacts by id, outcome by name, with their recomputed patience."""
     record = run_replication(scenario, replication)
     table = pd.DataFrame(record.contacts).sort_values("contact_id", ignore_index=True)
     table["outcome"] = [OUTCOMES[code] for code in table["outcome"]]
     table["patience_s"] = expected_patience(scenario, table, replication).to_numpy()
-    table["gives_up_s"] = (table["arrival_s"] + table["patience_s"]) - table["arrival_s"]
+    queued = expected_queued(scenario, table, replication).to_numpy()
+    table["gives_up_s"] = (queued + table["patience_s"]) - queued
     return table
 
 

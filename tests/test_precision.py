@@ -19,8 +19,10 @@ from scipy import stats
 import simcenter
 from simcenter.cli import main
 from simcenter.erlang import erlang_c
+from simcenter.scenario import build_scenario
 from simcenter.studies.precision import (
     CONTROL_COLUMNS,
+    controllable_queues,
     controlled_estimate,
     controlled_summary,
     expected_arrivals,
@@ -214,6 +216,30 @@ def test_queues_fed_by_transfers_keep_the_plain_estimate() -> None:
         assert row["controlled_mean"] == row["mean"]
         assert np.isnan(row["variance_reduction"])
     assert not np.isnan(reduction.loc[("q", "service_level"), "variance_reduction"])
+
+
+def test_queues_with_retrials_or_an_ivr_keep_the_plain_estimate() -> None:
+    """Retrials add contacts and an IVR removes some: the arrivals no longer give the count."""
+    data = _single_queue(10, 8, EXPONENTIAL, horizon="1h")
+    data["queues"][0]["patience"] = {"distribution": "exponential", "mean": "1min"}
+    data["queues"][0]["retrial"] = {"probability": 0.5, "delay": EXPONENTIAL, "to": "tech"}
+    data["queues"].append(
+        {
+            "name": "tech",
+            "arrivals": {"rate": "30/h"},
+            "handle_time": EXPONENTIAL,
+            "ivr": {"duration": {"distribution": "constant", "mean": "30s"}},
+        }
+    )
+    data["queues"].append(
+        {"name": "sales", "arrivals": {"rate": "30/h"}, "handle_time": EXPONENTIAL}
+    )
+    data["agents"][0]["skills"] = ["q", "tech", "sales"]
+    scenario = build_scenario(data)
+    assert controllable_queues(scenario) == {"q", "sales"}
+    data["queues"][0]["retrial"].pop("to")
+    data["queues"][1].pop("ivr")
+    assert controllable_queues(build_scenario(data)) == {"tech", "sales"}
 
 
 def test_control_variates_need_three_replications() -> None:

@@ -90,7 +90,7 @@ def test_the_command_line_names_file_line_and_key_and_exits_2(
     scenario.write_text(
         "name: later\n"
         "templates:\n"
-        "  client: {ivr: {self_service: 0.1}}\n"
+        "  client: {concurrency: 3}\n"
         "queues:\n"
         "  - name: billing\n"
         "    template: client\n"
@@ -104,7 +104,7 @@ def test_the_command_line_names_file_line_and_key_and_exits_2(
     assert main(["validate", str(scenario)]) == 2
     errors = capsys.readouterr().err
     for line, key in [
-        (3, "templates.client.ivr"),
+        (3, "templates.client.concurrency"),
         (7, "queues[0].arrivals.trace"),
         (9, "queues[0].callback"),
         (11, "agents[0].training"),

@@ -228,7 +228,7 @@ def test_a_template_holds_queue_keys_only(tmp_path: Path) -> None:
     assert problems[3] == (
         ":7 templates.client.colour: unknown key (a template holds queue keys: channel, "
         "arrivals, handle_time, wrap_up, patience, priority, service_level, routing, overflow, "
-        "balking, max_wait, transfer, repeat, retrial, abandon_cost)"
+        "balking, max_wait, transfer, repeat, retrial, ivr, abandon_cost)"
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from simcenter.bins import interval_edges
-from simcenter.records import OUTCOMES, ReplicationRecord, RunMeta
+from simcenter.records import NOT_OFFERED, OUTCOME_CODE, OUTCOMES, ReplicationRecord, RunMeta
 
 ALL = "ALL"
 """Name of the row that aggregates every queue."""
@@ -24,6 +24,7 @@ __all__ = [
     "group_names",
     "has_repeats",
     "interval_edges",
+    "offered_per_cell",
     "queue_names",
     "ratio",
     "sum_by",
@@ -53,6 +54,14 @@ def check_record(meta: RunMeta, record: ReplicationRecord) -> None:
             f"meta.handover_factor must have one factor per queue ({len(meta.queues)}) when "
             f"a queue repeats (got {len(meta.handover_factor)})"
         )
+
+
+def offered_per_cell(record: ReplicationRecord) -> np.ndarray:
+    """Contacts offered per tally cell: all but those that ended in an IVR (``NOT_OFFERED``)."""
+    outcomes = record.tallies.contacts.outcomes
+    return outcomes.sum(axis=1) - outcomes[:, [OUTCOME_CODE[name] for name in NOT_OFFERED]].sum(
+        axis=1
+    )
 
 
 def has_repeats(meta: RunMeta) -> bool:

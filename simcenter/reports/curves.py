@@ -8,13 +8,20 @@ import pandas as pd
 from simcenter import histogram
 from simcenter.bins import grid_edges
 from simcenter.records import ReplicationRecord, RunMeta
-from simcenter.reports._common import check_record, queue_names, ratio, sum_by
+from simcenter.reports._common import (
+    check_record,
+    offered_per_cell,
+    queue_names,
+    ratio,
+    sum_by,
+)
 
 
 def queue_length(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
     """Time-average number of contacts waiting in each queue, per step of the recorded grid.
 
-    A contact waits over ``[arrival_s, arrival_s + wait_s)``; contacts answered
+    A contact waits over ``[queued, queued + wait_s)``, from when it joined its
+    queue (its arrival, or the end of its IVR); contacts answered
     at once (``wait_s == 0``) never wait. The grid's steps start at
     ``warmup_s`` and are ``record.tallies.queues.queue_length_step_s`` long (the last
     one cut at ``warmup_s + horizon_s``); ``time_s`` is the start of a step and
@@ -79,7 +86,7 @@ def wait_distribution(
         queue_of_cell[tallies.contacts.wait_cells],
     )
     within = histogram.fraction_within(cells, bins, counts, queue_count, wait_grid_s)
-    offered = sum_by(tallies.contacts.outcomes.sum(axis=1), queue_of_cell, queue_count)
+    offered = sum_by(offered_per_cell(record), queue_of_cell, queue_count)
     longest = np.full(queue_count, -np.inf)
     np.maximum.at(longest, queue_of_cell, tallies.contacts.max_wait_s)
     within = np.where(

@@ -14,7 +14,7 @@ import pandas as pd
 from simcenter.records import OUTCOME_CODE, ReplicationRecord, RunMeta
 from simcenter.reports._common import ALL, queue_names, ratio
 
-LOST = ("abandoned", "blocked", "balked", "disconnected")
+LOST = ("abandoned", "blocked", "balked", "disconnected", "abandoned_in_ivr")
 """Final outcomes of a customer who never reached an agent nor left a message."""
 
 
@@ -34,7 +34,7 @@ def replication_customers(
     ``first_<outcome>`` and ``final_<outcome>`` (customers whose first
     attempt, and whose last contact, ended so; every outcome of the run but
     ``transferred``); ``finally_lost`` (final outcome abandoned, blocked,
-    balked or disconnected); ``first_contact_answer_rate`` (share answered at
+    balked, disconnected or abandoned in an IVR); ``first_contact_answer_rate`` (share answered at
     their first attempt), ``final_answer_rate`` (share answered in the end);
     ``mean_customer_wait_s`` (waits summed over a customer's contacts,
     seconds); ``customer_service_level`` (share finally answered with that

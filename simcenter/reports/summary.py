@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from simcenter import histogram
-from simcenter.records import OUTCOME_CODE, ReplicationRecord, RunMeta, Tallies
+from simcenter.records import NOT_OFFERED, OUTCOME_CODE, ReplicationRecord, RunMeta, Tallies
 from simcenter.reports._common import (
     check_record,
     has_repeats,
@@ -27,6 +27,7 @@ from simcenter.reports._common import (
 
 _ANSWERED = OUTCOME_CODE["answered"]
 _ABANDONED = OUTCOME_CODE["abandoned"]
+_NOT_OFFERED = [OUTCOME_CODE[name] for name in NOT_OFFERED]
 
 SUMMARY_FIGURES: tuple[str, ...] = (
     "offered",
@@ -65,9 +66,10 @@ def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
     Columns: ``queue``, then :data:`SUMMARY_FIGURES`, then one count column per
     outcome of ``meta.outcomes`` other than answered and abandoned, then
     :data:`REPEAT_FIGURES` when a queue has repeat contacts. Definitions
-    (docs/outputs.md): offered = every contact of the queue = the sum of all
-    outcome counts; service level follows the queue's ``sl_definition``; wait
-    statistics cover all offered contacts (the percentiles read from the
+    (docs/outputs.md): offered = every contact of the queue that reached it =
+    the sum of all outcome counts but those of contacts that ended in an IVR
+    (``self_served``, ``abandoned_in_ivr``); service level follows the queue's
+    ``sl_definition``; wait statistics cover all offered contacts (the percentiles read from the
     waiting-time histogram, see :mod:`simcenter.histogram`); ``asa_s`` and ``aht_s`` (mean talk +
     after-call work) cover contacts with outcome answered; ``occupancy`` is NaN
     on queue rows and, on ``ALL``, busy time / present time of all agents over
@@ -174,7 +176,7 @@ def _cell_figures(
     """
     outcomes = sum_by(tallies.contacts.outcomes, keys, key_count)
     counts = {
-        "offered": outcomes.sum(axis=1),
+        "offered": outcomes.sum(axis=1) - outcomes[:, _NOT_OFFERED].sum(axis=1),
         "answered": outcomes[:, _ANSWERED],
         "abandoned": outcomes[:, _ABANDONED],
         "answered_in_target": sum_by(tallies.contacts.answered_in_target, keys, key_count),

@@ -73,6 +73,7 @@ class Queue:
             ``priority``, ``fewest_skills``), else None.
         draws: The draws of the queue's first-time contacts.
         balking: The queue's ``balking`` rule, or None.
+        ivr: The queue's ``ivr`` (new calls go through it first), or None.
         has_wait_rules: The queue has ``overflow`` or ``max_wait`` (timers
             for a waiting contact besides its patience).
     """
@@ -89,6 +90,7 @@ class Queue:
         "groups",
         "has_wait_rules",
         "index",
+        "ivr",
         "line",
         "name",
         "only_pool",
@@ -116,6 +118,7 @@ class Queue:
         self.routing = routing
         self.priority = spec.priority
         self.balking = spec.balking
+        self.ivr = spec.ivr
         self.has_wait_rules = spec.overflow is not None or spec.max_wait is not None
         self.threshold_s = threshold_s
         self.line = Line(self)

@@ -41,6 +41,7 @@ from simcenter.scenario.periods import PeriodsSpec, PeriodValuesSpec, TimeSpec
 from simcenter.scenario.queues import (
     ArrivalsSpec,
     BalkingSpec,
+    IvrSpec,
     MaxWaitSpec,
     OverflowSpec,
     ProfileSpec,
@@ -113,6 +114,7 @@ __all__ = [
     "FractionBelowOne",
     "GammaSpec",
     "Integer",
+    "IvrSpec",
     "LognormalSpec",
     "MaxWaitSpec",
     "MixtureSpec",

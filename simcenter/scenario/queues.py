@@ -23,6 +23,7 @@ from simcenter.scenario.values import (
     WEEKDAYS,
     ClockSeconds,
     Count,
+    Flag,
     Fraction,
     FractionBelowOne,
     Integer,
@@ -248,6 +249,33 @@ class RetrialSpec(Spec):
         return self
 
 
+class IvrSpec(Spec):
+    """The self-service menu (IVR) or bot every contact of the queue goes through first.
+
+    Attributes:
+        duration: Time a contact spends in it (seconds).
+        self_service: Share of contacts resolved there, never reaching an agent.
+        abandon_in_ivr: Whether a contact may hang up in it, after its ``patience``.
+        patience: How long a contact stays in it at most (seconds); needed with
+            ``abandon_in_ivr``, read only with it.
+    """
+
+    duration: DistributionSpec
+    self_service: Fraction = 0.0
+    abandon_in_ivr: Flag = False
+    patience: DistributionSpec | None = None
+
+    @model_validator(mode="after")
+    def _patience_with_abandonment(self) -> IvrSpec:
+        if self.abandon_in_ivr and self.patience is None:
+            raise custom_error("ivr_patience", "needs patience when abandon_in_ivr is true")
+        if not self.abandon_in_ivr and self.patience is not None:
+            raise custom_error(
+                "ivr_patience", "has patience but abandon_in_ivr is false (patience is not read)"
+            )
+        return self
+
+
 # --- the queue --------------------------------------------------------------------------
 
 
@@ -272,6 +300,7 @@ class QueueSpec(Spec):
         transfer: Escalation to another queue after service.
         repeat: Unresolved contacts that call again.
         retrial: Customers who gave up (abandoned, blocked, balked) try again.
+        ivr: The self-service menu every contact goes through before the queue.
         abandon_cost: Money lost per abandoned contact; staffing by cost
             weighs it against the cost of agents.
         template: Name of the template (in the scenario's ``templates``)
@@ -298,4 +327,5 @@ class QueueSpec(Spec):
     transfer: TransferSpec | None = None
     repeat: RepeatSpec | None = None
     retrial: RetrialSpec | None = None
+    ivr: IvrSpec | None = None
     abandon_cost: NonNegativeNumber = 0.0

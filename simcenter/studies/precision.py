@@ -202,12 +202,19 @@ def _expected_period_work(scenario: Scenario, queue: QueueSpec) -> float:
 def controllable_queues(scenario: Scenario) -> set[str]:
     """Queues whose offered count has a known expectation: no contact comes from elsewhere.
 
-    A queue is left out when it has repeat calls or is the target of a
-    transfer or of a move after a maximum wait.
+    A queue is left out when it has repeat calls, receives retrials (its own,
+    or another queue's ``retrial.to``), is the target of a transfer or of a
+    move after a maximum wait, or has an IVR (whose self-served and abandoned
+    contacts are not offered).
     """
     fed = {q.transfer.to for q in scenario.queues if q.transfer is not None}
     fed |= {q.max_wait.to for q in scenario.queues if q.max_wait and q.max_wait.to}
-    return {q.name for q in scenario.queues if q.repeat is None and q.name not in fed}
+    fed |= {q.retrial.to or q.name for q in scenario.queues if q.retrial is not None}
+    return {
+        q.name
+        for q in scenario.queues
+        if q.repeat is None and q.ivr is None and q.name not in fed
+    }
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 The search starts from the analytic requirement of each reporting interval,
 Erlang A when the queue's callers abandon (with the mean patience) and
-Erlang C otherwise, computed from the interval's expected arrival rate and
-the mean handle time plus wrap-up. It then corrects it with the simulation
+Erlang C otherwise, computed from the interval's expected arrival rate (of
+the contacts that come out of the queue's IVR, if it has one) and the mean
+handle time plus wrap-up. It then corrects it with the simulation
 itself: interval by interval from the first, each group's count is raised
 while its queue misses the target in that interval and lowered while it
 still meets it, so that it ends at the fewest agents that meet it. Every
@@ -50,6 +51,7 @@ from simcenter.bins import bin_count
 from simcenter.clock import ScenarioClock
 from simcenter.errors import SimcenterError
 from simcenter.experiments import as_scenario
+from simcenter.ivr import reach_share
 from simcenter.records import run_meta
 from simcenter.results import INTERVAL_KEYS
 from simcenter.scenario import Scenario
@@ -345,7 +347,8 @@ def _lines(scenario: Scenario) -> list[_Line]:
 
 
 def interval_rates(scenario: Scenario) -> dict[str, list[float]]:
-    """Each queue's mean arrival rate (per second) in each measured reporting interval."""
+    """Each queue's mean rate (per second) of contacts offered to agents in each measured
+    reporting interval: its arrivals, times the share that comes out of its IVR."""
     clock = ScenarioClock(scenario.start_at)
     count = bin_count(scenario.horizon, scenario.interval)
     edges = [scenario.warmup + k * scenario.interval for k in range(count)] + [scenario.end_s]
@@ -358,7 +361,10 @@ def interval_rates(scenario: Scenario) -> dict[str, list[float]]:
                 overlap = min(end, edges[k + 1]) - max(start, edges[k])
                 if overlap > 0:
                     arrived[k] += rate * overlap
-        rates[queue.name] = [arrived[k] / (edges[k + 1] - edges[k]) for k in range(count)]
+        share = 1.0 if queue.ivr is None else reach_share(queue.ivr)
+        rates[queue.name] = [
+            share * arrived[k] / (edges[k + 1] - edges[k]) for k in range(count)
+        ]
     return rates
 
 
