@@ -11,6 +11,12 @@ Covers:
   abandon rate and mean wait of each against the other and against Erlang A.
 - A cProfile of the engine (``--profile``) and a micro-benchmark of the
   buffered ``Sampler`` (``--sampler``).
+- Beside them, the same centre with customer behaviour (no contact log):
+  abandoning callers retry (probability 0.5, after an exponential 10 min,
+  at most 3 attempts) and every call first spends a constant 30 s in an IVR
+  that resolves 10 % of them; its contacts per second count every contact
+  (retrials and self-served ones included). It simulates another system, so
+  it has no ratio to the plain model.
 
 Scenario:
   100 agents, Poisson arrivals at 0.3 per second (an offered load of 90
@@ -122,6 +128,31 @@ def mmn_scenario(days: int) -> Scenario:
     )
 
 
+def behaviour_scenario(scenario: Scenario) -> Scenario:
+    """``scenario`` with retrials and an IVR on its queue (same arrivals, agents and load)."""
+    data = scenario.to_dict()
+    data["queues"][0] |= {
+        "retrial": {
+            "probability": 0.5,
+            "delay": {"distribution": "exponential", "mean": "10min"},
+            "max_attempts": 3,
+        },
+        "ivr": {"duration": {"distribution": "constant", "mean": "30s"}, "self_service": 0.1},
+    }
+    return build_scenario(data)
+
+
+def _behaviour(scenario: Scenario) -> simcenter.Results:
+    return simcenter.simulate(
+        behaviour_scenario(scenario), replications=1, jobs=1, keep_contacts=False
+    )
+
+
+def _every_contact(results: simcenter.Results) -> int:
+    summary = results.summary.set_index("queue").loc["ALL"]
+    return int(summary["offered"] + summary["self_served"])
+
+
 def _simulate_with_log(scenario: Scenario) -> simcenter.Results:
     return simcenter.simulate(scenario, replications=1, jobs=1, keep_contacts=True)
 
@@ -151,9 +182,12 @@ VARIANTS = (
         lambda record: int(record.tallies.contacts.outcomes.sum()),
     ),
     Variant("plain SimPy", _plain, lambda outcomes: len(outcomes.waits_s)),
+    Variant("simcenter, retrials + IVR, no contact log", _behaviour, _every_contact),
 )
 BY_NAME = {variant.name: variant for variant in VARIANTS}
 PLAIN = "plain SimPy"
+BESIDE = "simcenter, retrials + IVR, no contact log"
+"""The variant of another system: shown beside the others, not held to the target."""
 
 
 # --- throughput ----------------------------------------------------------------
@@ -221,9 +255,10 @@ def throughput_rows(
 
 
 def target_line(timings: dict[str, list[Timing]]) -> str:
-    """Whether every simcenter variant reaches TARGET times plain SimPy's best throughput."""
+    """Whether every simcenter variant of the same system reaches TARGET times plain SimPy's
+    best throughput."""
     best = {name: max(run.contacts / run.wall_s for run in runs) for name, runs in timings.items()}
-    slowest = min(rate for name, rate in best.items() if name != PLAIN) / best[PLAIN]
+    slowest = min(rate for name, rate in best.items() if name not in (PLAIN, BESIDE)) / best[PLAIN]
     verdict = "met" if slowest >= TARGET else "NOT met"
     return f"target: every simcenter variant >= {TARGET} x plain SimPy: {verdict} ({slowest:.2f} x)"
 
