@@ -99,6 +99,8 @@ def record_of(
             customer_id=int(customers[row]),
             queue=SimpleNamespace(index=int(contacts["queue"][row])),
             arrival_s=float(contacts["arrival_s"][row]),
+            queued_s=float(contacts["arrival_s"][row]),  # scripted contacts have no IVR
+            state=None,
             answered_s=float(contacts["answered_s"][row]),
             handle_s=float(contacts["handle_s"][row]),
             base_handle_s=float(base_handles[row]),

@@ -29,7 +29,7 @@ from simcenter import cli, contact_log, engine, recorder, reports
 from simcenter.analysis import with_arrival_time
 from simcenter.bins import add_seconds_per_bin, interval_edges, seconds_per_bin
 from simcenter.centre import AgentTransition
-from simcenter.records import OUTCOME_CODE, OUTCOMES, ReplicationRecord, run_meta
+from simcenter.records import NOT_OFFERED, OUTCOME_CODE, OUTCOMES, ReplicationRecord, run_meta
 from simcenter.scenario import Scenario, build_scenario
 
 EXAMPLES = settings(max_examples=25, deadline=None)
@@ -76,9 +76,13 @@ def run_in_chunks(scenario: Scenario, chunk_size: int) -> ReplicationRecord:
 
 
 def log_figures(scenario: Scenario, record: ReplicationRecord) -> pd.DataFrame:
-    """Figures per (interval, queue) cell, computed from the contact log with pandas."""
+    """Figures per (interval, queue) cell, computed from the contact log with pandas.
+
+    Contacts that ended in an IVR were never offered: they are left out.
+    """
     meta = run_meta(scenario)
     log = pd.DataFrame(record.contacts)
+    log = log[~log["outcome"].isin([OUTCOME_CODE[name] for name in NOT_OFFERED])]
     edges = interval_edges(meta)
     interval = np.clip(
         np.searchsorted(edges, log["arrival_s"], side="right") - 1, 0, len(edges) - 2
