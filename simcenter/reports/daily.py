@@ -33,6 +33,7 @@ from simcenter.reports._common import (
     queue_names,
     ratio,
     row_major,
+    row_names,
     sum_by,
 )
 from simcenter.reports.summary import figures_by, total_figures
@@ -142,7 +143,7 @@ def replication_daily(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
         meta.sl_definition * day_count,
     )
     totals = total_figures(meta, tallies, day_of_cell, day_count)
-    rows = queue_count + sum(len(part["offered"]) for part in totals) // day_count
+    rows = len(row_names(meta))
     busy_s = sum_by(tallies.agents.group_busy_s.sum(axis=0), days.of_interval, day_count)
     staffed_s = sum_by(tallies.agents.group_staffed_s.sum(axis=0), days.of_interval, day_count)
     occupancy = row_major(

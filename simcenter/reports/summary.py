@@ -27,6 +27,7 @@ from simcenter.reports._common import (
     queue_names,
     ratio,
     row_major,
+    row_names,
     run_channels,
     sum_by,
 )
@@ -95,7 +96,7 @@ def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
     cells = np.arange(len(tallies.contacts.max_wait_s))
     per_queue = _cell_figures(meta, tallies, cells % queue_count, queue_count, meta.sl_definition)
     totals = total_figures(meta, tallies, np.zeros_like(cells), 1)
-    rows = queue_count + sum(len(part["offered"]) for part in totals)
+    rows = len(row_names(meta))
     occupancy = np.append(
         np.full(rows - 1, np.nan),
         ratio(
@@ -148,7 +149,7 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
         "agents_staffed": staffed_s / np.diff(edges),
         "occupancy": ratio(tallies.agents.group_busy_s.sum(axis=0), staffed_s),
     }
-    rows = queue_count + sum(len(part["offered"]) for part in totals) // interval_count
+    rows = len(row_names(meta))
     interval = np.repeat(np.arange(interval_count), rows)
     row = np.tile(np.arange(rows), interval_count)
     no_levels = np.full(interval_count * (rows - 1), np.nan)
@@ -357,8 +358,3 @@ def figures_by(
         :data:`REPEAT_FIGURES`; as in :func:`replication_summary`.
     """
     return _cell_figures(meta, tallies, keys, key_count, definitions)
-
-
-def overall_definition(meta: RunMeta) -> str:
-    """Service-level definition of ``ALL`` rows: the queues' common one, else ``offered``."""
-    return _overall_definition(meta)
