@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simcenter import erlang
+from simcenter import erlang, reports
 from simcenter.records import RunMeta
-from simcenter.reports import ALL
 from simcenter.units import UnitError, parse_duration
 
 _COUNT_FIGURES = (
@@ -101,7 +100,8 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
     """The average day: per queue and time of day, the interval figures averaged over days.
 
     An interval's time of day is the wall-clock time of its start in the
-    scenario time zone. For each queue (and ``ALL``) and time of day:
+    scenario time zone. For each queue (and each total row: the channels' with
+    several channels, and ``ALL``) and time of day:
 
     - counts (``offered``, ``answered``, ``abandoned``, ``answered_in_target``,
       ``abandoned_in_target``) are the mean over the days that have the interval;
@@ -121,8 +121,9 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
 
     Returns:
         One row per queue and time of day, in the queues' order, then by time:
-        ``queue`` (categorical, the queues then ``ALL``, as in the other
-        tables), ``time_of_day`` (a :class:`datetime.time`), ``time_of_day_s``
+        ``queue`` (categorical, the queues, the channel rows then ``ALL``, as
+        in the other tables), ``channel`` (when ``intervals`` has it),
+        ``time_of_day`` (a :class:`datetime.time`), ``time_of_day_s``
         (seconds after local midnight), ``days`` (days that have the
         interval), then the figures above.
     """
@@ -152,7 +153,8 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
         table["agents_staffed"] = groups["agents_staffed"].mean()
         table["occupancy"] = table.pop("occupancy")
     table = table.reset_index()
-    rank = {name: position for position, name in enumerate([*meta.queues, ALL])}
+    names = reports.row_names(meta)
+    rank = {name: position for position, name in enumerate(names)}
     table = table.sort_values(
         ["queue", "time_of_day_s"],
         key=lambda column: column.map(rank) if column.name == "queue" else column,
@@ -160,7 +162,10 @@ def by_time_of_day(intervals: pd.DataFrame, meta: RunMeta) -> pd.DataFrame:
         ignore_index=True,
     )
     table.insert(1, "time_of_day", [_clock_time(seconds) for seconds in table["time_of_day_s"]])
-    table["queue"] = pd.Categorical(table["queue"], categories=[*meta.queues, ALL])
+    table["queue"] = pd.Categorical(table["queue"], categories=names)
+    if reports.CHANNEL in intervals:
+        channel = dict(zip(names, reports.row_channels(meta), strict=True))
+        table.insert(1, reports.CHANNEL, table["queue"].map(channel).astype(str))
     return table
 
 
@@ -179,10 +184,11 @@ def _clock_time(seconds: float) -> datetime.time:
 
 
 def _definition(meta: RunMeta, queue: str) -> str:
-    """Service-level definition of a queue; for ``ALL``, the common one or ``offered``."""
+    """Service-level definition of a queue; for a total row (``ALL``, ``ALL voice``), its
+    queues' common one or ``offered``."""
     if queue in meta.queues:
         return meta.sl_definition[meta.queues.index(queue)]
-    definitions = set(meta.sl_definition)
+    definitions = {meta.sl_definition[index] for index in reports.row_queues(meta)[queue]}
     return definitions.pop() if len(definitions) == 1 else "offered"
 
 
@@ -227,9 +233,10 @@ def required_agents(
 
     Returns:
         ``interval``, ``start_s``, ``queue``, ``rate_per_s``, ``aht_s``,
-        ``required_agents``: one row per interval and queue (no ``ALL``).
+        ``required_agents``: one row per interval and queue (no ``ALL`` nor
+        channel rows).
     """
-    rows = intervals[intervals["queue"].astype(str) != ALL]
+    rows = reports.queue_rows(intervals)
     end_s = meta.warmup_s + meta.horizon_s
     length = np.minimum(rows["start_s"] + meta.interval_s, end_s) - rows["start_s"]
     run_aht = rows.groupby("queue", observed=True)["aht_s"].mean()

@@ -29,7 +29,7 @@ import pandas as pd
 from simcenter import analysis
 from simcenter.formats import MISSING, percent
 from simcenter.records import RunMeta
-from simcenter.reports import ALL
+from simcenter.reports import ALL, queue_rows
 
 MANY_DAYS = 14
 """With more days than this, the day table shows the worst ones only."""
@@ -74,8 +74,9 @@ def day_table(
     Returns:
         ``day`` (``YYYY-MM-DD``), ``length_h``, then :data:`DAY_FIGURES`
         (and their ``_ci95`` when ``daily`` has them), then ``cost`` = the
-        agent groups' cost of the day + Σ over queues of abandoned ×
-        abandon_cost (per replication; NaN without ``agent_days``).
+        agent groups' cost of the day + Σ over queues (not the channel rows
+        nor ``ALL``) of abandoned × abandon_cost (per replication; NaN
+        without ``agent_days``).
     """
     queue = daily["queue"].astype(str)
     every = daily[queue == ALL]
@@ -88,10 +89,12 @@ def day_table(
     ]
     table = every[columns].reset_index(drop=True)
     table["day"] = table["day"].astype(str)
-    queues = daily[queue != ALL]
-    lost = (queues["abandoned"] * queue[queue != ALL].map(abandon_cost).fillna(0.0)).groupby(
-        queues["day"].astype(str), sort=False
-    ).sum()
+    queues = queue_rows(daily)
+    lost = (
+        (queues["abandoned"] * queues["queue"].astype(str).map(abandon_cost).fillna(0.0))
+        .groupby(queues["day"].astype(str), sort=False)
+        .sum()
+    )
     if agent_days is None or "cost" not in agent_days:
         table["cost"] = math.nan
     else:

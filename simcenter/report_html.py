@@ -43,7 +43,7 @@ from simcenter.formats import (
     zone_name,
 )
 from simcenter.records import RunMeta
-from simcenter.reports import ALL
+from simcenter.reports import ALL, CHANNEL
 from simcenter.text import with_names_restored
 
 REPORT_FILE = "report.html"
@@ -351,12 +351,14 @@ def _badge(verdict: verdicts.Verdict | None) -> Verdict:
 
 
 def _queue_table(output: _Output) -> Table:
-    """One row per queue (then ALL): volumes, service level against target, waits."""
+    """One row per queue (then each channel's, with several, then ALL): volumes, service level
+    against target, waits; with several channels, the channel of each row."""
     meta = output.meta
     unserved = _unserved(output.summary)
-    headers = ["queue", "offered", "answered", "abandoned", "service level", "target",
-               "threshold", "verdict", "ASA", "abandon rate", "wait p90",
-               *(label for _, label in unserved)]  # fmt: skip
+    channels = CHANNEL in output.summary
+    headers = ["queue", *([CHANNEL] if channels else []), "offered", "answered", "abandoned",
+               "service level", "target", "threshold", "verdict", "ASA", "abandon rate",
+               "wait p90", *(label for _, label in unserved)]  # fmt: skip
     judged = verdicts.summary_verdicts(output.summary, meta)
     rows: list[list[str | Verdict]] = []
     for _, row in output.summary.iterrows():
@@ -365,6 +367,7 @@ def _queue_table(output: _Output) -> Table:
         target = None if index is None else meta.sl_target[index]
         rows.append([
             name,
+            *([str(row[CHANNEL])] if channels else []),
             _count(row, "offered"),
             _count(row, "answered"),
             _count(row, "abandoned"),
@@ -506,7 +509,7 @@ def _png(figure: Any) -> bytes:
 
 
 def _row(table: pd.DataFrame, queue: str) -> pd.Series:
-    """The summary row of a queue (or ``ALL``)."""
+    """The summary row of a queue (or of a total row: ``ALL``, ``ALL voice``, ...)."""
     return table[table["queue"].astype(str) == queue].iloc[0]
 
 

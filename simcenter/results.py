@@ -27,7 +27,6 @@ from simcenter._version import __version__
 from simcenter.contact_log import SpooledLog
 from simcenter.plotting.accessor import ResultsPlots
 from simcenter.records import ReplicationRecord, RunMeta
-from simcenter.reports import ALL
 from simcenter.text import csv_safe
 
 if TYPE_CHECKING:
@@ -60,11 +59,13 @@ class Results:
     Attributes:
         meta: The run description.
         scenario: The resolved scenario (written to ``scenario.yaml``).
-        summary: One row per queue plus ``ALL`` (combined).
+        summary: One row per queue, per channel (when the queues use several:
+            ``ALL voice``, ``ALL video``, with a ``channel`` column) and ``ALL`` (combined).
         replications: The summary rows of every replication, with a leading
             ``replication`` column.
-        intervals: One row per reporting interval and queue plus ``ALL``
-            (combined), with the calendar ``interval_start`` (timezone-aware).
+        intervals: One row per reporting interval and queue, channel (several
+            channels only) and ``ALL`` (combined), with the calendar
+            ``interval_start`` (timezone-aware).
         agents: One row per agent group (combined).
         routing: One row per agent group and queue the group served in some
             replication: contacts handled and work done (combined).
@@ -76,7 +77,7 @@ class Results:
             ``wait_s``, per queue (combined).
         contact_log: The contact log of every replication, a Parquet file in a
             temporary folder, or None when it was not kept (see :attr:`contacts`).
-        offered_work: Per replication and queue (plus ``ALL``), ``offered_work_s``:
+        offered_work: Per replication and queue (plus the channels and ``ALL``), ``offered_work_s``:
             the sum of the base handle times drawn for the offered contacts
             (seconds; the talk they would need with a standard agent, answered
             or not). Its expectation follows from the scenario for queues that
@@ -88,7 +89,7 @@ class Results:
         agent_days: Agent-hours, shrinkage, occupancy and cost per calendar day
             and agent group (combined); ``agent_days.csv`` when :attr:`day_count`
             > 1. None when the agent interval table lacks the levels it adds up.
-        customers: Customers per queue of their first contact plus ``ALL``, over
+        customers: Customers per queue of their first contact, channel and ``ALL``, over
             all their attempts (combined); ``customers.csv``. None unless a queue has
             ``retrial`` or ``repeat`` (every contact is then a customer of its own).
     """
@@ -141,9 +142,11 @@ class Results:
         tables = cls(
             meta=meta,
             scenario=resolved_scenario,
-            summary=reports.combine(summaries, ["queue"]),
+            summary=reports.combine(summaries, reports.row_keys(meta, ["queue"])),
             replications=_stack_replications(records, summaries),
-            intervals=_combined(meta, records, reports.replication_intervals, INTERVAL_KEYS),
+            intervals=_combined(
+                meta, records, reports.replication_intervals, reports.row_keys(meta, INTERVAL_KEYS)
+            ),
             agents=_combined(meta, records, reports.replication_agents, ("group",)),
             routing=_routing(meta, records),
             agent_details=_combined(
@@ -154,7 +157,9 @@ class Results:
             wait_distribution=_wait_distribution(meta, records),
             contact_log=_contact_log(meta, records) if keep_contacts else None,
             offered_work=_offered_work(meta, records),
-            daily=_combined(meta, records, reports.replication_daily, reports.DAILY_KEYS),
+            daily=_combined(
+                meta, records, reports.replication_daily, reports.row_keys(meta, reports.DAILY_KEYS)
+            ),
             agent_days=_agent_days(meta, agent_intervals),
             customers=_customers(meta, records, summaries),
         )
@@ -302,7 +307,7 @@ def _customers(
         reports.replication_customers(meta, record, summary)
         for record, summary in zip(records, summaries, strict=True)
     ]
-    return reports.combine(frames, ["queue"])
+    return reports.combine(frames, reports.row_keys(meta, ["queue"]))
 
 
 def _stack_replications(
@@ -318,13 +323,14 @@ def _stack_replications(
 
 
 def _offered_work(meta: RunMeta, records: Sequence[ReplicationRecord]) -> pd.DataFrame:
-    """Base handle time drawn for the offered contacts, per replication and queue plus ``ALL``."""
+    """Base handle time drawn for the offered contacts, per replication and queue, channel
+    (several channels only) and ``ALL``."""
     queue_count = len(meta.queues)
     rows = []
     for record in records:
         per_queue = record.tallies.contacts.offered_work_sum_s.reshape(-1, queue_count).sum(axis=0)
-        rows.append(np.append(per_queue, per_queue.sum()))
-    names = [*meta.queues, ALL]
+        rows.append(reports.with_totals(meta, per_queue))
+    names = reports.row_names(meta)
     return pd.DataFrame(
         {
             "replication": np.repeat([record.replication for record in records], len(names)),

@@ -84,11 +84,11 @@ class QueueVerdict:
     """One queue's service level against its objective.
 
     Attributes:
-        queue: Queue name (or ``ALL``).
+        queue: Queue name (or a total row's: ``ALL``, ``ALL voice``, ...).
         level: Service level (fraction), NaN if no contact was offered.
         half_width: Its 95 % half-width (NaN without replications to give one).
-        threshold_s: Service-level threshold (seconds); NaN for ``ALL`` when
-            the queues' objectives differ.
+        threshold_s: Service-level threshold (seconds); NaN for a total row
+            when its queues' objectives differ.
         target: Target (fraction); NaN likewise.
         verdict: :func:`judge` of the level, half-width and target.
     """
@@ -102,7 +102,8 @@ class QueueVerdict:
 
 
 def summary_verdicts(summary: pd.DataFrame, meta: RunMeta) -> dict[str, QueueVerdict]:
-    """Queue name (and ``ALL``) -> its service level against its objective.
+    """Queue name (and total row: ``ALL``, ``ALL voice``, ...) -> its service level against
+    its objective.
 
     Args:
         summary: A summary table (``Results.summary`` or ``summary.csv``):
@@ -111,14 +112,12 @@ def summary_verdicts(summary: pd.DataFrame, meta: RunMeta) -> dict[str, QueueVer
         meta: The run's queues and their objectives.
 
     ``ALL`` has an objective only when every queue has the same threshold
-    and target.
+    and target; a channel's total row likewise, over the channel's queues.
     """
     objectives = dict(
         zip(meta.queues, zip(meta.sl_threshold_s, meta.sl_target, strict=True), strict=True)
     )
-    common = set(objectives.values())
-    if len(common) == 1:
-        objectives["ALL"] = next(iter(common))
+    objectives |= _total_objectives(meta, objectives)
     import pandas as pd
 
     table = summary.set_index(summary["queue"].astype(str))
@@ -133,8 +132,25 @@ def summary_verdicts(summary: pd.DataFrame, meta: RunMeta) -> dict[str, QueueVer
     return judged
 
 
+def _total_objectives(
+    meta: RunMeta, objectives: dict[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """The objective (threshold in seconds, target) of each total row whose queues share one."""
+    from simcenter.scenario.values import RESERVED_QUEUE_NAME, channel_row_name
+
+    members = {RESERVED_QUEUE_NAME: list(meta.queues)}
+    for queue, channel in zip(meta.queues, meta.channels, strict=True):
+        members.setdefault(channel_row_name(channel), []).append(queue)
+    totals = {}
+    for row, queues in members.items():
+        common = {objectives[queue] for queue in queues}
+        if len(common) == 1:
+            totals[row] = common.pop()
+    return totals
+
+
 def queue_verdicts(summary: pd.DataFrame, meta: RunMeta) -> list[QueueVerdict]:
-    """The verdict of every queue (not ``ALL``), in the scenario's order."""
+    """The verdict of every queue (not ``ALL`` nor a channel's row), in the scenario's order."""
     judged = summary_verdicts(summary, meta)
     return [
         judged.get(queue, QueueVerdict(queue, math.nan, math.nan, threshold, target, None))

@@ -63,8 +63,9 @@ class Workload:
         replications: Number of replications.
         contacts: Expected contacts over all replications.
         events: Expected simulation events over all replications.
-        interval_rows: Rows of the interval tables (queues plus ``ALL``, and
-            agent groups) over all replications.
+        interval_rows: Rows of the interval tables (queues plus ``ALL`` and,
+            with several channels, each channel's total row; and agent groups)
+            over all replications.
         memory_bytes: Memory the records and tables need at their largest (bytes).
         cpu_s: Expected processor time (seconds), over all cores.
         keep_contacts: Whether the contact log is kept (and counted in the memory).
@@ -105,7 +106,9 @@ def estimate(scenario: Scenario, replications: int, keep_contacts: bool = True) 
     )
     contacts = per_replication * replications
     intervals = math.ceil(simulated_s / scenario.interval)
-    rows = intervals * (len(scenario.queues) + 1 + len(scenario.agents)) * replications
+    channels = len({queue.channel for queue in scenario.queues})
+    totals = 1 + (channels if channels > 1 else 0)  # ALL, and each channel's row with several
+    rows = intervals * (len(scenario.queues) + totals + len(scenario.agents)) * replications
     agents = sum(group_size(group) for group in scenario.agents)
     row_bytes = CONTACT_RECORD_BYTES + CONTACT_ROW_BYTES if keep_contacts else 0
     memory = contacts * row_bytes + rows * INTERVAL_ROW_BYTES + agents * replications * AGENT_BYTES

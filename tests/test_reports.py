@@ -399,7 +399,7 @@ def random_meta() -> RunMeta:
     """Three queues, three service-level definitions, two groups; a partial last interval."""
     return RunMeta(
         queues=("billing", "tech", "sales"),
-        channels=("voice", "voice", "chat"),
+        channels=("voice", "voice", "voice"),  # one channel: no channel rows (test_video_channel)
         groups=("tier1", "tier2"),
         agent_names=tuple(f"agent-{index}" for index in range(6)),
         agent_groups=(0, 0, 0, 1, 1, 1),

@@ -1,6 +1,7 @@
 """What ``simcenter run`` prints: the summary table, the cost, warnings, or a JSON document.
 
-The table has one row per queue and the ``ALL`` row: offered, answered and
+The table has one row per queue, a total row per channel when the queues use
+several (``ALL voice``, ``ALL video``), and the ``ALL`` row: offered, answered and
 abandoned contacts (means per replication), the service level with its 95 %
 half-width, the queue's objective (``80% in 20s``) and whether the service
 level meets it (``met``, ``missed`` or ``too close to call``, by the rule of
@@ -77,18 +78,23 @@ def _verdict_text(verdict: QueueVerdict) -> str:
 
 
 def shown_queues(summary: pd.DataFrame, all_queues: bool) -> tuple[list[str], int]:
-    """The queues the table shows, in order (``ALL`` last), and how many are left out.
+    """The rows the table shows, in order (the channel rows, then ``ALL``, last), and how
+    many queues are left out.
 
     With at most :data:`MANY_QUEUES` queues, or ``all_queues``, every queue in
     summary order; otherwise the :data:`WORST_QUEUES` with the lowest service
     level (ties by name; queues with no contact offered last).
     """
-    queues = [str(queue) for queue in summary["queue"] if queue != "ALL"]
+    from simcenter.reports import is_total
+
+    names = [str(queue) for queue in summary["queue"]]
+    queues = [name for name in names if not is_total(name)]
+    totals = [name for name in names if is_total(name)]
     if all_queues or len(queues) <= MANY_QUEUES:
-        return [*queues, "ALL"], 0
+        return [*queues, *totals], 0
     levels = summary.set_index("queue")["service_level"]
     ranked = sorted(queues, key=lambda queue: (math.isnan(levels[queue]), levels[queue], queue))
-    return [*ranked[:WORST_QUEUES], "ALL"], len(queues) - WORST_QUEUES
+    return [*ranked[:WORST_QUEUES], *totals], len(queues) - WORST_QUEUES
 
 
 def table_rows(results: Results, queues: Sequence[str]) -> list[list[str]]:
@@ -136,7 +142,9 @@ def _half(row: pd.Series, column: str, write: Any) -> str | None:
 def rest_line(results: Results, shown: Sequence[str], left_out: int) -> str:
     """The line that counts the queues the table leaves out, and how many of them met the target."""
     judged = verdicts(results)
-    rest = [queue for queue in judged if queue != "ALL" and queue not in shown]
+    from simcenter.reports import is_total
+
+    rest = [queue for queue in judged if not is_total(queue) and queue not in shown]
     counts = {kind: sum(judged[queue].verdict == kind for queue in rest) for kind in VERDICTS}
     parts = [f"{counts[MET]:,} met", f"{counts[MISSED]:,} missed the target"]
     if counts[TOO_CLOSE]:
@@ -161,6 +169,8 @@ def unserved_lines(summary: pd.DataFrame) -> list[str]:
     ``closing: clear``; both are means per replication, given for ``ALL``
     then for each queue that has any.
     """
+    from simcenter.reports import is_total
+
     table = summary.set_index(summary["queue"].astype(str))
     lines = []
     for column, label in UNSERVED:
@@ -169,7 +179,7 @@ def unserved_lines(summary: pd.DataFrame) -> list[str]:
         queues = ", ".join(
             f"{queue} {_mean_count(value)}"
             for queue, value in table[column].items()
-            if queue != "ALL" and value > 0
+            if not is_total(queue) and value > 0
         )
         lines.append(f"{_mean_count(table.loc['ALL', column])} contacts {label} ({queues})")
     return lines
@@ -375,10 +385,19 @@ def _print_rich(rows: list[list[str]], footer: list[str], out: IO[str]) -> None:
                 else escape(row[column])
                 for column in group
             ]
-            table.add_row(*cells, style="bold" if row[0] == "ALL" else None)
+            table.add_row(*cells, style=_row_style(row[0]))
         console.print(table)
     for line in footer:
         console.print(escape(line), highlight=False)
+
+
+def _row_style(name: str) -> str | None:
+    """``ALL`` in bold, a channel's total row in italics, a queue plain."""
+    from simcenter.reports import ALL, is_total
+
+    if name == ALL:
+        return "bold"
+    return "italic" if is_total(name) else None
 
 
 def print_warnings(warnings: Sequence[Problem], stream: IO[str] | None = None) -> None:
@@ -401,7 +420,7 @@ def json_document(results: Results, outdir: Path, warnings: Sequence[Problem]) -
 
     Keys: ``scenario`` (name), ``seed``, ``replications``, ``outdir``,
     ``files`` (file name -> path of every file written, ``plots/`` included),
-    ``summary`` (one object per queue and ``ALL`` with every summary column,
+    ``summary`` (one object per queue, channel row and ``ALL`` with every summary column,
     plus ``sl_threshold_s``, ``sl_target``, ``sl_verdict``: ``"met"``,
     ``"missed"``, ``"too close to call"`` or null, and ``sl_met``: true when
     met, false when missed, null otherwise), ``agents`` (one object per group), ``cost`` (total per

@@ -6,7 +6,8 @@ the output folder, so the same command with the same ``-o`` resumes an
 interrupted sweep; ``sweep.csv`` and ``sweep.png`` appear when every point
 is done.
 
-The table printed has a line per point and queue, then ``ALL``: the varied
+The table printed has a line per point and queue, then the channels' total
+rows (several channels only), then ``ALL``: the varied
 values, the service level with its 95 % half-width, the queue's objective
 and its verdict (:mod:`simcenter.verdicts`), the ASA, the abandonment rate,
 and the centre's cost on the ``ALL`` line. As for ``run``, a sweep of more
@@ -157,22 +158,24 @@ SWEEP_HEADERS = ("queue", "service level", "target", "verdict", "ASA", "abandone
 
 
 def shown_queues(table: pd.DataFrame, all_queues: bool) -> tuple[list[str], int]:
-    """The queues the table shows at every point, in order (``ALL`` last), and how many are not.
+    """The rows the table shows at every point, in order (the channel rows, then ``ALL``,
+    last), and how many queues are not.
 
     With at most :data:`MANY_QUEUES` queues, or ``all_queues``, every queue in
     the scenario's order; otherwise the :data:`WORST_QUEUES` whose lowest
     service level over the points is lowest, worst first (ties by name;
     queues with no contact offered last).
     """
-    from simcenter.reports import ALL
+    from simcenter.reports import is_total
 
     names = table["queue"].astype(str)
-    queues = [name for name in dict.fromkeys(names) if name != ALL]
+    queues = [name for name in dict.fromkeys(names) if not is_total(name)]
+    totals = [name for name in dict.fromkeys(names) if is_total(name)]
     if all_queues or len(queues) <= MANY_QUEUES:
-        return [*queues, ALL], 0
+        return [*queues, *totals], 0
     lowest = table["service_level"].groupby(names, sort=False).min()
     ranked = sorted(queues, key=lambda name: (math.isnan(lowest[name]), lowest[name], name))
-    return [*ranked[:WORST_QUEUES], ALL], len(queues) - WORST_QUEUES
+    return [*ranked[:WORST_QUEUES], *totals], len(queues) - WORST_QUEUES
 
 
 def sweep_text(table: pd.DataFrame, keys: list[str], all_queues: bool = False) -> str:
@@ -231,10 +234,10 @@ def _objective(row: pd.Series) -> str:
 
 def rest_line(table: pd.DataFrame, shown: list[str], left_out: int) -> str:
     """The line counting the queues not shown, by their worst verdict over the points."""
-    from simcenter.reports import ALL
+    from simcenter.reports import TOTAL_ROWS
 
     names = table["queue"].astype(str)
-    rest = table[~names.isin(shown) & (names != ALL)]
+    rest = table[~names.isin(shown) & ~names.isin(TOTAL_ROWS)]
     worst: dict[str | None, int] = {MISSED: 0, TOO_CLOSE: 0, MET: 0, None: 0}
     for _, verdicts in rest["sl_verdict"].groupby(names[rest.index], sort=False):
         found = set(verdicts.dropna())

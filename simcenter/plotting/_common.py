@@ -16,7 +16,7 @@ import pandas as pd
 
 from simcenter.formats import duration_label, zone_name
 from simcenter.records import RunMeta
-from simcenter.reports import ALL
+from simcenter.reports import is_total, queue_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -215,9 +215,15 @@ def thresholds_text(meta: RunMeta, queues: Sequence[str]) -> str:
     return f"{duration_label(values[0])}–{duration_label(values[-1])} by queue"
 
 
+def total_rows(summary: pd.DataFrame) -> list[str]:
+    """The total rows of a summary table, in its order: the channels' (if any), then ``ALL``."""
+    return [name for name in summary["queue"].astype(str) if is_total(name)]
+
+
 def offered_by_queue(summary: pd.DataFrame | None) -> pd.Series | None:
-    """Offered contacts per queue name from a summary table (None without one)."""
+    """Offered contacts per queue name from a summary table (None without one); the total
+    rows (``ALL``, the channels') left out."""
     if summary is None:
         return None
-    rows = summary[summary["queue"].astype(str) != ALL]
+    rows = queue_rows(summary)
     return pd.Series(rows["offered"].to_numpy(), index=rows["queue"].astype(str))

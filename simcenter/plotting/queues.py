@@ -252,8 +252,9 @@ def wait_percentiles_figure(
 ) -> Figure:
     """50th, 90th and 95th wait percentiles per queue, as grouped horizontal bars.
 
-    Beyond ten queues, the ten with most offered contacts are drawn, then
-    ``ALL`` (every queue together). Error bars are the 95 % confidence
+    Beyond ten queues, the ten with most offered contacts are drawn. With
+    every queue, the total rows follow: each channel's (when the queues use
+    several) and ``ALL`` (every queue together). Error bars are the 95 % confidence
     half-widths when the run has several replications.
 
     Args:
@@ -272,7 +273,7 @@ def wait_percentiles_figure(
         f"threshold {common.thresholds_text(meta, chosen)})",
     )
     shown, others = common.ranked(chosen, common.offered_by_queue(summary))
-    labels = [*shown, common.ALL] if others or queue is None else shown
+    labels = [*shown, *common.total_rows(summary)] if others or queue is None else shown
     rows = summary.set_index(summary["queue"].astype(str)).reindex(labels)
     position = np.arange(len(labels))
     height = 0.8 / len(_PERCENTILES)

@@ -31,7 +31,7 @@ from simcenter.plotting._common import (
     others_label,
     plain_text,
 )
-from simcenter.reports import ALL
+from simcenter.reports import ALL, is_total
 from simcenter.units import parse_duration
 
 if TYPE_CHECKING:
@@ -138,10 +138,11 @@ def worst_queues(table: pd.DataFrame) -> tuple[list[str], list[str]]:
     Queues are ranked by their lowest service level over the points (ties by
     name; queues with no contact offered last); the first
     :data:`~simcenter.plotting._common.MAX_SERIES` are drawn one by one. A
-    single queue is ``ALL`` itself: no queue is drawn besides it.
+    single queue is ``ALL`` itself: no queue is drawn besides it. The
+    channels' total rows are not queues: never drawn.
     """
     names = table["queue"].astype(str)
-    queues = [name for name in dict.fromkeys(names) if name != ALL]
+    queues = [name for name in dict.fromkeys(names) if not is_total(name)]
     if len(queues) < 2:
         return [], []
     lowest = table["service_level"].groupby(names, sort=False).min()

@@ -11,6 +11,11 @@ All times are simulation seconds (time 0 is the scenario ``start``) unless a
 column name says hours (``_h``). Only contacts that arrived at or after the
 warm-up are counted as contacts, and agent time is clipped to ``[warmup_s, end_s]``.
 
+The per-queue tables (summary, intervals, days, customers) have one row per
+queue, then, when the queues use several channels, a total row per channel
+(``ALL voice``, ``ALL video``) and a ``channel`` column, then ``ALL``;
+:func:`is_total` and :func:`queue_rows` tell the total rows from the queues.
+
 Modules: ``summary`` (queue figures, overall and per interval), ``agents``
 (per group, per group and interval, per agent), ``customers`` (per queue of the
 customers' first contacts, over all their attempts), ``daily`` (the calendar days of the
@@ -20,7 +25,20 @@ distribution), ``contacts`` (the contact log) and ``confidence`` (combining
 replications).
 """
 
-from simcenter.reports._common import ALL
+from simcenter.reports._common import (
+    ALL,
+    CHANNEL,
+    TOTAL_ROWS,
+    channel_rows,
+    has_channel_rows,
+    is_total,
+    queue_rows,
+    row_channels,
+    row_keys,
+    row_names,
+    row_queues,
+    with_totals,
+)
 from simcenter.reports.agent_days import AGENT_DAY_FIGURES, agent_days
 from simcenter.reports.agent_days import INPUTS as AGENT_DAY_INPUTS
 from simcenter.reports.agents import (
@@ -47,18 +65,24 @@ __all__ = [
     "AGENT_DAY_FIGURES",
     "AGENT_DAY_INPUTS",
     "ALL",
+    "CHANNEL",
     "DAILY_KEYS",
     "DAY_COLUMNS",
     "REPEAT_FIGURES",
     "SERVICE_LEVEL_DEFINITIONS",
     "SUMMARY_FIGURES",
+    "TOTAL_ROWS",
     "Days",
     "agent_days",
+    "channel_rows",
     "combine",
+    "has_channel_rows",
     "interval_days",
+    "is_total",
     "longest_wait_s",
     "outcome_count_columns",
     "queue_length",
+    "queue_rows",
     "replication_agent_details",
     "replication_agent_intervals",
     "replication_agents",
@@ -68,5 +92,10 @@ __all__ = [
     "replication_intervals",
     "replication_routing",
     "replication_summary",
+    "row_channels",
+    "row_keys",
+    "row_names",
+    "row_queues",
     "wait_distribution",
+    "with_totals",
 ]

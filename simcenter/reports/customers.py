@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 
 from simcenter.records import OUTCOME_CODE, ReplicationRecord, RunMeta
-from simcenter.reports._common import ALL, queue_names, ratio
+from simcenter.reports._common import (
+    CHANNEL,
+    channel_names,
+    has_channel_rows,
+    queue_names,
+    ratio,
+    row_names,
+    with_totals,
+)
 
 LOST = ("abandoned", "blocked", "balked", "disconnected", "abandoned_in_ivr")
 """Final outcomes of a customer who never reached an agent nor left a message."""
@@ -26,11 +34,12 @@ def customer_outcomes(meta: RunMeta) -> tuple[str, ...]:
 def replication_customers(
     meta: RunMeta, record: ReplicationRecord, summary: pd.DataFrame
 ) -> pd.DataFrame:
-    """Customers per queue of their first contact, plus ``ALL``, in one replication.
+    """Customers per queue of their first contact, the channel rows and ``ALL``, in one replication.
 
-    Columns: ``queue``; ``customers`` (whose first contact arrived at or
-    after the warm-up); ``attempts`` (first attempts, retrials and repeat
-    calls), ``retrials``, ``repeat_calls``, ``attempts_per_customer``;
+    Columns: ``queue``, ``channel`` (several channels only); ``customers``
+    (whose first contact arrived at or after the warm-up); ``attempts``
+    (first attempts, retrials and repeat calls), ``retrials``,
+    ``repeat_calls``, ``attempts_per_customer``;
     ``first_<outcome>`` and ``final_<outcome>`` (customers whose first
     attempt, and whose last contact, ended so; every outcome of the run but
     ``transferred``); ``finally_lost`` (final outcome abandoned, blocked,
@@ -40,7 +49,8 @@ def replication_customers(
     seconds); ``customer_service_level`` (share finally answered with that
     summed wait within the first queue's threshold) beside
     ``contact_service_level`` (the summary's ``service_level`` of the queue,
-    every attempt a contact).
+    every attempt a contact). A channel row (several channels only) adds up
+    the customers whose first contact was in one of the channel's queues.
 
     Args:
         meta: The run description.
@@ -50,12 +60,15 @@ def replication_customers(
     t = record.tallies.customers
 
     def with_all(values: np.ndarray) -> np.ndarray:
-        return np.concatenate([values, values.sum(axis=0, keepdims=True)])
+        return with_totals(meta, values)
 
     customers = with_all(t.customers)
     first, final = with_all(t.first_outcomes), with_all(t.final_outcomes)
-    columns: dict[str, object] = {
-        "queue": queue_names(meta, np.arange(len(meta.queues) + 1)),
+    rows = np.arange(len(row_names(meta)))
+    columns: dict[str, object] = {"queue": queue_names(meta, rows)}
+    if has_channel_rows(meta):
+        columns[CHANNEL] = channel_names(meta, rows)
+    columns |= {
         "customers": customers,
         "attempts": with_all(t.attempts),
         "retrials": with_all(t.retrials),
@@ -71,5 +84,5 @@ def replication_customers(
     columns["mean_customer_wait_s"] = ratio(with_all(t.wait_sum_s), customers)
     columns["customer_service_level"] = ratio(with_all(t.answered_in_target), customers)
     levels = summary.set_index("queue")["service_level"]
-    columns["contact_service_level"] = levels.loc[[*meta.queues, ALL]].to_numpy()
+    columns["contact_service_level"] = levels.loc[row_names(meta)].to_numpy()
     return pd.DataFrame(columns)

@@ -24,14 +24,19 @@ import pandas as pd
 
 from simcenter.records import ReplicationRecord, RunMeta
 from simcenter.reports._common import (
+    CHANNEL,
     SECONDS_PER_HOUR,
+    channel_names,
     check_record,
+    has_channel_rows,
     interval_edges,
     queue_names,
     ratio,
+    row_major,
+    row_names,
     sum_by,
 )
-from simcenter.reports.summary import figures_by, overall_definition
+from simcenter.reports.summary import figures_by, total_figures
 
 DAY_COLUMNS: tuple[str, ...] = ("day", "day_start", "start_s", "length_h")
 """The columns that name a day, first in ``daily.csv`` and ``agent_days.csv``."""
@@ -105,14 +110,15 @@ def interval_days(meta: RunMeta) -> Days:
 
 
 def replication_daily(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
-    """Summary figures per calendar day and queue, plus an ``ALL`` row per day.
+    """Summary figures per calendar day and queue, the channel rows and an ``ALL`` row per day.
 
-    Columns: :data:`DAY_COLUMNS`, ``queue``, then the columns of the summary
+    Columns: :data:`DAY_COLUMNS`, ``queue``, ``channel`` (several channels
+    only), then the columns of the summary
     (:func:`~simcenter.reports.replication_summary`) computed over the
     contacts that arrived in the day's intervals: the counts add up over the
     days to the summary's, the ratios and means are those of the day's
     contacts, the wait percentiles are read from the day's histogram.
-    ``occupancy`` (``ALL`` rows only, NaN on queue rows) is busy time / time
+    ``occupancy`` (``ALL`` rows only, NaN on queue and channel rows) is busy time / time
     present of all agents within the day's intervals.
 
     Args:
@@ -120,7 +126,8 @@ def replication_daily(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
         record: One replication.
 
     Returns:
-        A DataFrame with ``days × (len(meta.queues) + 1)`` rows, day-major.
+        A DataFrame with ``days × rows`` rows, day-major, where rows are the
+        queues, the channel rows (several channels only) and ``ALL``.
     """
     check_record(meta, record)
     tallies = record.tallies
@@ -135,29 +142,26 @@ def replication_daily(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
         day_count * queue_count,
         meta.sl_definition * day_count,
     )
-    overall = figures_by(
-        meta, tallies, day_of_cell, day_count, (overall_definition(meta),) * day_count
-    )
+    totals = total_figures(meta, tallies, day_of_cell, day_count)
+    rows = len(row_names(meta))
     busy_s = sum_by(tallies.agents.group_busy_s.sum(axis=0), days.of_interval, day_count)
     staffed_s = sum_by(tallies.agents.group_staffed_s.sum(axis=0), days.of_interval, day_count)
-    occupancy = _day_major(np.full(day_count * queue_count, np.nan), ratio(busy_s, staffed_s))
-    rows = queue_count + 1
+    occupancy = row_major(
+        [np.full(day_count * (rows - 1), np.nan), ratio(busy_s, staffed_s)], day_count
+    )
     day = np.repeat(np.arange(day_count), rows)
+    row = np.tile(np.arange(rows), day_count)
+    columns: dict[str, object] = {**days.columns(meta, day), "queue": queue_names(meta, row)}
+    if has_channel_rows(meta):
+        columns[CHANNEL] = channel_names(meta, row)
     frame = pd.DataFrame(
         {
-            **days.columns(meta, day),
-            "queue": queue_names(meta, np.tile(np.arange(rows), day_count)),
-            **{name: _day_major(per_queue[name], overall[name]) for name in per_queue},
+            **columns,
+            **{
+                name: row_major([per_queue[name], *(part[name] for part in totals)], day_count)
+                for name in per_queue
+            },
         }
     )
     frame.insert(frame.columns.get_loc("aht_s") + 1, "occupancy", occupancy)
     return frame
-
-
-def _day_major(per_queue: np.ndarray, overall: np.ndarray) -> np.ndarray:
-    """Day-major rows: each day's queue values (``per_queue``), then its ``ALL`` value."""
-    day_count = len(overall)
-    table = np.empty((day_count, len(per_queue) // day_count + 1), dtype=overall.dtype)
-    table[:, :-1] = per_queue.reshape(day_count, -1)
-    table[:, -1] = overall
-    return table.ravel()

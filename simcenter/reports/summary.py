@@ -17,11 +17,18 @@ import pandas as pd
 from simcenter import histogram
 from simcenter.records import NOT_OFFERED, OUTCOME_CODE, ReplicationRecord, RunMeta, Tallies
 from simcenter.reports._common import (
+    CHANNEL,
+    channel_codes,
+    channel_names,
     check_record,
+    has_channel_rows,
     has_repeats,
     interval_edges,
     queue_names,
     ratio,
+    row_major,
+    row_names,
+    run_channels,
     sum_by,
 )
 
@@ -61,9 +68,10 @@ _WAIT_QUANTILES: tuple[tuple[str, float], ...] = (
 
 
 def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
-    """Summary figures of one replication: one row per queue, then ``ALL``.
+    """Summary figures of one replication: one row per queue, the channel rows, then ``ALL``.
 
-    Columns: ``queue``, then :data:`SUMMARY_FIGURES`, then one count column per
+    Columns: ``queue``, ``channel`` (with several channels only), then
+    :data:`SUMMARY_FIGURES`, then one count column per
     outcome of ``meta.outcomes`` other than answered and abandoned, then
     :data:`REPEAT_FIGURES` when a queue has repeat contacts. Definitions
     (docs/outputs.md): offered = every contact of the queue that reached it =
@@ -72,45 +80,54 @@ def replication_summary(meta: RunMeta, record: ReplicationRecord) -> pd.DataFram
     ``sl_definition``; wait statistics cover all offered contacts (the percentiles read from the
     waiting-time histogram, see :mod:`simcenter.histogram`); ``asa_s`` and ``aht_s`` (mean talk +
     after-call work) cover contacts with outcome answered; ``occupancy`` is NaN
-    on queue rows and, on ``ALL``, busy time / present time of all agents over
-    ``[warmup_s, end_s]``. A figure whose denominator is 0 is NaN.
+    on queue and channel rows and, on ``ALL``, busy time / present time of all agents over
+    ``[warmup_s, end_s]``. A figure whose denominator is 0 is NaN. A channel
+    row (``ALL voice``, when the queues use several channels) and ``ALL``
+    are computed from the summed tallies of their queues, as one queue would be.
 
     Args:
         meta: The run description.
         record: One replication.
 
     Returns:
-        A DataFrame with ``len(meta.queues) + 1`` rows.
+        A DataFrame with one row per queue, per channel (several channels only) and ``ALL``.
     """
     check_record(meta, record)
     tallies = record.tallies
     queue_count = len(meta.queues)
     cells = np.arange(len(tallies.contacts.max_wait_s))
     per_queue = _cell_figures(meta, tallies, cells % queue_count, queue_count, meta.sl_definition)
-    overall = _cell_figures(meta, tallies, np.zeros_like(cells), 1, (_overall_definition(meta),))
+    totals = total_figures(meta, tallies, np.zeros_like(cells), 1)
+    rows = len(row_names(meta))
     occupancy = np.append(
-        np.full(queue_count, np.nan),
+        np.full(rows - 1, np.nan),
         ratio(
             np.sum(tallies.agents.group_busy_total_s), np.sum(tallies.agents.group_staffed_total_s)
         ),
     )
-    figures = {name: np.concatenate([per_queue[name], overall[name]]) for name in per_queue}
-    frame = pd.DataFrame({"queue": queue_names(meta, np.arange(queue_count + 1)), **figures})
+    figures = {
+        name: np.concatenate([per_queue[name], *(part[name] for part in totals)])
+        for name in per_queue
+    }
+    frame = pd.DataFrame({"queue": queue_names(meta, np.arange(rows)), **figures})
+    if has_channel_rows(meta):
+        frame.insert(1, CHANNEL, channel_names(meta, np.arange(rows)))
     frame.insert(frame.columns.get_loc("aht_s") + 1, "occupancy", occupancy)
     return frame
 
 
 def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFrame:
-    """Summary figures per reporting interval and queue, plus an ``ALL`` row per interval.
+    """Summary figures per reporting interval and queue, the channel rows and an ``ALL`` row.
 
     Interval ``k`` covers ``[warmup + k·interval, warmup + (k+1)·interval)``,
     the last one cut at ``warmup + horizon``; a contact belongs to the interval of
     its arrival. Columns: ``interval`` (k), ``start`` (ISO calendar time),
-    ``start_s``, ``queue``, the summary figures without ``occupancy``, the outcome
+    ``start_s``, ``queue``, ``channel`` (several channels only), the summary
+    figures without ``occupancy``, the outcome
     count columns, the repeat-contact columns (when a queue repeats), then
     ``agents_staffed`` (time-average number of agents on duty, all groups) and
     ``occupancy`` (busy / present time in the interval, all groups); those two
-    are NaN on queue rows. Interval busy time is tallied from the agents' busy
+    are NaN on queue and channel rows. Interval busy time is tallied from the agents' busy
     periods (see :func:`~simcenter.reports.replication_agent_intervals`).
 
     Args:
@@ -118,7 +135,8 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
         record: One replication.
 
     Returns:
-        A DataFrame with ``intervals × (len(meta.queues) + 1)`` rows, interval-major.
+        A DataFrame with ``intervals × rows`` rows, interval-major, where rows
+        are the queues, the channel rows (several channels only) and ``ALL``.
     """
     check_record(meta, record)
     tallies = record.tallies
@@ -127,34 +145,87 @@ def replication_intervals(meta: RunMeta, record: ReplicationRecord) -> pd.DataFr
     queue_count = len(meta.queues)
     cells = np.arange(interval_count * queue_count)
     per_queue = _cell_figures(meta, tallies, cells, len(cells), meta.sl_definition * interval_count)
-    overall = _cell_figures(
-        meta,
-        tallies,
-        cells // queue_count,
-        interval_count,
-        (_overall_definition(meta),) * interval_count,
-    )
+    totals = total_figures(meta, tallies, cells // queue_count, interval_count)
     staffed_s = tallies.agents.group_staffed_s.sum(axis=0)
     levels = {
         "agents_staffed": staffed_s / np.diff(edges),
         "occupancy": ratio(tallies.agents.group_busy_s.sum(axis=0), staffed_s),
     }
-    rows = queue_count + 1
+    rows = len(row_names(meta))
     interval = np.repeat(np.arange(interval_count), rows)
-    no_levels = np.full(interval_count * queue_count, np.nan)
+    row = np.tile(np.arange(rows), interval_count)
+    no_levels = np.full(interval_count * (rows - 1), np.nan)
+    columns: dict[str, object] = {
+        "interval": interval,
+        "start_s": edges[:-1][interval],
+        "queue": queue_names(meta, row),
+    }
+    if has_channel_rows(meta):
+        columns[CHANNEL] = channel_names(meta, row)
     return pd.DataFrame(
         {
-            "interval": interval,
-            "start_s": edges[:-1][interval],
-            "queue": queue_names(meta, np.tile(np.arange(rows), interval_count)),
+            **columns,
             # PERF: each figure's cell arrays are dropped once interleaved (lower peak memory)
             **{
-                name: _interleave(per_queue.pop(name), overall.pop(name))
+                name: row_major(
+                    [per_queue.pop(name), *(part.pop(name) for part in totals)], interval_count
+                )
                 for name in list(per_queue)
             },
-            **{name: _interleave(no_levels, values) for name, values in levels.items()},
+            **{
+                name: row_major([no_levels, values], interval_count)
+                for name, values in levels.items()
+            },
         },
         copy=False,  # PERF: no second copy of every column (benchmarks/README.md, "Memory")
+    )
+
+
+def total_figures(
+    meta: RunMeta, tallies: Tallies, period_of_cell: np.ndarray, period_count: int
+) -> list[dict[str, np.ndarray]]:
+    """Figures of the total rows of each period (the run, an interval, a day), as row groups.
+
+    With several channels, first the channel rows (``period_count ×
+    channels`` rows, period-major, channels in :func:`run_channels` order:
+    the summed tallies of the channel's queues, with their common
+    service-level definition, else ``offered``); then always the ``ALL``
+    rows (``period_count`` rows, as :func:`overall_definition` says).
+
+    Args:
+        meta: The run description.
+        tallies: One replication's tallies.
+        period_of_cell: The period (0 to ``period_count − 1``) of every
+            (interval, queue) cell of the tallies.
+        period_count: Number of periods.
+
+    Returns:
+        One dict of figures (as :func:`figures_by`) per row group.
+    """
+    groups = []
+    if has_channel_rows(meta):
+        channels = len(run_channels(meta))
+        queue_of_cell = np.arange(len(period_of_cell)) % len(meta.queues)
+        groups.append(
+            _cell_figures(
+                meta,
+                tallies,
+                period_of_cell * channels + channel_codes(meta)[queue_of_cell],
+                period_count * channels,
+                channel_definitions(meta) * period_count,
+            )
+        )
+    overall = (_overall_definition(meta),) * period_count
+    groups.append(_cell_figures(meta, tallies, period_of_cell, period_count, overall))
+    return groups
+
+
+def channel_definitions(meta: RunMeta) -> tuple[str, ...]:
+    """Service-level definition of each channel row: its queues' common one, else ``offered``."""
+    codes = channel_codes(meta)
+    return tuple(
+        _common_definition([meta.sl_definition[q] for q in np.flatnonzero(codes == channel)])
+        for channel in range(len(run_channels(meta)))
     )
 
 
@@ -257,17 +328,13 @@ def _repeat_figures(tallies: Tallies, keys: np.ndarray, key_count: int) -> dict[
 
 def _overall_definition(meta: RunMeta) -> str:
     """Service-level definition of ``ALL`` rows: the queues' common one, else ``offered``."""
-    definitions = set(meta.sl_definition)
-    return definitions.pop() if len(definitions) == 1 else "offered"
+    return _common_definition(meta.sl_definition)
 
 
-def _interleave(per_queue: np.ndarray, overall: np.ndarray) -> np.ndarray:
-    """Interval-major rows: each interval's queue values (``per_queue``), then its ``ALL`` value."""
-    interval_count = len(overall)
-    table = np.empty((interval_count, len(per_queue) // interval_count + 1), dtype=overall.dtype)
-    table[:, :-1] = per_queue.reshape(interval_count, -1)
-    table[:, -1] = overall
-    return table.ravel()
+def _common_definition(definitions: Sequence[str]) -> str:
+    """The service-level definition of a total row: its queues' common one, else ``offered``."""
+    distinct = set(definitions)
+    return distinct.pop() if len(distinct) == 1 else "offered"
 
 
 def figures_by(
@@ -293,8 +360,3 @@ def figures_by(
         :data:`REPEAT_FIGURES`; as in :func:`replication_summary`.
     """
     return _cell_figures(meta, tallies, keys, key_count, definitions)
-
-
-def overall_definition(meta: RunMeta) -> str:
-    """Service-level definition of ``ALL`` rows: the queues' common one, else ``offered``."""
-    return _overall_definition(meta)

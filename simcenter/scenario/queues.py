@@ -21,6 +21,7 @@ from simcenter.scenario.routing import QueueRoutingSpec
 from simcenter.scenario.values import (
     DAY_S,
     WEEKDAYS,
+    Channel,
     ClockSeconds,
     Count,
     Flag,
@@ -283,8 +284,10 @@ class QueueSpec(Spec):
     """One type of contact and its queue.
 
     Attributes:
-        name: Unique queue name (not ``ALL``, the total row of the reports).
-        channel: Only ``voice`` in this version.
+        name: Unique queue name (not ``ALL`` nor ``ALL <channel>``, the total
+            rows of the reports).
+        channel: ``voice`` or ``video``; both are real time and behave alike
+            in the simulation; the reports total each channel's queues.
         arrivals: Arrival process.
         handle_time: Talk time distribution (seconds), or one per period of
             the day of the contact's arrival (``{periods: ...}``).
@@ -311,7 +314,7 @@ class QueueSpec(Spec):
 
     name: QueueName
     template: Name | None = Field(default=None, exclude=True)
-    channel: Literal["voice"] = "voice"
+    channel: Channel = "voice"
     arrivals: ArrivalsSpec
     handle_time: TimeSpec
     wrap_up: TimeSpec = Field(

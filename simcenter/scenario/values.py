@@ -47,6 +47,24 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 RESERVED_QUEUE_NAME = "ALL"
 """The name of the total row of the reports, which no queue may take (whatever its case)."""
+Channel = Literal["voice", "video"]
+"""How a queue's contacts reach the centre; both are real time (a call, a video call)."""
+CHANNELS: tuple[str, ...] = get_args(Channel)
+"""The channels of this version, in the order the reports list them."""
+LATER_CHANNELS: tuple[str, ...] = ("chat", "email")
+"""Channels of later versions: refused as values of ``channel``, their total rows reserved."""
+
+
+def channel_row_name(channel: str) -> str:
+    """The name of a channel's total row in the reports (``ALL voice``), which no queue may take."""
+    return f"{RESERVED_QUEUE_NAME} {channel}"
+
+
+RESERVED_ROW_NAMES: tuple[str, ...] = (
+    RESERVED_QUEUE_NAME,
+    *(channel_row_name(channel) for channel in (*CHANNELS, *LATER_CHANNELS)),
+)
+"""Every total-row name of the reports: ``ALL``, then one per channel (``ALL voice``, ...)."""
 
 # --- limits (docs/limits.md): values beyond them cannot be simulated sensibly ------------
 MAX_DURATION_S = 36_500 * DAY_S
@@ -252,8 +270,15 @@ def _to_name(value: Any) -> str:
 
 
 def is_reserved(name: str) -> bool:
-    """Whether ``name`` is the total row's name, whatever its spacing, case or width."""
-    return unicodedata.normalize("NFKC", name).strip().casefold() == RESERVED_QUEUE_NAME.casefold()
+    """Whether ``name`` is a total row's name, whatever its spacing, case or width."""
+    return reserved_row(name) is not None
+
+
+def reserved_row(name: str) -> str | None:
+    """The total row (of :data:`RESERVED_ROW_NAMES`) that ``name`` names, whatever its
+    spacing, case or width; None for a name no total row takes."""
+    key = " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+    return next((row for row in RESERVED_ROW_NAMES if row.casefold() == key), None)
 
 
 def _known_zone(name: str) -> str:
@@ -272,11 +297,15 @@ def _known_zone(name: str) -> str:
 
 
 def _not_reserved(name: str) -> str:
-    if is_reserved(name):
-        got = "" if name == RESERVED_QUEUE_NAME else f" (got {describe(name)})"
+    row = reserved_row(name)
+    if row is not None:
+        got = "" if name == row else f" (got {describe(name)})"
+        channel = row.removeprefix(RESERVED_QUEUE_NAME).strip()
+        what = f"the {channel} channel" if channel else "the reports"
+        where = " in the reports" if channel else ""
         raise custom_error(
             "name",
-            f'"{RESERVED_QUEUE_NAME}" is reserved for the total row of the reports{got}; '
+            f'"{row}" is reserved for the total row of {what}{where}{got}; '
             "choose another queue name",
         )
     return name
@@ -431,7 +460,8 @@ QueueName = Annotated[
     AfterValidator(_not_reserved),
     WithJsonSchema({"type": "string", "minLength": 1, "not": {"const": RESERVED_QUEUE_NAME}}),
 ]
-"""A queue's own name: a :data:`Name` other than ``ALL`` (in any case or spacing)."""
+"""A queue's own name: a :data:`Name` other than a total row's, ``ALL`` or ``ALL voice``
+(:data:`RESERVED_ROW_NAMES`, in any case or spacing)."""
 CalendarTime = Annotated[
     datetime,
     WithJsonSchema(

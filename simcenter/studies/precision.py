@@ -18,13 +18,13 @@ Two ways to get a narrower confidence interval for the same question:
   happened to bring more callers, or longer calls, than expected has a lower
   service level; the controls correct for that luck.
 
-The controls of a queue are its own offered count and work; the ``ALL``
-row's are the totals. The work is left out where it adds nothing (every
-handle time of the row a constant: the work is then the count times it) and
-with fewer than 4 replications. A queue that also receives contacts created
-during the run (repeat calls, transfers or moves after a maximum wait into
-it) has no known expected count: its figures (and those of ``ALL``) keep the
-plain estimate.
+The controls of a queue are its own offered count and work; a total row's
+(a channel's, ``ALL``) are the totals of its queues. The work is left out
+where it adds nothing (every handle time of the row a constant: the work is
+then the count times it) and with fewer than 4 replications. A queue that
+also receives contacts created during the run (repeat calls, transfers or
+moves after a maximum wait into it) has no known expected count: its figures
+(and those of the total rows that count it) keep the plain estimate.
 """
 
 from __future__ import annotations
@@ -39,14 +39,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from simcenter import contact_log
+from simcenter import contact_log, reports
 from simcenter.arrivals import rate_pieces
 from simcenter.clock import ScenarioClock
 from simcenter.experiments import ProgressCallback
 from simcenter.loading import load_scenario
 from simcenter.periods import split_by_period
-from simcenter.records import ReplicationRecord, run_meta
-from simcenter.reports import ALL
+from simcenter.records import ReplicationRecord, RunMeta, run_meta
 from simcenter.results import Results
 from simcenter.scenario import PeriodsSpec, QueueSpec, Scenario
 from simcenter.studies.runner import Task, run_replications
@@ -250,7 +249,7 @@ def controlled_summary(results: Results) -> ControlledSummary:
             f"control variates need at least 3 replications (got {results.replication_count})"
         )
     scenario = load_scenario(results.scenario)
-    means = _control_means(scenario)
+    means = _control_means(scenario, results.meta)
     frame = _with_offered_work(results)
     summary = results.summary.copy()
     rows = []
@@ -275,18 +274,22 @@ def controlled_summary(results: Results) -> ControlledSummary:
     return ControlledSummary(summary, pd.DataFrame(rows, columns=list(CONTROL_COLUMNS)))
 
 
-def _control_means(scenario: Scenario) -> dict[str, dict[str, float]]:
-    """The controls' expectations (``offered``, ``offered_work_s``) of the rows that have them."""
+def _control_means(scenario: Scenario, meta: RunMeta) -> dict[str, dict[str, float]]:
+    """The controls' expectations (``offered``, ``offered_work_s``) of the rows that have them.
+
+    A total row (a channel's, ``ALL``) has them when every queue it counts has.
+    """
     counts = expected_arrivals(scenario)
     work = expected_work(scenario, counts)
     usable = controllable_queues(scenario)
-    means = {
-        name: {"offered": counts[name], "offered_work_s": work[name]}
-        for name in counts
-        if name in usable
-    }
-    if usable == set(counts):
-        means[ALL] = {"offered": sum(counts.values()), "offered_work_s": sum(work.values())}
+    means = {}
+    for row, members in reports.row_queues(meta).items():
+        names = [meta.queues[index] for index in members]
+        if set(names) <= usable:
+            means[row] = {
+                "offered": sum(counts[name] for name in names),
+                "offered_work_s": sum(work[name] for name in names),
+            }
     return means
 
 
@@ -434,12 +437,12 @@ def simulate_to_precision(
 
 
 def widest_service_level_half_width(summary: pd.DataFrame) -> float:
-    """The widest 95 % half-width of the queues' service levels (``ALL`` left out).
+    """The widest 95 % half-width of the queues' service levels (total rows left out).
 
     Queues where it is undefined (no contact offered) are left out; infinite
     when no queue has one yet.
     """
-    queues = summary[summary["queue"] != "ALL"]
+    queues = reports.queue_rows(summary)
     widths = queues["service_level_ci95"].dropna()
     return float(widths.max()) if len(widths) else math.inf
 

@@ -108,13 +108,14 @@ def sweep(
             replications still to run.
 
     Returns:
-        One row per point and queue (plus ``ALL``): a column per varied key,
+        One row per point and queue (plus the channels' total rows when the
+        queues use several, and ``ALL``): a column per varied key,
         then the summary columns (:attr:`Results.summary`, with ``_ci95``
         half-widths from two replications on), then ``cost`` (and
         ``cost_ci95``): the agent cost of the whole centre at that point,
         then ``sl_threshold_s`` (seconds) and ``sl_target`` (fraction): the
-        queue's service-level objective at the point (NaN for ``ALL`` when
-        the queues' objectives differ), and ``sl_verdict``: its service
+        queue's service-level objective at the point (NaN for a total row
+        when its queues' objectives differ), and ``sl_verdict``: its service
         level against it (:func:`simcenter.verdicts.judge`; None without
         one).
 
@@ -262,7 +263,9 @@ def point_frame(scenario: Scenario, records: Sequence[ReplicationRecord]) -> pd.
     replications on.
     """
     meta = run_meta(scenario)
-    summary = reports.combine([reports.replication_summary(meta, r) for r in records], ["queue"])
+    summary = reports.combine(
+        [reports.replication_summary(meta, r) for r in records], reports.row_keys(meta, ["queue"])
+    )
     costs = [
         pd.DataFrame(
             {"point": [0], COST_COLUMN: [reports.replication_agents(meta, r)["cost"].sum()]}
