@@ -9,6 +9,7 @@ belong, gets "not supported in this version" and no suggestion.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,23 @@ def test_the_command_line_names_file_line_and_key_and_exits_2(
         assert f"{scenario}:{line} {key}: {MESSAGE}" in errors
     assert "did you mean" not in errors
     assert "Traceback" not in errors
+
+
+def test_the_scenario_page_lists_exactly_the_reserved_keys() -> None:
+    """docs/scenario.md's table of keys of later versions is the code's, place by place."""
+    page = (Path(__file__).parents[1] / "docs" / "scenario.md").read_text(encoding="utf-8")
+    section = page.split("## Keys of later versions", 1)[1]
+    rows = {
+        place: set(re.findall(r"`(\w+)`", keys))
+        for place, keys in re.findall(
+            r"^\| ([^|]+?) \| ((?:`\w+`(?:, )?)+) \|$", section, re.MULTILINE
+        )
+    }
+    places = {
+        "top level": "Scenario",
+        "a queue (or a template)": "QueueSpec",
+        "a queue's `arrivals`": "ArrivalsSpec",
+        "an agent group": "AgentGroupSpec",
+    }
+    listed = {places[place]: keys for place, keys in rows.items()}
+    assert listed == {model: set(keys) for model, keys in RESERVED_KEYS.items()}
